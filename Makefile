@@ -1,0 +1,38 @@
+# Tiến độ — the two commands: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell md5sum pyproject.toml | cut -c1-8)
+PG_URL ?= postgresql+psycopg://tiendo:tiendo@127.0.0.1:5432/tiendo
+
+export KAFKA_BOOTSTRAP_SERVERS ?= 127.0.0.1:9092
+
+.PHONY: install up down demo test test-unit bench chaos clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-*; touch $(STAMP)
+
+install: $(STAMP)  ## virtualenv with the project and its test tools
+
+up: install  ## start the local Kafka broker and PostgreSQL
+	infra/kafka.sh up
+	infra/postgres.sh up
+
+down:  ## stop them
+	infra/kafka.sh down
+	infra/postgres.sh down
+
+demo: install  ## the main job on sample events: SQLite ledger, local broker
+	infra/kafka.sh up
+	PATH=$(CURDIR)/$(BIN):$$PATH scripts/demo.sh
+
+test: install  ## the whole suite against the real broker, SQLite and PostgreSQL
+	TIENDO_TEST_PG_URL=$(PG_URL) infra/with-services.sh $(BIN)/python -m pytest -q
+
+test-unit: install
+	$(BIN)/python -m pytest -q tests/unit
+
+clean: down
+	rm -rf .local data reports

@@ -1,0 +1,173 @@
+"""Decides, for each consumed message, whether it becomes a ledger entry, is a harmless
+duplicate, or goes to the dead letters with a reason code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from shared.db.keys import AgencyKey
+from shared.db.ledger import KnownEvent
+from shared.domain.chain import content_digest
+from shared.domain.events import EventKind, ProgressReported, canonical_bytes, parse_event, to_json_bytes
+from shared.domain.reasons import ContractViolation, ReasonCode
+from shared.domain.signing import signature_matches
+from shared.domain.validation import check_event_against_registry
+from shared.kafka import Record
+
+MAX_MESSAGE_BYTES = 1024 * 1024
+AMENDING_KINDS = (EventKind.CORRECTION, EventKind.RETRACTION)
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """A message that passed every check that needs no ledger state."""
+
+    record: Record
+    event: ProgressReported
+    payload: str
+    digest: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.event.agency_id, self.event.event_id)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A message bound for the dead letters."""
+
+    record: Record
+    code: ReasonCode
+    message: str
+    agency_id: str | None = None
+    event_id: str | None = None
+
+
+@dataclass
+class Decisions:
+    """The outcome of one batch, in consumption order."""
+
+    accepted: list[Admitted] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    duplicates: int = 0
+
+
+def verify_signature(event: ProgressReported, keys: dict[str, AgencyKey]) -> None:
+    """Raise ContractViolation unless the event is signed by a key of its own agency
+    that was valid when the event was reported."""
+    sig = event.signature
+    if sig is None:
+        raise ContractViolation(ReasonCode.MISSING_SIGNATURE, "the event carries no signature")
+    key = keys.get(sig.key_id)
+    if key is None:
+        raise ContractViolation(ReasonCode.UNKNOWN_KEY, f"no signing key has id {sig.key_id!r}")
+    if key.agency_id != event.agency_id:
+        raise ContractViolation(
+            ReasonCode.FOREIGN_SIGNATURE,
+            f"signed with a key of {key.agency_id!r}, but the event is for {event.agency_id!r}",
+        )
+    if key.revoked_at is not None:
+        raise ContractViolation(
+            ReasonCode.REVOKED_KEY, f"key {sig.key_id!r} was revoked on {key.revoked_at:%Y-%m-%d %H:%M} UTC"
+        )
+    if key.rotated_at is not None and event.reported_at >= key.rotated_at:
+        raise ContractViolation(
+            ReasonCode.REVOKED_KEY,
+            f"key {sig.key_id!r} was rotated on {key.rotated_at:%Y-%m-%d %H:%M} UTC and cannot sign "
+            "events reported after that; sign with the agency's new key",
+        )
+    if not signature_matches(canonical_bytes(event), key.secret, sig.value):
+        raise ContractViolation(
+            ReasonCode.BAD_SIGNATURE, "the signature does not match the event's content (altered or wrongly signed)"
+        )
+
+
+def admit(record: Record, keys: dict[str, AgencyKey], today: date) -> Admitted | Rejected:
+    """Every check on one message that needs no ledger state."""
+    value = record.value
+    if value is not None and len(value) > MAX_MESSAGE_BYTES:
+        return Rejected(record, ReasonCode.MESSAGE_TOO_LARGE, f"{len(value)} bytes exceeds the {MAX_MESSAGE_BYTES}-byte limit")
+    try:
+        event = parse_event(value or b"", today=today)
+    except ContractViolation as exc:
+        return Rejected(record, exc.code, exc.message)
+    ids = dict(agency_id=event.agency_id, event_id=event.event_id)
+    try:
+        if not record.key:
+            raise ContractViolation(ReasonCode.MISSING_KEY, "the Kafka message has no key; the key must be the agency_id")
+        if record.key != event.agency_id.encode("utf-8"):
+            raise ContractViolation(
+                ReasonCode.KEY_MISMATCH,
+                f"Kafka key {record.key.decode('utf-8', 'replace')!r} is not the event's agency_id {event.agency_id!r}",
+            )
+        check_event_against_registry(event)
+        verify_signature(event, keys)
+    except ContractViolation as exc:
+        return Rejected(record, exc.code, exc.message, **ids)
+    return Admitted(record, event, to_json_bytes(event).decode("utf-8"), content_digest(canonical_bytes(event)))
+
+
+def decide(
+    records: list[Record],
+    keys: dict[str, AgencyKey],
+    today: date,
+    lookup_known: Callable[[set[tuple[str, str]]], dict[tuple[str, str], KnownEvent]],
+    lookup_retracted: Callable[[set[tuple[str, str]]], set[tuple[str, str]]],
+) -> Decisions:
+    """Admit a batch: stateless checks, then de-duplication and amendment checks against
+    the ledger (via the two look-ups) and against earlier messages of the same batch."""
+    out = Decisions()
+    candidates: list[Admitted] = []
+    for record in records:
+        result = admit(record, keys, today)
+        (candidates if isinstance(result, Admitted) else out.rejected).append(result)
+    if not candidates:
+        return out
+
+    wanted = {c.key for c in candidates}
+    amended_keys = {(c.event.agency_id, c.event.amends) for c in candidates if c.event.amends}
+    known = lookup_known(wanted | amended_keys)
+    retracted = lookup_retracted(amended_keys) if amended_keys else set()
+
+    for c in candidates:
+        ev = c.event
+        previous = known.get(c.key)
+        if previous is not None:
+            if previous.content_digest == c.digest:
+                out.duplicates += 1
+            else:
+                out.rejected.append(_reject(c, ReasonCode.EVENT_ID_CONFLICT,
+                    f"event_id {ev.event_id!r} was already recorded with different content"))
+            continue
+        if ev.kind in AMENDING_KINDS:
+            problem = _amendment_problem(ev, known, retracted)
+            if problem:
+                out.rejected.append(_reject(c, *problem))
+                continue
+            if ev.kind == EventKind.RETRACTION:
+                retracted.add((ev.agency_id, ev.amends))
+        known[c.key] = KnownEvent(c.digest, ev.target_id, ev.kind.value, ev.amends)
+        out.accepted.append(c)
+    # Rejections keep consumption order so dead letters read like the stream did.
+    out.rejected.sort(key=lambda r: (r.record.partition, r.record.offset))
+    return out
+
+
+def _amendment_problem(ev: ProgressReported, known, retracted) -> tuple[ReasonCode, str] | None:
+    target = known.get((ev.agency_id, ev.amends))
+    if target is None:
+        return ReasonCode.UNKNOWN_AMENDED_EVENT, f"{ev.kind.value} of {ev.amends!r}, which is not in the ledger for {ev.agency_id!r}"
+    if target.kind in (EventKind.RETRACTION.value,) or target.target_id != ev.target_id:
+        return ReasonCode.AMENDED_EVENT_MISMATCH, (
+            f"{ev.amends!r} is a {target.kind} for target {target.target_id!r}; "
+            f"a {ev.kind.value} for {ev.target_id!r} cannot amend it"
+        )
+    if (ev.agency_id, ev.amends) in retracted:
+        return ReasonCode.ALREADY_RETRACTED, f"{ev.amends!r} was already retracted"
+    return None
+
+
+def _reject(c: Admitted, code: ReasonCode, message: str) -> Rejected:
+    return Rejected(c.record, code, message, c.event.agency_id, c.event.event_id)

@@ -1,0 +1,217 @@
+"""The ingest worker: raw progress topic → ledger, effectively once.
+
+Commit order per batch (the quix-streams rule): write entries, dead letters, outbox
+messages and the consumed offsets in one database transaction; then publish the outbox
+to Kafka and flush; then delete the published outbox rows. A crash anywhere leaves
+either nothing (the batch is consumed again from the stored offsets) or an outbox that
+the next start publishes."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from shared.config import Settings
+from shared.db.keys import KeyStore
+from shared.db.ledger import Batch, ChainHead, ConcurrentWrite, LedgerStore, NewDeadLetter, NewEntry, StoredEntry
+from shared.domain.chain import GENESIS_HASH, entry_hash
+from shared.kafka import Broker, Consumer, Record
+
+from services.ingest.admission import Decisions, decide
+
+log = logging.getLogger("tiendo.ingest")
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+KEY_REFRESH_S = 2.0
+
+
+def vietnam_today() -> date:
+    """Today's date in Vietnam, the calendar the targets are set in."""
+    return datetime.now(VIETNAM).date()
+
+
+@dataclass
+class IngestStats:
+    """Running totals, printed when the worker stops."""
+
+    consumed: int = 0
+    appended: int = 0
+    duplicates: int = 0
+    dead_letters: int = 0
+    batches: int = 0
+    retries: int = 0
+
+
+def ledger_message(entry: StoredEntry) -> bytes:
+    """The ledger-topic form of an entry; the event is embedded as recorded."""
+    head = json.dumps(
+        dict(seq=entry.seq, agency_id=entry.agency_id, chain_pos=entry.chain_pos,
+             prev_hash=entry.prev_hash, hash=entry.hash),
+        ensure_ascii=False, separators=(",", ":"),
+    )
+    return f'{head[:-1]},"event":{entry.payload}}}'.encode("utf-8")
+
+
+def dead_letter_message(d: NewDeadLetter, rejected_at: datetime) -> bytes:
+    """The dead-letter-topic form of a rejected message: original bytes in base64."""
+    return json.dumps(
+        dict(
+            original=base64.b64encode(d.original).decode("ascii"),
+            original_key=base64.b64encode(d.original_key).decode("ascii") if d.original_key else None,
+            reason_code=d.reason_code, message=d.message, source_topic=d.source_topic,
+            source_partition=d.source_partition, source_offset=d.source_offset,
+            agency_id=d.agency_id, event_id=d.event_id, rejected_at=rejected_at.isoformat(),
+        ),
+        ensure_ascii=False, separators=(",", ":"),
+    ).encode("utf-8")
+
+
+class IngestWorker:
+    """One member of the ingest consumer group."""
+
+    def __init__(self, settings: Settings, broker: Broker, ledger: LedgerStore, keys: KeyStore,
+                 today=vietnam_today, batch_size: int = 5000) -> None:
+        self.settings = settings
+        self.broker = broker
+        self.ledger = ledger
+        self.key_store = keys
+        self.today = today
+        self.batch_size = batch_size
+        self.group = settings.group("ingest")
+        self.topics = settings.topics
+        self.stats = IngestStats()
+        self._positions: dict[tuple[str, int], int | None] = {}
+        self._heads: dict[str, ChainHead] = {}
+        self._keys = {}
+        self._keys_loaded = 0.0
+        self._consumer: Consumer | None = None
+        self._producer = None
+
+    # ---- rebalance callbacks ---------------------------------------------------
+    def _on_assigned(self, parts):
+        stored = self.ledger.tracked_offsets(self.group, parts)
+        self._positions = dict(stored)
+        self._heads.clear()
+        return stored
+
+    def _on_revoked(self, parts):
+        for p in parts:
+            self._positions.pop(p, None)
+        self._heads.clear()
+
+    # ---- the loop ----------------------------------------------------------------
+    def run(self, until_idle: bool = False, idle_grace_s: float = 3.0, stop=lambda: False) -> IngestStats:
+        """Consume until stopped (or, with `until_idle`, until caught up)."""
+        self.broker.ensure_topics(self.topics.all(), self.settings.partitions)
+        self._producer = self.broker.producer()
+        self.publish_outbox()
+        self._consumer = self.broker.consumer(
+            self.group, [self.topics.progress], self._on_assigned, self._on_revoked,
+            max_poll_records=self.batch_size,
+        )
+        idle_since = time.monotonic()
+        try:
+            while not stop():
+                records = self._consumer.poll(max_records=self.batch_size, timeout_ms=200)
+                if records:
+                    self._handle(records)
+                    idle_since = time.monotonic()
+                elif until_idle and self._caught_up(idle_since, idle_grace_s):
+                    break
+        finally:
+            self._consumer.close()
+            self._producer.close()
+        return self.stats
+
+    def _caught_up(self, idle_since: float, grace: float) -> bool:
+        if self._consumer.assignment():
+            return self._consumer.lag() == 0 and time.monotonic() - idle_since > 0.5
+        return time.monotonic() - idle_since > grace
+
+    def _current_keys(self):
+        if time.monotonic() - self._keys_loaded > KEY_REFRESH_S:
+            self._keys = self.key_store.all()
+            self._keys_loaded = time.monotonic()
+        return self._keys
+
+    def _handle(self, records: list[Record]) -> None:
+        try:
+            self._commit(records)
+        except ConcurrentWrite as exc:
+            # Another member owns (or owned) these partitions: start again from what
+            # the database says was consumed.
+            log.warning("concurrent write, re-reading stored offsets: %s", exc)
+            self.stats.retries += 1
+            self._heads.clear()
+            parts = self._consumer.assignment()
+            stored = self.ledger.tracked_offsets(self.group, parts)
+            self._positions = dict(stored)
+            for (topic, partition), offset in stored.items():
+                self._consumer.seek(topic, partition, offset or 0)
+
+    def _commit(self, records: list[Record]) -> None:
+        decisions = decide(records, self._current_keys(), self.today(), self.ledger.known_events, self.ledger.retracted)
+        batch = Batch(group=self.group)
+        for r in records:
+            part = (r.topic, r.partition)
+            expected, _ = batch.offsets.get(part, (self._positions.get(part), None))
+            batch.offsets[part] = (expected, r.offset + 1)
+        batch.entries = self._chain(decisions)
+        batch.dead_letters = [
+            NewDeadLetter(r.code.value, r.message, r.record.value or b"", r.record.key, r.record.topic,
+                          r.record.partition, r.record.offset, r.agency_id, r.event_id)
+            for r in decisions.rejected
+        ]
+        messages: list[tuple[str, bytes | None, bytes]] = []
+
+        def announce(stored, dead, now):
+            messages.extend((self.topics.ledger, e.agency_id.encode(), ledger_message(e)) for e in stored)
+            messages.extend((self.topics.dead_letters, d.original_key, dead_letter_message(d, now)) for d in dead)
+            return messages
+
+        stored = self.ledger.commit_batch(batch, announce)
+        for part, (_, new) in batch.offsets.items():
+            self._positions[part] = new
+        for e in stored:
+            self._heads[e.agency_id] = ChainHead(e.chain_pos, e.hash)
+        self.publish_outbox()
+        self._consumer.mirror_commit({p: n for p, (_, n) in batch.offsets.items()})
+        self.stats.consumed += len(records)
+        self.stats.appended += len(stored)
+        self.stats.duplicates += decisions.duplicates
+        self.stats.dead_letters += len(decisions.rejected)
+        self.stats.batches += 1
+
+    def _chain(self, decisions: Decisions) -> list[NewEntry]:
+        agencies = {a.event.agency_id for a in decisions.accepted}
+        missing = agencies - self._heads.keys()
+        if missing:
+            self._heads.update(self.ledger.chain_heads(missing))
+        heads = dict(self._heads)
+        entries = []
+        for a in decisions.accepted:
+            ev = a.event
+            head = heads.get(ev.agency_id, ChainHead(0, GENESIS_HASH))
+            pos = head.chain_pos + 1
+            h = entry_hash(head.hash, ev.agency_id, pos, ev.event_id, a.payload)
+            entries.append(NewEntry(ev.agency_id, pos, ev.event_id, ev.target_id, ev.kind.value, ev.observed_at,
+                                    ev.amends, a.payload, a.digest, head.hash, h))
+            heads[ev.agency_id] = ChainHead(pos, h)
+        return entries
+
+    def publish_outbox(self) -> int:
+        """Publish every committed-but-unpublished message, then forget it."""
+        total = 0
+        while True:
+            pending = self.ledger.pending_outbox()
+            if not pending:
+                return total
+            for _, topic, key, value in pending:
+                self._producer.send(topic, key, value)
+            self._producer.flush()
+            self.ledger.clear_outbox([p[0] for p in pending])
+            total += len(pending)

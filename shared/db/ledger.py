@@ -1,0 +1,265 @@
+"""The ledger store: append-only entries, the offsets consumed to write them, dead
+letters and the outbox, all written in one transaction per batch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+from sqlalchemy import Engine, func, insert, select, tuple_, update, delete
+from sqlalchemy.exc import IntegrityError
+
+from shared.db.schema import consumer_offsets, dead_letters, ledger_entries, outbox
+from shared.domain.chain import ChainRow
+
+Partition = tuple[str, int]
+
+
+class ConcurrentWrite(RuntimeError):
+    """Another worker committed first (a rebalance moved partitions, or it appended to
+    the same chain): nothing was written; reload and retry."""
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """The last entry of an agency's chain."""
+
+    chain_pos: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class KnownEvent:
+    """What de-duplication and amendment checks need of an entry already recorded."""
+
+    content_digest: str
+    target_id: str
+    kind: str
+    amends: str | None
+
+
+@dataclass
+class NewEntry:
+    """A ledger entry ready to insert (hash chain fields already computed)."""
+
+    agency_id: str
+    chain_pos: int
+    event_id: str
+    target_id: str
+    kind: str
+    observed_at: date
+    amends: str | None
+    payload: str
+    content_digest: str
+    prev_hash: str
+    hash: str
+
+
+@dataclass
+class NewDeadLetter:
+    """A rejected message, kept with its original bytes and where it came from."""
+
+    reason_code: str
+    message: str
+    original: bytes
+    original_key: bytes | None
+    source_topic: str
+    source_partition: int
+    source_offset: int
+    agency_id: str | None = None
+    event_id: str | None = None
+
+
+@dataclass
+class Batch:
+    """Everything one consumed batch produces, committed atomically."""
+
+    group: str
+    offsets: dict[Partition, tuple[int | None, int]] = field(default_factory=dict)
+    entries: list[NewEntry] = field(default_factory=list)
+    dead_letters: list[NewDeadLetter] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    """A committed ledger entry."""
+
+    seq: int
+    agency_id: str
+    chain_pos: int
+    event_id: str
+    target_id: str
+    kind: str
+    payload: str
+    prev_hash: str
+    hash: str
+
+
+class LedgerStore:
+    """SQL access for the ingest side of the pipeline."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # ---- reads -------------------------------------------------------------------
+    def tracked_offsets(self, group: str, parts: Iterable[Partition]) -> dict[Partition, int | None]:
+        """The next offset to consume per partition, None where nothing was stored."""
+        parts = list(parts)
+        result: dict[Partition, int | None] = {p: None for p in parts}
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(consumer_offsets.c.topic, consumer_offsets.c.partition, consumer_offsets.c.next_offset)
+                .where(consumer_offsets.c.group_id == group)
+            )
+            for topic, partition, offset in rows:
+                if (topic, partition) in result:
+                    result[(topic, partition)] = offset
+        return result
+
+    def all_tracked_offsets(self) -> dict[str, dict[Partition, int]]:
+        """Every consumer group's stored offsets (for status)."""
+        out: dict[str, dict[Partition, int]] = {}
+        with self.engine.connect() as conn:
+            for g, t, p, o in conn.execute(select(consumer_offsets)):
+                out.setdefault(g, {})[(t, p)] = o
+        return out
+
+    def chain_heads(self, agencies: Iterable[str] | None = None) -> dict[str, ChainHead]:
+        """The last entry of each agency's chain."""
+        le = ledger_entries
+        last = select(le.c.agency_id, func.max(le.c.chain_pos).label("pos")).group_by(le.c.agency_id)
+        if agencies is not None:
+            last = last.where(le.c.agency_id.in_(list(agencies)))
+        last = last.subquery()
+        q = select(le.c.agency_id, le.c.chain_pos, le.c.hash).join(
+            last, (le.c.agency_id == last.c.agency_id) & (le.c.chain_pos == last.c.pos)
+        )
+        with self.engine.connect() as conn:
+            return {a: ChainHead(p, h) for a, p, h in conn.execute(q)}
+
+    def known_events(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], KnownEvent]:
+        """Entries already recorded under the given (agency_id, event_id) pairs."""
+        keys = list(set(keys))
+        le = ledger_entries
+        found: dict[tuple[str, str], KnownEvent] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(keys, 500):
+                rows = conn.execute(
+                    select(le.c.agency_id, le.c.event_id, le.c.content_digest, le.c.target_id, le.c.kind, le.c.amends)
+                    .where(tuple_(le.c.agency_id, le.c.event_id).in_(chunk))
+                )
+                for a, e, d, t, k, m in rows:
+                    found[(a, e)] = KnownEvent(d, t, k, m)
+        return found
+
+    def retracted(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of the given (agency_id, event_id) pairs a retraction already removed."""
+        keys = list(set(keys))
+        le = ledger_entries
+        out: set[tuple[str, str]] = set()
+        with self.engine.connect() as conn:
+            for chunk in _chunks(keys, 500):
+                rows = conn.execute(
+                    select(le.c.agency_id, le.c.amends)
+                    .where(le.c.kind == "retraction")
+                    .where(tuple_(le.c.agency_id, le.c.amends).in_(chunk))
+                )
+                out.update((a, m) for a, m in rows)
+        return out
+
+    def ledger_size(self) -> int:
+        """Number of ledger entries."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(ledger_entries)).scalar_one()
+
+    def head_seq(self) -> int:
+        """The highest sequence number in the ledger (0 when empty)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.coalesce(func.max(ledger_entries.c.seq), 0))).scalar_one()
+
+    def chain_rows(self) -> Iterator[ChainRow]:
+        """Every entry in chain order, streamed (for verify)."""
+        le = ledger_entries
+        q = select(le.c.seq, le.c.agency_id, le.c.chain_pos, le.c.event_id, le.c.payload, le.c.prev_hash, le.c.hash).order_by(
+            le.c.agency_id, le.c.chain_pos, le.c.seq
+        )
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(yield_per=5000).execute(q):
+                yield ChainRow(*row)
+
+    def entries(self, after_seq: int = 0, upto_seq: int | None = None, batch: int = 5000) -> Iterator[StoredEntry]:
+        """Committed entries in sequence order."""
+        le = ledger_entries
+        q = select(
+            le.c.seq, le.c.agency_id, le.c.chain_pos, le.c.event_id, le.c.target_id, le.c.kind,
+            le.c.payload, le.c.prev_hash, le.c.hash,
+        ).where(le.c.seq > after_seq).order_by(le.c.seq)
+        if upto_seq is not None:
+            q = q.where(le.c.seq <= upto_seq)
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(yield_per=batch).execute(q):
+                yield StoredEntry(*row)
+
+    # ---- the one write path -------------------------------------------------------
+    def commit_batch(self, batch: Batch, announce) -> list[StoredEntry]:
+        """Append entries, dead letters and outbox messages and advance the offsets, in
+        one transaction. `announce(entries, dead_letters, now)` returns the outbox
+        messages (topic, key, value) once sequence numbers are known. Raises
+        ConcurrentWrite when another worker got there first; nothing is written then."""
+        now = datetime.now(timezone.utc)
+        try:
+            with self.engine.begin() as conn:
+                _advance_offsets(conn, batch.group, batch.offsets)
+                stored: list[StoredEntry] = []
+                if batch.entries:
+                    rows = [dict(vars(e), recorded_at=now) for e in batch.entries]
+                    seqs = conn.execute(
+                        insert(ledger_entries).returning(ledger_entries.c.seq, sort_by_parameter_order=True),
+                        rows,
+                    ).scalars().all()
+                    stored = [
+                        StoredEntry(s, e.agency_id, e.chain_pos, e.event_id, e.target_id, e.kind, e.payload, e.prev_hash, e.hash)
+                        for s, e in zip(seqs, batch.entries)
+                    ]
+                if batch.dead_letters:
+                    conn.execute(insert(dead_letters), [dict(vars(d), rejected_at=now) for d in batch.dead_letters])
+                messages = announce(stored, batch.dead_letters, now)
+                if messages:
+                    conn.execute(insert(outbox), [dict(topic=t, key=k, value=v) for t, k, v in messages])
+                return stored
+        except IntegrityError as exc:
+            raise ConcurrentWrite(str(exc.orig)) from exc
+
+    # ---- outbox -------------------------------------------------------------------
+    def pending_outbox(self, limit: int = 10_000) -> list[tuple[int, str, bytes | None, bytes]]:
+        """Messages committed but not yet confirmed published, oldest first."""
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(select(outbox).order_by(outbox.c.id).limit(limit))]
+
+    def clear_outbox(self, ids: list[int]) -> None:
+        """Forget messages the broker has acknowledged."""
+        with self.engine.begin() as conn:
+            for chunk in _chunks(ids, 1000):
+                conn.execute(delete(outbox).where(outbox.c.id.in_(chunk)))
+
+
+def _advance_offsets(conn, group: str, offsets: dict[Partition, tuple[int | None, int]]) -> None:
+    co = consumer_offsets
+    for (topic, partition), (expected, new) in offsets.items():
+        if expected is None:
+            # Unique primary key: a concurrent first insert fails the transaction.
+            conn.execute(insert(co).values(group_id=group, topic=topic, partition=partition, next_offset=new))
+            continue
+        moved = conn.execute(
+            update(co)
+            .where(co.c.group_id == group, co.c.topic == topic, co.c.partition == partition, co.c.next_offset == expected)
+            .values(next_offset=new)
+        ).rowcount
+        if moved != 1:
+            raise ConcurrentWrite(f"{topic}[{partition}] moved past {expected} in another worker")
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

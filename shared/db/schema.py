@@ -1,0 +1,99 @@
+"""Table definitions. Alembic migrations in shared/db/migrations create exactly these."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY (the rowid alias).
+Seq = BigInteger().with_variant(Integer(), "sqlite")
+
+ledger_entries = Table(
+    "ledger_entries",
+    metadata,
+    Column("seq", Seq, primary_key=True, autoincrement=True),
+    Column("agency_id", String(64), nullable=False),
+    Column("chain_pos", Integer, nullable=False),
+    Column("event_id", String(128), nullable=False),
+    Column("target_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("observed_at", Date, nullable=False),
+    Column("amends", String(128)),
+    Column("payload", Text, nullable=False),
+    Column("content_digest", String(64), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("agency_id", "chain_pos", name="uq_ledger_chain_pos"),
+    UniqueConstraint("agency_id", "event_id", name="uq_ledger_event_id"),
+)
+
+consumer_offsets = Table(
+    "consumer_offsets",
+    metadata,
+    Column("group_id", String(200), primary_key=True),
+    Column("topic", String(249), primary_key=True),
+    Column("partition", Integer, primary_key=True, autoincrement=False),
+    Column("next_offset", BigInteger, nullable=False),
+)
+
+dead_letters = Table(
+    "dead_letters",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("reason_code", String(64), nullable=False, index=True),
+    Column("message", Text, nullable=False),
+    Column("original", LargeBinary, nullable=False),
+    Column("original_key", LargeBinary),
+    Column("source_topic", String(249), nullable=False),
+    Column("source_partition", Integer, nullable=False),
+    Column("source_offset", BigInteger, nullable=False),
+    Column("agency_id", String(64)),
+    Column("event_id", String(128)),
+    Column("rejected_at", DateTime(timezone=True), nullable=False),
+    Column("requeued_at", DateTime(timezone=True)),
+    UniqueConstraint(
+        "source_topic", "source_partition", "source_offset", name="uq_dead_letters_source"
+    ),
+)
+
+# Messages written in the same transaction as the rows they announce, published to
+# Kafka after the commit and deleted once the broker has them (transactional outbox).
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("topic", String(249), nullable=False),
+    Column("key", LargeBinary),
+    Column("value", LargeBinary, nullable=False),
+)
+
+agency_keys = Table(
+    "agency_keys",
+    metadata,
+    Column("key_id", String(64), primary_key=True),
+    Column("agency_id", String(64), nullable=False, index=True),
+    Column("secret", String(128), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("rotated_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)

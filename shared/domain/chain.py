@@ -1,0 +1,91 @@
+"""The hash chain that makes the ledger tamper-evident: one chain per agency, each entry
+carrying the hash of the previous one. Pure functions, shared by ingest and verify."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+GENESIS_HASH = "0" * 64
+
+
+def content_digest(canonical: bytes) -> str:
+    """SHA-256 of an event's canonical bytes: equal digests mean the same event content."""
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def entry_hash(prev_hash: str, agency_id: str, chain_pos: int, event_id: str, payload: str) -> str:
+    """The hash of one ledger entry. The fields are JSON-encoded as a list so that no
+    two different entries can produce the same byte string."""
+    material = json.dumps(
+        [prev_hash, agency_id, chain_pos, event_id, payload],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
+    return hashlib.sha256(material).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainRow:
+    """What verify reads of a ledger row."""
+
+    seq: int
+    agency_id: str
+    chain_pos: int
+    event_id: str
+    payload: str
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first entry of a chain that does not match, and why."""
+
+    seq: int
+    agency_id: str
+    chain_pos: int
+    reason: str
+
+    def describe(self) -> str:
+        """One line an operator can act on."""
+        return (
+            f"entry seq={self.seq} (agency {self.agency_id}, chain position {self.chain_pos}) "
+            f"does not match: {self.reason}"
+        )
+
+
+def find_breaks(rows: Iterable[ChainRow]) -> list[ChainBreak]:
+    """The first break of every chain. `rows` must be ordered by agency, then chain_pos."""
+    breaks: list[ChainBreak] = []
+    agency: str | None = None
+    expected_pos, expected_prev, broken = 1, GENESIS_HASH, False
+    for row in rows:
+        if row.agency_id != agency:
+            agency, expected_pos, expected_prev, broken = row.agency_id, 1, GENESIS_HASH, False
+        if broken:
+            continue
+        reason = None
+        if row.chain_pos != expected_pos:
+            reason = (
+                f"expected chain position {expected_pos}, found {row.chain_pos} "
+                "(an entry was deleted, inserted or reordered)"
+            )
+        elif row.prev_hash != expected_prev:
+            reason = "its previous-hash does not equal the hash of the entry before it"
+        elif entry_hash(row.prev_hash, row.agency_id, row.chain_pos, row.event_id, row.payload) != row.hash:
+            reason = "its content does not hash to the stored hash (the row was edited)"
+        if reason:
+            breaks.append(ChainBreak(row.seq, row.agency_id, row.chain_pos, reason))
+            broken = True
+            continue
+        expected_pos, expected_prev = row.chain_pos + 1, row.hash
+    return breaks
+
+
+def first_break(rows: Iterable[ChainRow]) -> ChainBreak | None:
+    """The earliest break in ledger order (lowest seq) across all chains, if any."""
+    breaks = find_breaks(rows)
+    return min(breaks, key=lambda b: b.seq) if breaks else None

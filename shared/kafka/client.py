@@ -1,0 +1,248 @@
+"""Thin adapters over kafka-python: topics, a producer and a consumer that seeks to
+offsets the caller keeps in its own database (effectively-once processing)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata
+
+Partition = tuple[str, int]
+
+
+class BrokerUnavailable(RuntimeError):
+    """The broker could not be reached or did not answer in time."""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One consumed message, free of kafka-python types."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    timestamp_ms: int
+
+
+def _unavailable(bootstrap: str, exc: Exception) -> BrokerUnavailable:
+    return BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {exc or type(exc).__name__}")
+
+
+class Broker:
+    """Factory for producers, consumers and topic administration on one cluster."""
+
+    def __init__(self, bootstrap_servers: str, client_id: str = "tiendo") -> None:
+        self.bootstrap_servers = bootstrap_servers
+        self.client_id = client_id
+
+    def ensure_topics(self, names: Iterable[str], partitions: int) -> None:
+        """Create the topics that do not exist yet and wait until they have leaders."""
+        names = list(names)
+        try:
+            admin = KafkaAdminClient(
+                bootstrap_servers=self.bootstrap_servers, client_id=self.client_id
+            )
+        except KafkaTimeoutError as exc:
+            raise _unavailable(self.bootstrap_servers, exc) from exc
+        try:
+            missing = [n for n in names if n not in set(admin.list_topics())]
+            if missing:
+                try:
+                    admin.create_topics(
+                        [NewTopic(n, partitions, 1) for n in missing], raise_errors=False
+                    )
+                except TopicAlreadyExistsError:
+                    pass  # another process created it first: exactly what we wanted
+                admin.wait_for_topics(missing, timeout_ms=30_000)
+        finally:
+            admin.close()
+
+    def end_offsets(self, topic: str) -> dict[int, int]:
+        """The next offset to be written, per partition of a topic."""
+        consumer = self._bare_consumer()
+        try:
+            parts = consumer.partitions_for_topic(topic) or set()
+            tps = [TopicPartition(topic, p) for p in sorted(parts)]
+            return {tp.partition: off for tp, off in consumer.end_offsets(tps).items()}
+        finally:
+            consumer.close()
+
+    def producer(self, **overrides) -> "Producer":
+        """A producer that acknowledges only when every in-sync replica has the message."""
+        config = dict(
+            bootstrap_servers=self.bootstrap_servers,
+            client_id=self.client_id,
+            acks="all",
+            linger_ms=5,
+            batch_size=256 * 1024,
+            max_request_size=4 * 1024 * 1024,
+        )
+        config.update(overrides)
+        try:
+            return Producer(KafkaProducer(**config), self.bootstrap_servers)
+        except KafkaTimeoutError as exc:
+            raise _unavailable(self.bootstrap_servers, exc) from exc
+
+    def consumer(
+        self,
+        group: str,
+        topics: list[str],
+        on_assigned: Callable[[list[Partition]], dict[Partition, int | None]],
+        on_revoked: Callable[[list[Partition]], None] = lambda _: None,
+        **overrides,
+    ) -> "Consumer":
+        """A group member whose positions come from `on_assigned` (the caller's store)."""
+        config = dict(
+            bootstrap_servers=self.bootstrap_servers,
+            client_id=self.client_id,
+            group_id=group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_partition_fetch_bytes=4 * 1024 * 1024,
+            fetch_max_bytes=32 * 1024 * 1024,
+        )
+        config.update(overrides)
+        try:
+            kc = KafkaConsumer(**config)
+        except KafkaTimeoutError as exc:
+            raise _unavailable(self.bootstrap_servers, exc) from exc
+        return Consumer(kc, topics, on_assigned, on_revoked)
+
+    def read_all(self, topic: str, timeout_s: float = 30.0) -> list[Record]:
+        """Every message currently in a topic (for checks and tests, not hot paths)."""
+        consumer = self._bare_consumer()
+        try:
+            parts = consumer.partitions_for_topic(topic) or set()
+            tps = [TopicPartition(topic, p) for p in sorted(parts)]
+            consumer.assign(tps)
+            consumer.seek_to_beginning(*tps)
+            ends = consumer.end_offsets(tps)
+            records: list[Record] = []
+            deadline = time.monotonic() + timeout_s
+            while any(consumer.position(tp) < ends[tp] for tp in tps):
+                if time.monotonic() > deadline:
+                    raise BrokerUnavailable(f"timed out reading {topic}")
+                for batch in consumer.poll(timeout_ms=500).values():
+                    records.extend(_record(m) for m in batch)
+            return records
+        finally:
+            consumer.close()
+
+    def _bare_consumer(self) -> KafkaConsumer:
+        try:
+            return KafkaConsumer(
+                bootstrap_servers=self.bootstrap_servers,
+                client_id=self.client_id,
+                group_id=None,
+                enable_auto_commit=False,
+            )
+        except KafkaTimeoutError as exc:
+            raise _unavailable(self.bootstrap_servers, exc) from exc
+
+
+def _record(m) -> Record:
+    return Record(m.topic, m.partition, m.offset, m.key, m.value, m.timestamp)
+
+
+class Producer:
+    """Sends keyed messages; `flush` returns only when the broker has them all."""
+
+    def __init__(self, kp: KafkaProducer, bootstrap: str) -> None:
+        self._kp = kp
+        self._bootstrap = bootstrap
+
+    def send(self, topic: str, key: str | bytes | None, value: bytes) -> None:
+        """Queue one message; failures surface at `flush`."""
+        if isinstance(key, str):
+            key = key.encode("utf-8")
+        self._kp.send(topic, value=value, key=key)
+
+    def flush(self, timeout_s: float = 60.0) -> None:
+        """Block until every queued message is acknowledged."""
+        try:
+            self._kp.flush(timeout=timeout_s)
+        except KafkaError as exc:
+            raise _unavailable(self._bootstrap, exc) from exc
+
+    def close(self) -> None:
+        """Flush and release the connection."""
+        self._kp.close()
+
+
+class _Listener(ConsumerRebalanceListener):
+    def __init__(self, consumer: "Consumer") -> None:
+        self._consumer = consumer
+
+    def on_partitions_revoked(self, revoked):
+        self._consumer._revoked([(tp.topic, tp.partition) for tp in revoked])
+
+    def on_partitions_assigned(self, assigned):
+        self._consumer._assigned([(tp.topic, tp.partition) for tp in assigned])
+
+
+class Consumer:
+    """A consumer-group member that never commits on its own: the caller stores offsets
+    with its writes and this class seeks to them whenever partitions are assigned."""
+
+    def __init__(self, kc: KafkaConsumer, topics, on_assigned, on_revoked) -> None:
+        self._kc = kc
+        self._on_assigned = on_assigned
+        self._on_revoked = on_revoked
+        self.rebalances = 0
+        kc.subscribe(topics, listener=_Listener(self))
+
+    def _assigned(self, parts: list[Partition]) -> None:
+        self.rebalances += 1
+        for (topic, partition), offset in self._on_assigned(parts).items():
+            tp = TopicPartition(topic, partition)
+            if offset is None:
+                self._kc.seek_to_beginning(tp)
+            else:
+                self._kc.seek(tp, offset)
+
+    def _revoked(self, parts: list[Partition]) -> None:
+        self.rebalances += 1
+        self._on_revoked(parts)
+
+    def poll(self, max_records: int = 5000, timeout_ms: int = 200) -> list[Record]:
+        """Up to `max_records` messages from the assigned partitions, in offset order."""
+        batches = self._kc.poll(timeout_ms=timeout_ms, max_records=max_records)
+        return [_record(m) for batch in batches.values() for m in batch]
+
+    def seek(self, topic: str, partition: int, offset: int) -> None:
+        """Move the position of one partition (after a failed transaction)."""
+        self._kc.seek(TopicPartition(topic, partition), offset)
+
+    def assignment(self) -> list[Partition]:
+        """The partitions this member owns now."""
+        return sorted((tp.topic, tp.partition) for tp in self._kc.assignment())
+
+    def lag(self) -> int:
+        """Messages left to read on the assigned partitions."""
+        tps = list(self._kc.assignment())
+        if not tps:
+            return 0
+        ends = self._kc.end_offsets(tps)
+        return sum(max(0, ends[tp] - self._kc.position(tp)) for tp in tps)
+
+    def mirror_commit(self, offsets: dict[Partition, int]) -> None:
+        """Copy stored offsets to Kafka so broker tools show the group's progress.
+        The database stays the source of truth; a lost mirror commit is harmless."""
+        try:
+            self._kc.commit_async(
+                {TopicPartition(t, p): OffsetAndMetadata(o, "", -1) for (t, p), o in offsets.items()}
+            )
+        except KafkaError:
+            pass  # the database holds the real offsets; Kafka's copy is informative only
+
+    def close(self) -> None:
+        """Leave the group promptly so partitions move to the other members."""
+        self._kc.close(autocommit=False)
+

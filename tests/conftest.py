@@ -1,0 +1,136 @@
+"""Session-wide infrastructure for the integration and end-to-end layers.
+
+Kafka and PostgreSQL come from KAFKA_BOOTSTRAP_SERVERS / TIENDO_TEST_PG_URL when set,
+otherwise from testcontainers when a Docker engine answers, otherwise from the locally
+started services (`make up`). A test that needs one and finds none fails: never a skip."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from pathlib import Path
+
+import pytest
+
+from shared.config import Settings
+
+LOCAL_KAFKA = "127.0.0.1:9092"
+LOCAL_PG = "postgresql+psycopg://tiendo:tiendo@127.0.0.1:5432/tiendo"
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker
+
+        docker.from_env(timeout=2).ping()
+        return True
+    except Exception:  # any failure means: no usable engine here
+        return False
+
+
+def _reachable(hostport: str) -> bool:
+    host, _, port = hostport.split(",")[0].rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap():
+    """Bootstrap servers of a real broker."""
+    configured = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if configured:
+        if not _reachable(configured):
+            pytest.fail(f"KAFKA_BOOTSTRAP_SERVERS={configured} does not answer (run `make up`)")
+        yield configured
+    elif _reachable(LOCAL_KAFKA):
+        yield LOCAL_KAFKA
+    elif _docker_answers():
+        from testcontainers.kafka import KafkaContainer
+
+        with KafkaContainer() as kafka:
+            yield kafka.get_bootstrap_server()
+    else:
+        pytest.fail("no Kafka broker: run `make up`, or set KAFKA_BOOTSTRAP_SERVERS")
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url():
+    """A PostgreSQL URL whose role may create databases."""
+    from sqlalchemy import create_engine, text
+
+    url = os.environ.get("TIENDO_TEST_PG_URL")
+    container = None
+    if not url:
+        if _reachable("127.0.0.1:5432"):
+            url = LOCAL_PG
+        elif _docker_answers():
+            from testcontainers.postgres import PostgresContainer
+
+            container = PostgresContainer("postgres:16", driver="psycopg").start()
+            url = container.get_connection_url()
+        else:
+            pytest.fail("no PostgreSQL server: run `make up`, or set TIENDO_TEST_PG_URL")
+    try:
+        with create_engine(url).connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        pytest.fail(f"PostgreSQL at {url} does not answer: {exc}")
+    yield url
+    if container is not None:
+        container.stop()
+
+
+def _fresh_pg_database(admin_url: str):
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    return name, url, admin
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A new, empty database: one run on SQLite and one on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'ledger.db'}"
+        return
+    from sqlalchemy import text
+
+    name, url, admin = _fresh_pg_database(request.getfixturevalue("pg_admin_url"))
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def topic_prefix() -> str:
+    """A random topic prefix (and so random consumer groups) per test."""
+    return f"t{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def settings(database_url, kafka_bootstrap, topic_prefix, tmp_path) -> Settings:
+    """Settings for one pipeline of one test."""
+    return Settings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap,
+                    topic_prefix=topic_prefix, data_dir=tmp_path, partitions=3)
+
+
+@pytest.fixture
+def env_for(settings):
+    """Environment variables that point a `tiendo` process at this test's pipeline."""
+    return {**os.environ, "DATABASE_URL": settings.database_url,
+            "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+            "TIENDO_TOPIC_PREFIX": settings.topic_prefix, "TIENDO_DATA_DIR": str(settings.data_dir),
+            "TIENDO_PARTITIONS": str(settings.partitions)}
+
+
+ROOT = Path(__file__).resolve().parent.parent

@@ -1,0 +1,54 @@
+"""The hash chain: verify finds edits, deletions, reorderings and insertions."""
+
+from dataclasses import replace
+
+from shared.domain.chain import GENESIS_HASH, ChainRow, entry_hash, find_breaks, first_break
+
+
+def _chain(agency: str, n: int, start_seq: int = 1, step: int = 1) -> list[ChainRow]:
+    rows, prev = [], GENESIS_HASH
+    for i in range(1, n + 1):
+        payload = f'{{"n":{i},"agency":"{agency}"}}'
+        h = entry_hash(prev, agency, i, f"e{i}", payload)
+        rows.append(ChainRow(start_seq + (i - 1) * step, agency, i, f"e{i}", payload, prev, h))
+        prev = h
+    return rows
+
+
+def test_an_untouched_ledger_verifies():
+    assert first_break(_chain("a", 5) + _chain("b", 5, start_seq=6)) is None
+
+
+def test_an_edited_payload_is_named():
+    rows = _chain("a", 5)
+    rows[2] = replace(rows[2], payload=rows[2].payload.replace("3", "4"))
+    bad = first_break(rows)
+    assert (bad.seq, bad.chain_pos) == (3, 3) and "edited" in bad.reason
+
+
+def test_a_deleted_entry_is_named_at_the_gap():
+    rows = _chain("a", 5)
+    del rows[1]
+    bad = first_break(rows)
+    assert bad.seq == 3 and "expected chain position 2" in bad.reason
+
+
+def test_swapped_entries_are_named():
+    rows = _chain("a", 5)
+    rows[1], rows[2] = replace(rows[2], chain_pos=2), replace(rows[1], chain_pos=3)
+    assert first_break(rows).chain_pos == 2
+
+
+def test_an_inserted_entry_is_named():
+    rows = _chain("a", 3)
+    forged = ChainRow(99, "a", 4, "x", "{}", "f" * 64, entry_hash("f" * 64, "a", 4, "x", "{}"))
+    assert first_break(rows + [forged]).seq == 99
+
+
+def test_the_first_break_is_the_lowest_sequence_across_chains():
+    a = _chain("a", 4, start_seq=1, step=2)   # seqs 1,3,5,7
+    b = _chain("b", 4, start_seq=2, step=2)   # seqs 2,4,6,8
+    a[3] = replace(a[3], payload="{}")        # seq 7
+    b[1] = replace(b[1], payload="{}")        # seq 4
+    assert [x.seq for x in find_breaks(a + b)] == [7, 4]
+    assert first_break(a + b).seq == 4
