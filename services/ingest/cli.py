@@ -16,7 +16,7 @@ from shared.domain.agencies import get_agency
 from shared.domain.signing import new_key_id, new_secret
 from shared.runtime import Runtime
 
-from services.ingest.publish import SigningKey, publish_lines
+from services.ingest.publish import SigningKey, keys_in_dir, publish_lines
 from services.ingest.worker import IngestWorker
 
 
@@ -38,18 +38,28 @@ def ingest() -> None:
 @click.argument("file", type=click.File("rb"))
 @click.option("--key", "keyfile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Agency key file: sign unsigned events with it, as the agency system would.")
+@click.option("--keys-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Sign each unsigned event with <DIR>/<agency_id>.key.json when that file exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
-def publish(ctx, file, keyfile, as_json):
+def publish(ctx, file, keyfile, keys_dir, as_json):
     """Send FILE (JSON events, one per line; - for stdin) to the raw progress topic.
 
     \b
-    Example:
-      tiendo ingest publish events.jsonl --key keys/hanoi.key.json
+    Examples:
+      tiendo ingest publish events.jsonl --key keys/ha-noi.key.json
+      tiendo ingest publish all-agencies.jsonl --keys-dir data/keys
     """
     rt = _runtime(ctx)
+    if keyfile and keys_dir:
+        raise click.UsageError("give --key or --keys-dir, not both")
     try:
-        key = SigningKey.load(keyfile) if keyfile else None
+        key_for = None
+        if keyfile:
+            key = SigningKey.load(keyfile)
+            key_for = lambda _agency: key  # noqa: E731 - the agency system signs all it sends
+        elif keys_dir:
+            key_for = keys_in_dir(keys_dir)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     lines = file.readlines()
@@ -57,12 +67,12 @@ def publish(ctx, file, keyfile, as_json):
     topic = rt.settings.topics.progress
     with click.progressbar(length=len(lines), label="Publishing", file=sys.stderr,
                            hidden=as_json or len(lines) < 1000) as bar:
-        result = publish_lines(lines, producer, topic, key, on_sent=bar.update)
+        result = publish_lines(lines, producer, topic, key_for, on_sent=bar.update)
     producer.close()
     if as_json:
         _echo_json(dict(topic=topic, sent=result.sent, signed=result.signed, unparsed=result.unparsed))
     else:
-        click.echo(f"published {result.sent} events to {topic}" + (f" ({result.signed} signed)" if key else ""))
+        click.echo(f"published {result.sent} events to {topic}" + (f" ({result.signed} signed)" if key_for else ""))
 
 
 @ingest.command()

@@ -63,24 +63,40 @@ def _agency_of(line: bytes) -> str | None:
     return agency if isinstance(agency, str) else None
 
 
-def publish_lines(lines: Iterable[bytes], producer: Producer, topic: str, key: SigningKey | None = None,
+def keys_in_dir(directory: Path) -> Callable[[str], SigningKey | None]:
+    """Look up `<directory>/<agency_id>.key.json`, as written by `tiendo agency key issue`."""
+    cache: dict[str, SigningKey | None] = {}
+
+    def key_for(agency_id: str) -> SigningKey | None:
+        if agency_id not in cache:
+            path = directory / f"{agency_id}.key.json"
+            cache[agency_id] = SigningKey.load(path) if path.is_file() else None
+        return cache[agency_id]
+
+    return key_for
+
+
+def publish_lines(lines: Iterable[bytes], producer: Producer, topic: str,
+                  key_for: Callable[[str], SigningKey | None] | None = None,
                   on_sent: Callable[[int], None] = lambda n: None) -> PublishResult:
-    """Send each non-blank line as one message keyed by its agency_id. With `key`, an
-    unsigned event that parses is signed first; anything else is sent as it is, so the
-    pipeline (not this command) decides what is wrong with it."""
+    """Send each non-blank line as one message keyed by its agency_id. With `key_for`,
+    an unsigned event that parses is signed with the key it returns for the event's
+    agency; anything else is sent as it is, so the pipeline (not this command) decides
+    what is wrong with it."""
     result = PublishResult()
     for raw in lines:
         line = raw.rstrip(b"\r\n")
         if not line.strip():
             continue
-        if key is not None:
+        if key_for is not None:
             try:
                 # date.max: publishing signs what the agency says; the pipeline judges dates.
                 event = parse_event(line, today=date.max)
             except ContractViolation:
                 result.unparsed += 1
             else:
-                if event.signature is None:
+                key = key_for(event.agency_id) if event.signature is None else None
+                if key is not None:
                     line = to_json_bytes(sign_event(event, key))
                     result.signed += 1
         producer.send(topic, _agency_of(line), line)

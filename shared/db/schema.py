@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
+    Float,
     Integer,
     LargeBinary,
     MetaData,
@@ -96,4 +98,103 @@ agency_keys = Table(
     Column("issued_at", DateTime(timezone=True), nullable=False),
     Column("rotated_at", DateTime(timezone=True)),
     Column("revoked_at", DateTime(timezone=True)),
+)
+
+# ---- scorer (issue 5) ---------------------------------------------------------------
+# One row: the scorer's lock and change counter. Every scorer transaction starts by
+# bumping `version` (which serialises scorer instances on both backends); rows below
+# carry the version that wrote them, so an instance can read what the others applied.
+scorer_state = Table(
+    "scorer_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", BigInteger, nullable=False),
+    Column("evaluated_on", Date),
+    Column("updated_at", DateTime(timezone=True)),
+)
+
+# The ledger entries the scorer has applied (its own copy, so it restarts without the
+# ingest tables and de-duplicates redelivered ledger messages by seq).
+scorer_observations = Table(
+    "scorer_observations",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("agency_id", String(64), nullable=False),
+    Column("chain_pos", Integer, nullable=False),
+    Column("event_id", String(128), nullable=False),
+    Column("target_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("observed_at", Date, nullable=False),
+    Column("amends", String(128)),
+    Column("figure", Text),
+    Column("version", BigInteger, nullable=False, index=True),
+)
+
+# Projection: every active agency × applicable target on `evaluated_on`.
+agency_target_values = Table(
+    "agency_target_values",
+    metadata,
+    Column("agency_id", String(64), primary_key=True),
+    Column("target_id", String(64), primary_key=True),
+    Column("value", Float),
+    Column("numerator", BigInteger),
+    Column("denominator", BigInteger),
+    Column("completion", Float),
+    Column("status", String(16), nullable=False, index=True),
+    Column("observed_at", Date),
+    Column("source_seq", BigInteger),
+    Column("source_agency_id", String(64)),
+    Column("source_event_id", String(128)),
+    Column("rolled_up", Boolean, nullable=False),
+    Column("projected", Float),
+    Column("evaluated_on", Date, nullable=False),
+)
+
+# Projection: the national figure of every target in force on `evaluated_on`.
+national_figures = Table(
+    "national_figures",
+    metadata,
+    Column("target_id", String(64), primary_key=True),
+    Column("value", Float),
+    Column("numerator", BigInteger),
+    Column("denominator", BigInteger),
+    Column("completion", Float),
+    Column("agencies", Integer, nullable=False),
+    Column("reporting", Integer, nullable=False),
+    Column("met", Integer, nullable=False),
+    Column("on_track", Integer, nullable=False),
+    Column("at_risk", Integer, nullable=False),
+    Column("overdue", Integer, nullable=False),
+    Column("no_data", Integer, nullable=False),
+    Column("evaluated_on", Date, nullable=False),
+)
+
+# Projection: each active agency's composite score and its rank among its peers.
+agency_scores = Table(
+    "agency_scores",
+    metadata,
+    Column("agency_id", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False, index=True),
+    Column("score", Float, nullable=False),
+    Column("rank", Integer, nullable=False),
+    Column("peers", Integer, nullable=False),
+    Column("targets", Integer, nullable=False),
+    Column("evaluated_on", Date, nullable=False),
+)
+
+# Deadline warnings, emitted once per agency, target and threshold (30d, 7d, 1d, overdue).
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("alert_id", String(200), nullable=False),
+    Column("agency_id", String(64), nullable=False),
+    Column("target_id", String(64), nullable=False),
+    Column("threshold", String(16), nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("evaluated_on", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("completion", Float),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("agency_id", "target_id", "threshold", name="uq_alerts_agency_target_threshold"),
 )

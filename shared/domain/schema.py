@@ -1,0 +1,278 @@
+"""Published contract documents, generated from the models: JSON Schema and AsyncAPI 3.
+
+The committed copies live in ``docs/schema/progress-event.v1.json`` and
+``docs/asyncapi.yaml``; tests fail when they drift from the models. Regenerate with::
+
+    python -m shared.domain.schema --write
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from shared.domain.events import ProgressReported
+from shared.domain.examples import EXAMPLES
+from shared.domain.reasons import ReasonCode
+from shared.domain.temporal import TIMESTAMP_PATTERN
+
+SCHEMA_ID = "urn:tiendo:schema:progress-event:v1"
+_KAFKA_BINDING_VERSION = "0.5.0"
+_HEX_64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+_REPO_ROOT = Path(__file__).resolve().parents[2]
+JSON_SCHEMA_PATH = _REPO_ROOT / "docs" / "schema" / "progress-event.v1.json"
+ASYNCAPI_PATH = _REPO_ROOT / "docs" / "asyncapi.yaml"
+
+
+def progress_event_json_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of a progress event, as agency developers receive it."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        **ProgressReported.model_json_schema(),
+    }
+
+
+def _asyncapi_flavour(node: Any) -> Any:
+    """Rewrite OpenAPI-style ``discriminator`` objects as AsyncAPI's property-name string."""
+    if isinstance(node, dict):
+        return {
+            key: value["propertyName"]
+            if key == "discriminator" and isinstance(value, dict)
+            else _asyncapi_flavour(value)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_asyncapi_flavour(item) for item in node]
+    return node
+
+
+def _event_schemas() -> dict[str, Any]:
+    schema = ProgressReported.model_json_schema(ref_template="#/components/schemas/{model}")
+    definitions = schema.pop("$defs")
+    return _asyncapi_flavour({"ProgressReported": schema, **definitions})
+
+
+_DEAD_LETTER = {
+    "type": "object",
+    "description": "A rejected message, kept with the reason; nothing is ever dropped.",
+    "required": [
+        "original",
+        "reason_code",
+        "message",
+        "source_topic",
+        "source_partition",
+        "source_offset",
+        "rejected_at",
+    ],
+    "properties": {
+        "original": {
+            "type": "string",
+            "contentEncoding": "base64",
+            "description": "The rejected message value, byte for byte, base64-encoded.",
+        },
+        "reason_code": {
+            "type": "string",
+            "enum": [code.value for code in ReasonCode],
+            "description": "Stable reason code; see docs/contract.md.",
+        },
+        "message": {"type": "string", "description": "What is wrong, for a person."},
+        "source_topic": {"type": "string"},
+        "source_partition": {"type": "integer", "minimum": 0},
+        "source_offset": {"type": "integer", "minimum": 0},
+        "rejected_at": {"type": "string", "format": "date-time", "pattern": TIMESTAMP_PATTERN},
+    },
+}
+
+_LEDGER_ENTRY = {
+    "type": "object",
+    "description": "An accepted event as appended to the agency's hash chain.",
+    "required": ["seq", "agency_id", "chain_pos", "prev_hash", "hash", "event"],
+    "properties": {
+        "seq": {"type": "integer", "minimum": 0, "description": "Position in the whole ledger."},
+        "agency_id": {"type": "string"},
+        "chain_pos": {"type": "integer", "minimum": 0, "description": "Position in the agency's chain."},
+        "prev_hash": {
+            "oneOf": [_HEX_64, {"type": "null"}],
+            "description": "Hash of the previous entry of the chain.",
+        },
+        "hash": {**_HEX_64, "description": "Hash of this entry, covering prev_hash."},
+        "event": {"$ref": "#/components/schemas/ProgressReported"},
+    },
+}
+
+_OPEN_PAYLOAD = (
+    "Its members are defined by the service that publishes it, not by event contract v1; "
+    "consumers ignore members they do not know."
+)
+
+
+def _message(name: str, title: str, summary: str, payload_ref: str, key: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "title": title,
+        "summary": summary,
+        "contentType": "application/json",
+        "payload": {"$ref": f"#/components/schemas/{payload_ref}"},
+        "bindings": {
+            "kafka": {
+                "key": {"type": "string", "description": key},
+                "bindingVersion": _KAFKA_BINDING_VERSION,
+            }
+        },
+    }
+
+
+def _channel(address: str, description: str, message: str) -> dict[str, Any]:
+    return {
+        "address": address,
+        "description": description,
+        "messages": {message: {"$ref": f"#/components/messages/{message}"}},
+        "bindings": {"kafka": {"topic": address, "bindingVersion": _KAFKA_BINDING_VERSION}},
+    }
+
+
+def _operation(action: str, channel: str, message: str, summary: str) -> dict[str, Any]:
+    return {
+        "action": action,
+        "summary": summary,
+        "channel": {"$ref": f"#/channels/{channel}"},
+        "messages": [{"$ref": f"#/channels/{channel}/messages/{message}"}],
+    }
+
+
+def asyncapi_document(prefix: str = "tiendo") -> dict[str, Any]:
+    """AsyncAPI 3.0 description of Tiến độ's Kafka topics, with topic names under ``prefix``."""
+    progress_message = _message(
+        "ProgressReported",
+        "Progress event",
+        "One agency's figure for one target on one day.",
+        "ProgressReported",
+        "agency_id of the event, UTF-8; keeps one agency's events in order on one partition.",
+    )
+    progress_message["examples"] = [{"name": name, "payload": payload} for name, payload in EXAMPLES.items()]
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "Tiến độ",
+            "version": "1.0.0",
+            "description": (
+                "Event-sourced compliance ledger for Vietnam's 2025 digital-transformation targets. "
+                "Agency systems publish progress events; Tiến độ receives them and publishes dead "
+                "letters, ledger entries, reports and alerts. Event contract v1: docs/contract.md."
+            ),
+        },
+        "defaultContentType": "application/json",
+        "channels": {
+            "progress": _channel(
+                f"{prefix}.progress.v1",
+                "Raw progress events from agency systems. Key: agency_id. Value: UTF-8 JSON.",
+                "ProgressReported",
+            ),
+            "deadLetters": _channel(
+                f"{prefix}.progress.dlq.v1",
+                "Messages ingest rejected, each with its reason code; an operator can requeue them.",
+                "DeadLetter",
+            ),
+            "ledger": _channel(
+                f"{prefix}.ledger.v1",
+                "Events accepted into the append-only, hash-chained ledger, in ledger order per agency.",
+                "LedgerEntry",
+            ),
+            "reports": _channel(
+                f"{prefix}.reports.v1",
+                "Notices of published Steering Committee reports.",
+                "ReportPublished",
+            ),
+            "alerts": _channel(
+                f"{prefix}.alerts.v1",
+                "Status alerts from the scorer (e.g. a target became overdue for an agency).",
+                "Alert",
+            ),
+        },
+        "operations": {
+            "receiveProgress": _operation(
+                "receive", "progress", "ProgressReported", "Agency systems send; ingest receives."
+            ),
+            "sendDeadLetter": _operation(
+                "send", "deadLetters", "DeadLetter", "Ingest rejects a message with a reason."
+            ),
+            "sendLedgerEntry": _operation(
+                "send", "ledger", "LedgerEntry", "Ingest announces an appended ledger entry."
+            ),
+            "sendReport": _operation("send", "reports", "ReportPublished", "A report was published."),
+            "sendAlert": _operation("send", "alerts", "Alert", "The scorer raises an alert."),
+        },
+        "components": {
+            "messages": {
+                "ProgressReported": progress_message,
+                "DeadLetter": _message(
+                    "DeadLetter",
+                    "Dead letter",
+                    "A rejected progress message and why.",
+                    "DeadLetter",
+                    "The original message's key, unchanged.",
+                ),
+                "LedgerEntry": _message(
+                    "LedgerEntry",
+                    "Ledger entry",
+                    "An accepted event and its place in the hash chain.",
+                    "LedgerEntry",
+                    "agency_id, UTF-8.",
+                ),
+                "ReportPublished": _message(
+                    "ReportPublished", "Report published", "A report is ready.", "ReportPublished", "Report id."
+                ),
+                "Alert": _message("Alert", "Alert", "An agency × target needs attention.", "Alert", "agency_id."),
+            },
+            "schemas": {
+                **_event_schemas(),
+                "DeadLetter": _DEAD_LETTER,
+                "LedgerEntry": _LEDGER_ENTRY,
+                "ReportPublished": {"type": "object", "description": f"A published report. {_OPEN_PAYLOAD}"},
+                "Alert": {"type": "object", "description": f"A scorer alert. {_OPEN_PAYLOAD}"},
+            },
+        },
+    }
+
+
+def json_schema_text() -> str:
+    """The JSON Schema file's exact text."""
+    return json.dumps(progress_event_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def asyncapi_text(prefix: str = "tiendo") -> str:
+    """The AsyncAPI file's exact text."""
+    header = "# Generated by `python -m shared.domain.schema --write`; do not edit.\n"
+    return header + yaml.safe_dump(asyncapi_document(prefix), sort_keys=False, allow_unicode=True, width=100)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the JSON Schema, or (``--write``) regenerate or (``--check``) verify the files."""
+    parser = argparse.ArgumentParser(prog="python -m shared.domain.schema", description=main.__doc__)
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--write", action="store_true", help="rewrite docs/schema and docs/asyncapi.yaml")
+    group.add_argument("--check", action="store_true", help="exit 1 if the committed files are stale")
+    args = parser.parse_args(argv)
+    wanted = {JSON_SCHEMA_PATH: json_schema_text(), ASYNCAPI_PATH: asyncapi_text()}
+    if args.write:
+        for path, text in wanted.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return 0
+    if args.check:
+        stale = [str(path) for path, text in wanted.items() if not path.exists() or path.read_text("utf-8") != text]
+        for path in stale:
+            print(f"stale: {path}", file=sys.stderr)
+        return 1 if stale else 0
+    sys.stdout.write(json_schema_text())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

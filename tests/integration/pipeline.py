@@ -1,0 +1,52 @@
+"""Small helpers the integration tests share: wiring a pipeline against real parts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from shared.config import Settings
+from shared.db.engine import make_engine, migrate
+from shared.db.keys import KeyStore
+from shared.db.ledger import LedgerStore
+from shared.domain.signing import new_key_id, new_secret
+from shared.kafka import Broker
+
+from services.ingest.publish import SigningKey
+from services.ingest.worker import IngestWorker
+
+TODAY = date(2026, 1, 15)
+
+
+class Pipeline:
+    """The ingest side of one test's pipeline."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        migrate(settings.database_url)
+        self.engine = make_engine(settings.database_url)
+        self.broker = Broker(settings.kafka_bootstrap_servers)
+        self.broker.ensure_topics(settings.topics.all(), settings.partitions)
+        self.ledger = LedgerStore(self.engine)
+        self.keys = KeyStore(self.engine)
+
+    def issue_key(self, agency_id: str) -> SigningKey:
+        """A fresh signing key for an agency, stored where ingest looks for it."""
+        k = self.keys.add(new_key_id(agency_id), agency_id, new_secret(), rotate_previous=False)
+        return SigningKey(agency_id, k.key_id, k.secret)
+
+    def publish(self, messages: list[tuple[str | bytes | None, bytes]]) -> None:
+        """Send (key, value) pairs to the raw topic with kafka-python and wait for acks."""
+        producer = self.broker.producer()
+        for key, value in messages:
+            producer.send(self.settings.topics.progress, key, value)
+        producer.close()
+
+    def ingest(self, **kw) -> IngestWorker:
+        """Run one ingest worker until it has caught up."""
+        worker = IngestWorker(self.settings, self.broker, self.ledger, self.keys, today=lambda: TODAY, **kw)
+        worker.run(until_idle=True)
+        return worker
+
+    def dispose(self) -> None:
+        """Close the database connections."""
+        self.engine.dispose()
