@@ -1,15 +1,16 @@
 """Example progress events, one per kind, as an agency would publish them.
 
 They appear in docs/contract.md and in the AsyncAPI document, and tests hold them to the
-contract. Every example is signed with the demo secret ``tien-do-demo-secret`` (UTF-8
-bytes); a real agency key is issued by the operator and never published.
+contract. Every example is signed with the published demo secret below: 64 hex digits,
+whose 32 bytes are the HMAC key. A real agency secret is issued by the operator
+(``tiendo agency key issue``) and never published.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-DEMO_SECRET = "tien-do-demo-secret"
+DEMO_SECRET = "5f1d2c3b4a59687766554433221100ffeeddccbbaa99887766554433221100aa"
 
 EXAMPLES: dict[str, dict[str, Any]] = {
     "measurement_ratio": {
@@ -32,8 +33,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "evidence": "Báo cáo 112/BC-UBND ngày 02/04/2025",
         "signature": {
             "alg": "HMAC-SHA256",
-            "key_id": "ha-noi-k1",
-            "value": "247b1cafcf3a5076794441e565fa9f2cea3db3e0321abe46611dfab419771d15"
+            "key_id": "ha-noi.3fa91c07d2be",
+            "value": "4bb7fd45f23dd6ba4acdc927c7aeab3eb6250201f2e324f583ff5a99b2696432"
         }
     },
     "measurement_count": {
@@ -54,8 +55,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         },
         "signature": {
             "alg": "HMAC-SHA256",
-            "key_id": "bo-tu-phap-k1",
-            "value": "9f1f44dd4dd9598f555a53558443953c009f9f909bae341f756f9a8aafdb9fd7"
+            "key_id": "bo-tu-phap.8c41e2f0a5d7",
+            "value": "ada94a0cd2c78d1e0b09cbd2b5ac5a2523b32ce7e75db71eb41dc7c0a3a1a9fb"
         }
     },
     "milestone": {
@@ -78,8 +79,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "evidence": "Kế hoạch 145/KH-UBND ngày 25/02/2025",
         "signature": {
             "alg": "HMAC-SHA256",
-            "key_id": "nghe-an-k1",
-            "value": "7ba07fe30a85c70836bdaa8c40183cb3c7f015b1f6086deaf93e4110e59ab7f2"
+            "key_id": "nghe-an.b27d90c3e16f",
+            "value": "12a1fe748818d6b2a5370e8d5c3228a873967fed03054960474efb355da2363c"
         }
     },
     "correction": {
@@ -103,8 +104,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "amends": "hn-20250402-0001",
         "signature": {
             "alg": "HMAC-SHA256",
-            "key_id": "ha-noi-k1",
-            "value": "b6bc523caed85fdf1a08c7c4bade9f48749b4ad4fd51f14eee439920b1d23e6d"
+            "key_id": "ha-noi.3fa91c07d2be",
+            "value": "72907205964c7e852c38f29bd06d257ec1506cbe1ba4eb15b7d47e1756a2d458"
         }
     },
     "retraction": {
@@ -122,8 +123,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "amends": "btp-20250603-0007",
         "signature": {
             "alg": "HMAC-SHA256",
-            "key_id": "bo-tu-phap-k1",
-            "value": "d2a2d855f001f5c2e9adbcff13f26e8dd971030712ff20cb2ad4abef5369792f"
+            "key_id": "bo-tu-phap.8c41e2f0a5d7",
+            "value": "d1da8825b7c40d625f7e6f5cb09c84cf4788f1409d35d7f772d35e6dc86b5235"
         }
     }
 }

@@ -1,0 +1,5 @@
+"""`python -m services` is `tiendo`."""
+
+from services.cli import main
+
+main()

@@ -1,0 +1,124 @@
+"""`tiendo catalogue …`: read the target catalogue, the agency registry and the event schema."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+
+import click
+
+from services.catalogue.tables import UNCONFIRMED_MARK, agencies_table, targets_table, vn_date
+from shared.domain.agencies import AgencyKind, agencies_on
+from shared.domain.catalogue import catalogue_on
+from shared.domain.schema import asyncapi_text, json_schema_text
+from shared.domain.temporal import VIETNAM_TZ
+
+
+class IsoDate(click.ParamType):
+    """A day written YYYY-MM-DD."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        text = str(value)
+        try:
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+                raise ValueError
+            return date.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{text!r} is not a valid day; write YYYY-MM-DD, e.g. 2025-07-01", param, ctx)
+
+
+def _today() -> date:
+    return datetime.now(VIETNAM_TZ).date()
+
+
+def _emit_json(value: object) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+_ON = click.option(
+    "--on", "on", type=IsoDate(), default=None, help="As of this day (YYYY-MM-DD). Default: today in Vietnam."
+)
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of a table.")
+
+
+@click.group(name="catalogue")
+def catalogue() -> None:
+    """The 2025 target catalogue, the agency registry and the event contract.
+
+    \b
+    Example:
+      tiendo catalogue targets --on 2025-03-01
+    """
+
+
+@catalogue.command("targets")
+@_ON
+@_JSON
+def targets(on: date | None, as_json: bool) -> None:
+    """List the 2025 targets as they stood on a day, revisions applied.
+
+    \b
+    Examples:
+      tiendo catalogue targets
+      tiendo catalogue targets --on 2025-02-01 --json
+    """
+    day = on or _today()
+    listed = list(catalogue_on(day).values())
+    if as_json:
+        _emit_json([target.model_dump(mode="json") for target in listed])
+        return
+    click.echo(f"Danh mục chỉ tiêu ngày {vn_date(day)}: {len(listed)} chỉ tiêu")
+    click.echo(targets_table(listed))
+
+
+@catalogue.command("agencies")
+@_ON
+@click.option(
+    "--kind",
+    type=click.Choice([kind.value for kind in AgencyKind]),
+    default=None,
+    help="Only ministries or only provinces.",
+)
+@_JSON
+def agencies(on: date | None, kind: str | None, as_json: bool) -> None:
+    """List the ministries and provinces that existed on a day.
+
+    Codes marked * are not yet confirmed against their source document.
+
+    \b
+    Examples:
+      tiendo catalogue agencies --on 2025-06-30 --kind province
+      tiendo catalogue agencies --on 2025-07-01 --json
+    """
+    day = on or _today()
+    listed = agencies_on(day, AgencyKind(kind) if kind else None)
+    if as_json:
+        _emit_json([agency.model_dump(mode="json") for agency in listed])
+        return
+    ministries = sum(agency.kind is AgencyKind.MINISTRY for agency in listed)
+    provinces = len(listed) - ministries
+    click.echo(
+        f"Cơ quan ngày {vn_date(day)}: {ministries} bộ, cơ quan ngang bộ; {provinces} tỉnh, thành phố"
+    )
+    click.echo(agencies_table(listed))
+    if any(not agency.code_confirmed for agency in listed):
+        click.echo(f"{UNCONFIRMED_MARK} mã chưa được xác nhận (code not yet confirmed)")
+
+
+@catalogue.command("schema")
+@click.option("--asyncapi", is_flag=True, help="Print the AsyncAPI 3 document (YAML) instead.")
+@click.option("--prefix", default="tiendo", show_default=True, help="Topic name prefix for --asyncapi.")
+def schema(asyncapi: bool, prefix: str) -> None:
+    """Print the JSON Schema of progress events (contract v1) for agency developers.
+
+    \b
+    Examples:
+      tiendo catalogue schema > progress-event.v1.json
+      tiendo catalogue schema --asyncapi --prefix staging
+    """
+    click.echo(asyncapi_text(prefix) if asyncapi else json_schema_text(), nl=False)

@@ -1,0 +1,95 @@
+"""Plain-text tables and Vietnamese labels for the catalogue commands."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from shared.domain.agencies import Agency, AgencyKind, UnitType, get_agency
+from shared.domain.catalogue import Target, TargetKind
+
+KIND_LABEL = {TargetKind.RATIO: "tỷ lệ", TargetKind.COUNT: "số lượng", TargetKind.MILESTONE: "mốc"}
+UNIT_TYPE_LABEL = {
+    UnitType.MINISTRY: "bộ",
+    UnitType.MINISTERIAL_AGENCY: "cơ quan ngang bộ",
+    UnitType.PROVINCE: "tỉnh",
+    UnitType.CITY: "thành phố",
+}
+_APPLIES_LABEL = {AgencyKind.MINISTRY.value: "bộ, ngành", AgencyKind.PROVINCE.value: "tỉnh, thành phố"}
+UNCONFIRMED_MARK = "*"
+
+
+def vn_date(day: date | None) -> str:
+    """A day as Vietnamese documents write it (31/12/2025); a dash when there is none."""
+    return day.strftime("%d/%m/%Y") if day else "–"
+
+
+def render(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Left-aligned columns separated by two spaces; the last column is not padded."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [cell.ljust(width) for cell, width in zip(cells[:-1], widths, strict=False)]
+        return "  ".join([*padded, cells[-1]]).rstrip()
+
+    rule = "  ".join("─" * width for width in widths)
+    return "\n".join([line(headers), rule, *(line(row) for row in rows)])
+
+
+def target_value_text(target: Target) -> str:
+    """The goal as a reader says it: 80%, 324 thủ tục, hoàn thành."""
+    if target.kind is TargetKind.RATIO:
+        return f"{target.target_value * 100:g}%"
+    if target.kind is TargetKind.COUNT:
+        return f"{target.target_value} {target.unit}"
+    return "hoàn thành"
+
+
+def applies_text(target: Target) -> str:
+    """Whom a target binds, by kind label or agency name."""
+    labels = [_APPLIES_LABEL[item] for item in sorted(target.applies_to) if item in _APPLIES_LABEL]
+    labels += sorted(get_agency(item).name_vi for item in target.applies_to if item not in _APPLIES_LABEL)
+    return "; ".join(labels)
+
+
+def targets_table(targets: Sequence[Target]) -> str:
+    """The catalogue as a table, one target per row."""
+    rows = [
+        [
+            target.id,
+            KIND_LABEL[target.kind],
+            target_value_text(target),
+            vn_date(target.deadline),
+            applies_text(target),
+            ", ".join(target.seeds),
+            target.name_vi,
+        ]
+        for target in targets
+    ]
+    return render(["Mã chỉ tiêu", "Loại", "Mục tiêu", "Hạn", "Áp dụng", "Nguồn", "Tên chỉ tiêu"], rows)
+
+
+def lineage_text(agency: Agency) -> str:
+    """Where an agency's history goes (→ successor) or comes from (← predecessors)."""
+    if agency.successor:
+        return f"→ {get_agency(agency.successor).name_vi} ({agency.successor})"
+    if agency.predecessors:
+        return "← " + ", ".join(get_agency(item).name_vi for item in agency.predecessors)
+    return ""
+
+
+def agencies_table(agencies: Sequence[Agency]) -> str:
+    """Agencies as a table; an unconfirmed code carries a mark."""
+    rows = [
+        [
+            (agency.code or "–") + ("" if agency.code_confirmed else UNCONFIRMED_MARK),
+            agency.id,
+            agency.name_vi,
+            UNIT_TYPE_LABEL[agency.unit_type],
+            vn_date(agency.valid_from),
+            vn_date(agency.valid_to),
+            lineage_text(agency),
+        ]
+        for agency in agencies
+    ]
+    return render(["Mã", "ID", "Tên", "Loại", "Từ ngày", "Đến ngày", "Kế thừa"], rows)
