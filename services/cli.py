@@ -13,6 +13,7 @@ from shared.runtime import Runtime
 
 from services.catalogue.cli import catalogue
 from services.ingest.cli import agency, dlq, ingest, ledger
+from services.scorer.cli import alerts, score, scorer
 from services.status import status
 
 
@@ -49,5 +50,5 @@ def main(ctx, verbose):
     ctx.obj = Runtime()
 
 
-for group in (ingest, ledger, dlq, agency, catalogue, status):
+for group in (ingest, ledger, dlq, agency, catalogue, status, scorer, score, alerts):
     main.add_command(group)

@@ -100,11 +100,16 @@ def agencies(on: date | None, kind: str | None, as_json: bool) -> None:
     if as_json:
         _emit_json([agency.model_dump(mode="json") for agency in listed])
         return
-    ministries = sum(agency.kind is AgencyKind.MINISTRY for agency in listed)
-    provinces = len(listed) - ministries
-    click.echo(
-        f"Cơ quan ngày {vn_date(day)}: {ministries} bộ, cơ quan ngang bộ; {provinces} tỉnh, thành phố"
+    kind_labels = {
+        AgencyKind.MINISTRY: "bộ, cơ quan ngang bộ",
+        AgencyKind.PROVINCE: "tỉnh, thành phố",
+    }
+    summary = "; ".join(
+        f"{sum(agency.kind is shown for agency in listed)} {label}"
+        for shown, label in kind_labels.items()
+        if kind in (None, shown.value)
     )
+    click.echo(f"Cơ quan ngày {vn_date(day)}: {summary}")
     click.echo(agencies_table(listed))
     if any(not agency.code_confirmed for agency in listed):
         click.echo(f"{UNCONFIRMED_MARK} mã chưa được xác nhận (code not yet confirmed)")

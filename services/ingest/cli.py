@@ -4,7 +4,9 @@ A thin shell: each command parses options, calls library code, prints the outcom
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -22,6 +24,18 @@ from services.ingest.worker import IngestWorker
 
 def _runtime(ctx: click.Context) -> Runtime:
     return ctx.find_root().obj
+
+
+def stop_requested():
+    """A flag set by SIGTERM or Ctrl-C: the worker finishes its batch, then stops."""
+    stopping = threading.Event()
+
+    def _stop(_signum, _frame):
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    return stopping.is_set
 
 
 def _echo_json(data) -> None:
@@ -89,10 +103,7 @@ def run(ctx, until_idle, batch_size, as_json):
     """
     rt = _runtime(ctx)
     worker = IngestWorker(rt.settings, rt.broker, LedgerStore(rt.engine), KeyStore(rt.engine), batch_size=batch_size)
-    try:
-        stats = worker.run(until_idle=until_idle)
-    except KeyboardInterrupt:
-        stats = worker.stats
+    stats = worker.run(until_idle=until_idle, stop=stop_requested())
     if as_json:
         _echo_json(vars(stats))
     else:
@@ -228,7 +239,7 @@ def issue(ctx, agency_id, out):
 
     \b
     Example:
-      tiendo agency key issue hanoi --out keys/hanoi.key.json
+      tiendo agency key issue ha-noi --out keys/ha-noi.key.json
     """
     _write_key(ctx, _known_agency(agency_id), rotate=False, out=out)
 
@@ -242,7 +253,7 @@ def rotate(ctx, agency_id, out):
 
     \b
     Example:
-      tiendo agency key rotate hanoi --out keys/hanoi.key.json
+      tiendo agency key rotate ha-noi --out keys/ha-noi.key.json
     """
     _write_key(ctx, _known_agency(agency_id), rotate=True, out=out)
 
@@ -255,7 +266,7 @@ def revoke(ctx, agency_id):
 
     \b
     Example:
-      tiendo agency key revoke hanoi
+      tiendo agency key revoke ha-noi
     """
     n = KeyStore(_runtime(ctx).engine).revoke_all(_known_agency(agency_id))
     click.echo(f"revoked {n} key(s) of {agency_id}")

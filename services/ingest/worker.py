@@ -104,7 +104,7 @@ class IngestWorker:
         self._heads.clear()
 
     # ---- the loop ----------------------------------------------------------------
-    def run(self, until_idle: bool = False, idle_grace_s: float = 3.0, stop=lambda: False) -> IngestStats:
+    def run(self, until_idle: bool = False, stop=lambda: False) -> IngestStats:
         """Consume until stopped (or, with `until_idle`, until caught up)."""
         self.broker.ensure_topics(self.topics.all(), self.settings.partitions)
         self._producer = self.broker.producer()
@@ -120,17 +120,20 @@ class IngestWorker:
                 if records:
                     self._handle(records)
                     idle_since = time.monotonic()
-                elif until_idle and self._caught_up(idle_since, idle_grace_s):
+                elif until_idle and time.monotonic() - idle_since > 0.5 and self._group_caught_up():
                     break
         finally:
             self._consumer.close()
             self._producer.close()
         return self.stats
 
-    def _caught_up(self, idle_since: float, grace: float) -> bool:
-        if self._consumer.assignment():
-            return self._consumer.lag() == 0 and time.monotonic() - idle_since > 0.5
-        return time.monotonic() - idle_since > grace
+    def _group_caught_up(self) -> bool:
+        # The whole group, not just this member: a member that owns nothing yet (the
+        # coordinator is still waiting out a dead member) is not done.
+        topic = self.topics.progress
+        ends = self._consumer.end_offsets(topic)
+        stored = self.ledger.tracked_offsets(self.group, [(topic, p) for p in ends])
+        return all((stored[(topic, p)] or 0) >= end for p, end in ends.items())
 
     def _current_keys(self):
         if time.monotonic() - self._keys_loaded > KEY_REFRESH_S:

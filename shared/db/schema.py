@@ -159,6 +159,8 @@ national_figures = Table(
     Column("numerator", BigInteger),
     Column("denominator", BigInteger),
     Column("completion", Float),
+    Column("status", String(16), nullable=False),
+    Column("projected", Float),
     Column("agencies", Integer, nullable=False),
     Column("reporting", Integer, nullable=False),
     Column("met", Integer, nullable=False),
@@ -183,6 +185,8 @@ agency_scores = Table(
 )
 
 # Deadline warnings, emitted once per agency, target and threshold (30d, 7d, 1d, overdue).
+# A row is also its own outbox entry: published to the alerts topic after the commit,
+# then stamped `published_at`.
 alerts = Table(
     "alerts",
     metadata,
@@ -196,5 +200,6 @@ alerts = Table(
     Column("status", String(16), nullable=False),
     Column("completion", Float),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("published_at", DateTime(timezone=True)),
     UniqueConstraint("agency_id", "target_id", "threshold", name="uq_alerts_agency_target_threshold"),
 )

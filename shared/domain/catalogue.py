@@ -76,7 +76,9 @@ class Target(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> Target:
         if self.aggregation is not _AGGREGATION_FOR_KIND[self.kind]:
-            raise ValueError(f"{self.id}: a {self.kind} target aggregates by {_AGGREGATION_FOR_KIND[self.kind]}")
+            raise ValueError(
+                f"{self.id}: a {self.kind} target aggregates by {_AGGREGATION_FOR_KIND[self.kind]}"
+            )
         value = self.target_value
         fits = {
             TargetKind.RATIO: 0 < value <= 1,

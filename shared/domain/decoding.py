@@ -29,23 +29,24 @@ def _reject_constant(name: str) -> Any:
 
 
 def _first_lone_surrogate(value: Any) -> str | None:
-    """Return the first string holding a lone surrogate (from a ``\\ud800``-style escape)."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return value
-        return None
-    if isinstance(value, dict):
-        parts: list[Any] = [*value.keys(), *value.values()]
-    elif isinstance(value, list):
-        parts = value
-    else:
-        return None
-    for part in parts:
-        found = _first_lone_surrogate(part)
-        if found is not None:
-            return found
+    """Return a string holding a lone surrogate (from a ``\\ud800``-style escape), if any.
+
+    Walks with an explicit stack: a message nested nearly as deep as the JSON parser allows
+    must not overflow Python's recursion limit here.
+    """
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return item
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return None
 
 

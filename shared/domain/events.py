@@ -58,13 +58,14 @@ class EventKind(StrEnum):
     RETRACTION = "retraction"
 
 
-_STRICT = ConfigDict(extra="forbid", frozen=True)
+# Closed (no unknown members) and immutable, like every model of the contract.
+_CLOSED = ConfigDict(extra="forbid", frozen=True)
 
 
 class Reporter(BaseModel):
     """Who reported the figure ("rõ người"): a named person and their role."""
 
-    model_config = _STRICT
+    model_config = _CLOSED
 
     name: StrictStr = Field(min_length=1, max_length=200, pattern=NOT_BLANK, examples=["Nguyễn Thị Lan"])
     role: StrictStr = Field(
@@ -73,9 +74,9 @@ class Reporter(BaseModel):
 
 
 class Signature(BaseModel):
-    """HMAC-SHA256 over :func:`canonical_bytes`, with the id of the agency key that made it."""
+    """HMAC-SHA256 over the event's canonical bytes (docs/contract.md, section 5) and the key's id."""
 
-    model_config = _STRICT
+    model_config = _CLOSED
 
     alg: Literal["HMAC-SHA256"]
     key_id: StrictStr = Field(pattern=r"^[!-~]{1,128}$", description="Id of the signing key.")
@@ -94,19 +95,31 @@ def _kind_rules(schema: dict[str, Any]) -> None:
     schema["allOf"] = [
         when(
             "measurement",
-            {"required": ["figure"], "properties": {"figure": figure_of("ratio", "count"), "amends": {"type": "null"}}},
+            {
+                "required": ["figure"],
+                "properties": {"figure": figure_of("ratio", "count"), "amends": {"type": "null"}},
+            },
         ),
         when(
             "milestone",
-            {"required": ["figure"], "properties": {"figure": figure_of("milestone"), "amends": {"type": "null"}}},
+            {
+                "required": ["figure"],
+                "properties": {"figure": figure_of("milestone"), "amends": {"type": "null"}},
+            },
         ),
         when(
             "correction",
-            {"required": ["figure", "amends"], "properties": {"figure": {"type": "object"}, "amends": {"type": "string"}}},
+            {
+                "required": ["figure", "amends"],
+                "properties": {"figure": {"type": "object"}, "amends": {"type": "string"}},
+            },
         ),
         when(
             "retraction",
-            {"required": ["amends"], "properties": {"figure": {"type": "null"}, "amends": {"type": "string"}}},
+            {
+                "required": ["amends"],
+                "properties": {"figure": {"type": "null"}, "amends": {"type": "string"}},
+            },
         ),
     ]
 
@@ -121,13 +134,19 @@ class ProgressReported(BaseModel):
     schema_version: Literal[1] = Field(description="Contract version; always 1 for this schema.")
     event_id: StrictStr = Field(
         pattern=EVENT_ID_PATTERN,
-        description="The agency's idempotency key: unique per agency; a resend with the same id is recorded once.",
+        description=(
+            "The agency's idempotency key: unique per agency; a resend with the same id is recorded once."
+        ),
     )
     agency_id: StrictStr = Field(
-        max_length=64, pattern=AGENCY_ID_PATTERN, description="Registry id of the reporting agency, e.g. ha-noi."
+        max_length=64,
+        pattern=AGENCY_ID_PATTERN,
+        description="Registry id of the reporting agency, e.g. ha-noi.",
     )
     target_id: StrictStr = Field(
-        max_length=64, pattern=TARGET_ID_PATTERN, description="Catalogue id of the target, e.g. online_dossier_rate."
+        max_length=64,
+        pattern=TARGET_ID_PATTERN,
+        description="Catalogue id of the target, e.g. online_dossier_rate.",
     )
     kind: EventKind = Field(description="measurement, milestone, correction or retraction.")
     observed_at: IsoDate = Field(
@@ -149,7 +168,9 @@ class ProgressReported(BaseModel):
         pattern=EVENT_ID_PATTERN,
         description="event_id of the same agency's event that this correction or retraction amends.",
     )
-    signature: Signature | None = Field(default=None, description="The agency's signature over the canonical bytes.")
+    signature: Signature | None = Field(
+        default=None, description="The agency's signature over the canonical bytes."
+    )
 
     @field_validator("schema_version", mode="before")
     @classmethod
@@ -192,7 +213,8 @@ class ProgressReported(BaseModel):
         if not amending and self.amends is not None:
             raise PydanticCustomError(
                 "amends_not_allowed",
-                "a {kind} reports a new figure and must not carry amends; send kind correction to amend {amends}",
+                "a {kind} reports a new figure and must not carry amends; "
+                "send kind correction to amend {amends}",
                 {"kind": self.kind.value, "amends": self.amends, "field": "amends"},
             )
         if self.amends == self.event_id:
@@ -203,7 +225,8 @@ class ProgressReported(BaseModel):
             if self.figure is not None:
                 raise PydanticCustomError(
                     "retraction_with_figure",
-                    "a retraction withdraws event {amends} and carries no figure; send a correction to replace it",
+                    "a retraction withdraws event {amends} and carries no figure; "
+                    "send a correction to replace it",
                     {"amends": self.amends, "field": "figure"},
                 )
             return
@@ -231,7 +254,11 @@ class ProgressReported(BaseModel):
             raise PydanticCustomError(
                 "observed_after_reported",
                 "{observed} is later than the day it was reported ({reported} in Vietnam)",
-                {"observed": self.observed_at.isoformat(), "reported": reported_on.isoformat(), "field": "observed_at"},
+                {
+                    "observed": self.observed_at.isoformat(),
+                    "reported": reported_on.isoformat(),
+                    "field": "observed_at",
+                },
             )
         done_on = self.figure.done_on if isinstance(self.figure, MilestoneFigure) else None
         if done_on is not None and done_on > self.observed_at:

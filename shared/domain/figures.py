@@ -1,6 +1,6 @@
 """The figure an event reports: a ratio, a count, or a milestone done / not done.
 
-The shape travels as a ``type`` member inside the figure (``"ratio"``, ``"count"``,
+The shape travels as a "type" member inside the figure (``"ratio"``, ``"count"``,
 ``"milestone"``) so the JSON reads naturally and a JSON Schema ``oneOf`` can pick the branch.
 """
 
@@ -29,7 +29,7 @@ _FIGURE_CONFIG = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_type
 
 
 class RatioFigure(BaseModel):
-    """A share: ``numerator`` of ``denominator`` (e.g. 58 dossiers online of 76)."""
+    """A share: numerator of denominator (e.g. 395120 dossiers processed online of 471830)."""
 
     model_config = _FIGURE_CONFIG
 

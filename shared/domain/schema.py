@@ -24,7 +24,7 @@ from shared.domain.temporal import TIMESTAMP_PATTERN
 SCHEMA_ID = "urn:tiendo:schema:progress-event:v1"
 _KAFKA_BINDING_VERSION = "0.5.0"
 _HEX_64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
-_REPO_ROOT = Path(__file__).resolve().parents[2]
+_REPO_ROOT = Path(__file__).absolute().parents[2]
 JSON_SCHEMA_PATH = _REPO_ROOT / "docs" / "schema" / "progress-event.v1.json"
 ASYNCAPI_PATH = _REPO_ROOT / "docs" / "asyncapi.yaml"
 
@@ -226,9 +226,15 @@ def asyncapi_document(prefix: str = "tiendo") -> dict[str, Any]:
                     "agency_id, UTF-8.",
                 ),
                 "ReportPublished": _message(
-                    "ReportPublished", "Report published", "A report is ready.", "ReportPublished", "Report id."
+                    "ReportPublished",
+                    "Report published",
+                    "A report is ready.",
+                    "ReportPublished",
+                    "Report id.",
                 ),
-                "Alert": _message("Alert", "Alert", "An agency × target needs attention.", "Alert", "agency_id."),
+                "Alert": _message(
+                    "Alert", "Alert", "An agency × target needs attention.", "Alert", "agency_id."
+                ),
             },
             "schemas": {
                 **_event_schemas(),
@@ -266,7 +272,9 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(text, encoding="utf-8")
         return 0
     if args.check:
-        stale = [str(path) for path, text in wanted.items() if not path.exists() or path.read_text("utf-8") != text]
+        stale = [
+            str(path) for path, text in wanted.items() if not path.exists() or path.read_text("utf-8") != text
+        ]
         for path in stale:
             print(f"stale: {path}", file=sys.stderr)
         return 1 if stale else 0

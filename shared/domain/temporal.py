@@ -22,7 +22,11 @@ TIMESTAMP_PATTERN = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{6})?(?:Z|[+-][0-9]{2}:[0-9]{2})$"
 )
 _DATE_RE = re.compile(DATE_PATTERN)
-_TIMESTAMP_RE = re.compile(TIMESTAMP_PATTERN)
+# Wider than TIMESTAMP_PATTERN on purpose: readable non-canonical spellings get parsed so the
+# error can name the canonical one.
+_TIMESTAMP_SHAPE_RE = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?(?:Z|[+-][0-9]{2}:[0-9]{2})$"
+)
 
 
 def _as_date(value: Any) -> date:
@@ -32,7 +36,7 @@ def _as_date(value: Any) -> date:
         return value
     if not isinstance(value, str):
         raise PydanticCustomError("wrong_type", "should be a date string YYYY-MM-DD")
-    if not _DATE_RE.match(value):
+    if not _DATE_RE.fullmatch(value):
         raise PydanticCustomError(
             "invalid_value", "should be a date written YYYY-MM-DD, got {got}", {"got": value}
         )
@@ -73,7 +77,7 @@ def _as_timestamp(value: Any) -> datetime:
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, str):
-        if not _TIMESTAMP_RE.match(value):
+        if not _TIMESTAMP_SHAPE_RE.fullmatch(value):
             raise PydanticCustomError(
                 "invalid_value",
                 "should be a timestamp with offset like 2025-04-01T09:30:00+07:00, got {got}",

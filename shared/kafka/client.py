@@ -107,6 +107,9 @@ class Broker:
             auto_offset_reset="earliest",
             max_partition_fetch_bytes=4 * 1024 * 1024,
             fetch_max_bytes=32 * 1024 * 1024,
+            # A killed member's partitions move after 6 s (the broker's minimum), not 45.
+            session_timeout_ms=6000,
+            heartbeat_interval_ms=2000,
         )
         config.update(overrides)
         try:
@@ -223,6 +226,11 @@ class Consumer:
     def assignment(self) -> list[Partition]:
         """The partitions this member owns now."""
         return sorted((tp.topic, tp.partition) for tp in self._kc.assignment())
+
+    def end_offsets(self, topic: str) -> dict[int, int]:
+        """The next offset to be written on every partition of `topic`."""
+        tps = [TopicPartition(topic, p) for p in sorted(self._kc.partitions_for_topic(topic) or ())]
+        return {tp.partition: off for tp, off in self._kc.end_offsets(tps).items()}
 
     def lag(self) -> int:
         """Messages left to read on the assigned partitions."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from datetime import date
 
 from shared.config import Settings
@@ -50,3 +53,18 @@ class Pipeline:
     def dispose(self) -> None:
         """Close the database connections."""
         self.engine.dispose()
+
+
+def start_worker(env: dict, *args: str) -> subprocess.Popen:
+    """`tiendo <args>` as a separate process (so it can be killed with SIGKILL)."""
+    return subprocess.Popen([sys.executable, "-m", "services", *args], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def wait_for(predicate, timeout_s: float, what: str) -> None:
+    """Poll `predicate` until it holds; fail naming `what` after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s:.0f}s waiting for {what}")
+        time.sleep(0.5)

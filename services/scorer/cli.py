@@ -1,0 +1,407 @@
+"""Click commands of the scorer: `scorer` (run, rebuild), `score` (show, national,
+ranking) and `alerts` (list). A thin shell over services.scorer: parse options, call the
+library, print a table (Vietnamese names, with diacritics) or JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import click
+
+from shared.db.ledger import LedgerStore
+from shared.db.projections import ScorerStore
+from shared.domain.agencies import AgencyKind, get_agency
+from shared.domain.catalogue import Target, TargetKind, all_target_ids, catalogue_on
+from shared.runtime import Runtime
+
+from services.scorer.fold import STATUS_VI, Projector, Status
+from services.scorer.replay import as_of, rebuild
+from services.scorer.worker import ScorerWorker, vietnam_today
+
+
+class IsoDay(click.ParamType):
+    """A day written YYYY-MM-DD."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx) -> date:
+        if isinstance(value, date):
+            return value
+        text = str(value)
+        try:
+            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+                raise ValueError
+            return date.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{text!r} is not a valid day; write YYYY-MM-DD, e.g. 2025-03-18", param, ctx)
+
+
+def _runtime(ctx: click.Context) -> Runtime:
+    return ctx.find_root().obj
+
+
+def _echo_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _vn_date(day: date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else "–"
+
+
+def _render(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Left-aligned columns two spaces apart; the last column (a long name) is not padded."""
+    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows)]
+
+    def line(cells):
+        return "  ".join([str(c).ljust(w) for c, w in zip(cells[:-1], widths)] + [str(cells[-1])]).rstrip()
+
+    return "\n".join([line(headers), "  ".join("─" * w for w in widths), *(line(r) for r in rows)])
+
+
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of a table.")
+_AS_OF = click.option("--as-of", "as_of_day", type=IsoDay(),
+                      help="Figures on this day, computed from the ledger (default: the projections, for the day "
+                           "the scorer last evaluated).")
+_AT_SEQ = click.option("--at-seq", type=click.IntRange(min=0),
+                       help="Only ledger entries up to this sequence number (the ledger as it stood then); "
+                            "computed from the ledger.")
+_TODAY = click.option("--today", type=IsoDay(),
+                      help="Evaluate for this day instead of today in Vietnam (replays, demos, tests).")
+
+
+def _check_agency(agency_id: str | None) -> None:
+    if agency_id is None:
+        return
+    try:
+        get_agency(agency_id)
+    except KeyError:
+        raise click.ClickException(f"unknown agency {agency_id!r} (see: tiendo catalogue agencies)") from None
+
+
+def _check_target(target_id: str | None) -> None:
+    if target_id is not None and target_id not in all_target_ids():
+        raise click.ClickException(f"unknown target {target_id!r} (see: tiendo catalogue targets)")
+
+
+def _agency_name(agency_id: str) -> str:
+    try:
+        return get_agency(agency_id).name_vi
+    except KeyError:
+        return agency_id
+
+
+# ---- figures in words ------------------------------------------------------------------------
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{x * 100:.2f} %"
+
+
+def _value_text(target: Target | None, row: dict[str, Any]) -> str:
+    value = row.get("value")
+    if value is None:
+        return "–"
+    if target is None:
+        return f"{value:g}"
+    if target.kind is TargetKind.RATIO:
+        return f"{value * 100:.2f} % ({row['numerator']:,}/{row['denominator']:,})".replace(",", ".")
+    if target.kind is TargetKind.COUNT:
+        return f"{int(value):,}/{target.target_value:,} {target.unit}".replace(",", ".")
+    if row.get("denominator") is not None:  # a national milestone figure: agencies done
+        return f"{row['numerator']}/{row['denominator']} đã xong"
+    return "đã xong" if value >= 1 else "chưa xong"
+
+
+def _cell_json(row: dict[str, Any], targets: dict[str, Target]) -> dict[str, Any]:
+    target = targets.get(row["target_id"])
+    out = dict(row)
+    out["agency_name_vi"] = _agency_name(row["agency_id"])
+    out["target_name_vi"] = target.name_vi if target else None
+    out["completion_pct"] = None if row["completion"] is None else round(row["completion"] * 100, 2)
+    out["status_vi"] = STATUS_VI[Status(row["status"])]
+    return out
+
+
+def _national_json(row: dict[str, Any], targets: dict[str, Target]) -> dict[str, Any]:
+    target = targets.get(row["target_id"])
+    out = dict(row)
+    if target is not None:
+        out.update(name_vi=target.name_vi, kind=target.kind.value, unit=target.unit,
+                   target_value=target.target_value, deadline=target.deadline, scope=target.scope.value)
+    out["completion_pct"] = None if row["completion"] is None else round(row["completion"] * 100, 2)
+    out["value_pct"] = (round(row["value"] * 100, 2)
+                        if row["value"] is not None and target is not None and target.kind is not TargetKind.COUNT
+                        else None)
+    out["status_vi"] = STATUS_VI[Status(row["status"])]
+    return out
+
+
+# ---- where the figures come from -------------------------------------------------------------
+def _figures(rt: Runtime, as_of_day: date | None, at_seq: int | None):
+    """(day, at_seq, source, rows by table). From the projections unless a day or a ledger
+    position is asked for; then folded from the ledger itself."""
+    ledger = LedgerStore(rt.engine)
+    if as_of_day is None and at_seq is None:
+        store = ScorerStore(rt.engine)
+        _, evaluated_on = store.state()
+        if evaluated_on is None:
+            raise click.ClickException(
+                "no projections yet: run `tiendo scorer run --until-idle` or `tiendo scorer rebuild` "
+                "(or ask for a day with --as-of YYYY-MM-DD)")
+        return evaluated_on, None, "projections", store.projection_rows()
+    day = as_of_day or vietnam_today()
+    head = ledger.head_seq()
+    if at_seq is not None and at_seq > head:
+        raise click.ClickException(f"--at-seq {at_seq} is past the ledger head (seq {head})")
+    proj = as_of(ledger, Projector(), day, at_seq)
+    return day, at_seq if at_seq is not None else head, "ledger", proj.as_rows()
+
+
+# ---- scorer ---------------------------------------------------------------------------------------
+@click.group()
+def scorer() -> None:
+    """Fold the ledger into projections: progress against the 2025 targets.
+
+    \b
+    Example:
+      tiendo scorer run --until-idle
+    """
+
+
+@scorer.command()
+@click.option("--until-idle", is_flag=True, help="Stop once every assigned partition is caught up.")
+@click.option("--batch-size", default=5000, show_default=True, help="Ledger messages per database transaction.")
+@_TODAY
+@_JSON
+@click.pass_context
+def run(ctx, until_idle, batch_size, today, as_json):
+    """Run the scorer worker: consume the ledger topic, keep the projections and alerts current.
+
+    Several workers may run in one consumer group; offsets are stored with the projection
+    rows in one transaction.
+
+    \b
+    Example:
+      tiendo scorer run --until-idle
+    """
+    rt = _runtime(ctx)
+    worker = ScorerWorker(rt.settings, rt.broker, ScorerStore(rt.engine), Projector(),
+                          today=(lambda: today) if today else vietnam_today, batch_size=batch_size)
+    try:
+        stats = worker.run(until_idle=until_idle)
+    except KeyboardInterrupt:
+        stats = worker.stats
+    if as_json:
+        _echo_json(vars(stats))
+    else:
+        click.echo(f"scorer: consumed {stats.consumed}, applied {stats.applied}, duplicates {stats.duplicates}, "
+                   f"rows written {stats.rows_written}, alerts {stats.alerts}")
+
+
+@scorer.command("rebuild")
+@_TODAY
+@_JSON
+@click.pass_context
+def rebuild_cmd(ctx, today, as_json):
+    """Recompute every projection from the ledger, from scratch.
+
+    The result equals what the incremental worker maintains. Running workers may stay up.
+
+    \b
+    Example:
+      tiendo scorer rebuild --today 2025-12-31
+    """
+    rt = _runtime(ctx)
+    ledger = LedgerStore(rt.engine)
+    day = today or vietnam_today()
+    total = ledger.ledger_size()
+    with click.progressbar(length=total, label="Rebuilding projections", file=sys.stderr,
+                           show_pos=True, update_min_steps=max(1, total // 200)) as bar:
+        result = rebuild(ScorerStore(rt.engine), ledger, Projector(), day, on_entry=bar.update)
+    if as_json:
+        _echo_json(dict(entries=result.entries, malformed=result.malformed, cells=result.cells,
+                        national=result.national, scores=result.scores, alerts=len(result.alerts),
+                        evaluated_on=result.evaluated_on))
+    else:
+        click.echo(f"rebuilt from {result.entries} ledger entries for {_vn_date(day)}: {result.cells} agency × target "
+                   f"figures, {result.national} national figures, {result.scores} scores, "
+                   f"{len(result.alerts)} new alerts" + (f" ({result.malformed} unreadable entries skipped)"
+                                                          if result.malformed else ""))
+
+
+# ---- score ----------------------------------------------------------------------------------------
+@click.group()
+def score() -> None:
+    """Progress against the 2025 targets: per agency, national, ranking.
+
+    \b
+    Example:
+      tiendo score show --agency ha-noi
+    """
+
+
+@score.command()
+@click.option("--agency", "agency_id", help="Only this agency (registry id, e.g. ha-noi).")
+@click.option("--target", "target_id", help="Only this target (catalogue id, e.g. essential_services).")
+@click.option("--status", type=click.Choice([s.value for s in Status]), help="Only figures with this status.")
+@_AS_OF
+@_AT_SEQ
+@_JSON
+@click.pass_context
+def show(ctx, agency_id, target_id, status, as_of_day, at_seq, as_json):
+    """Value, completion and status of each agency × target.
+
+    \b
+    Examples:
+      tiendo score show --agency bo-cong-an --target essential_services
+      tiendo score show --target civil_registry_digitised --as-of 2025-03-18 --json
+    """
+    _check_agency(agency_id)
+    _check_target(target_id)
+    rt = _runtime(ctx)
+    day, seq, source, rows = _figures(rt, as_of_day, at_seq)
+    targets = catalogue_on(day)
+    cells = [r for r in rows["agency_target_values"]
+             if (agency_id is None or r["agency_id"] == agency_id)
+             and (target_id is None or r["target_id"] == target_id)
+             and (status is None or r["status"] == status)]
+    if agency_id and not any(r["agency_id"] == agency_id for r in rows["agency_target_values"]):
+        agency = get_agency(agency_id)
+        if agency.valid_to is not None and day > agency.valid_to:
+            hint = (f"{agency.name_vi} ({agency_id}) ceased after {agency.valid_to}; its history is carried by "
+                    f"{_agency_name(agency.successor)} ({agency.successor}); try --as-of {agency.valid_to}")
+        elif agency.valid_from is not None and day < agency.valid_from:
+            hint = f"{agency.name_vi} ({agency_id}) was formed on {agency.valid_from}, after {day}"
+        else:
+            hint = f"no figures for {agency.name_vi} ({agency_id}) on {day}"
+        raise click.ClickException(hint)
+    scores = {r["agency_id"]: r for r in rows["agency_scores"]}
+    if as_json:
+        out = dict(as_of=day, at_seq=seq, source=source, figures=[_cell_json(r, targets) for r in cells])
+        if agency_id:
+            out["score"] = scores.get(agency_id)
+        _echo_json(out)
+        return
+    click.echo(f"Ngày đánh giá {_vn_date(day)}" + (f" · sổ cái đến seq {seq}" if seq is not None else "")
+               + f" · nguồn: {'sổ cái' if source == 'ledger' else 'bảng tổng hợp'}")
+    table = [[r["agency_id"], r["target_id"], _value_text(targets.get(r["target_id"]), r), _pct(r["completion"]),
+              STATUS_VI[Status(r["status"])], _vn_date(r["observed_at"]) + (" ⊕" if r["rolled_up"] else ""),
+              f"{_agency_name(r['agency_id'])} · {targets[r['target_id']].name_vi if r['target_id'] in targets else ''}"]
+             for r in cells]
+    if not table:
+        click.echo("(không có số liệu phù hợp)")
+        return
+    click.echo(_render(["Cơ quan", "Chỉ tiêu", "Giá trị", "Hoàn thành", "Trạng thái", "Số liệu ngày", "Tên"], table))
+    if any(r["rolled_up"] for r in cells):
+        click.echo("⊕ cộng dồn từ các đơn vị trước sáp nhập (Σ tử số ÷ Σ mẫu số)")
+    if agency_id and agency_id in scores:
+        s = scores[agency_id]
+        click.echo(f"Điểm tổng hợp: {s['score']:.2f}/100 · hạng {s['rank']}/{s['peers']}")
+
+
+@score.command()
+@click.option("--target", "target_id", help="Only this target.")
+@_AS_OF
+@_AT_SEQ
+@_JSON
+@click.pass_context
+def national(ctx, target_id, as_of_day, at_seq, as_json):
+    """The national figure of each target: Σ numerators ÷ Σ denominators, Σ counts, or
+    the share of agencies done; with its status and the agencies by status.
+
+    \b
+    Examples:
+      tiendo score national
+      tiendo score national --as-of 2025-03-18 --json
+    """
+    _check_target(target_id)
+    rt = _runtime(ctx)
+    day, seq, source, rows = _figures(rt, as_of_day, at_seq)
+    targets = catalogue_on(day)
+    figures = [r for r in rows["national_figures"] if target_id is None or r["target_id"] == target_id]
+    if as_json:
+        _echo_json(dict(as_of=day, at_seq=seq, source=source, targets=[_national_json(r, targets) for r in figures]))
+        return
+    click.echo(f"Số liệu toàn quốc ngày {_vn_date(day)}" + (f" · sổ cái đến seq {seq}" if seq is not None else ""))
+    table = []
+    for r in figures:
+        t = targets.get(r["target_id"])
+        table.append([r["target_id"], _value_text(t, r), _pct(r["completion"]), STATUS_VI[Status(r["status"])],
+                      _vn_date(t.deadline) if t else "–", f"{r['reporting']}/{r['agencies']}",
+                      f"{r['met']}/{r['on_track']}/{r['at_risk']}/{r['overdue']}/{r['no_data']}",
+                      t.name_vi if t else ""])
+    click.echo(_render(["Chỉ tiêu", "Giá trị", "Hoàn thành", "Trạng thái", "Hạn", "Báo cáo",
+                        "Đạt/Đúng/Nguy cơ/Quá hạn/Chưa có", "Tên chỉ tiêu"], table))
+
+
+@score.command()
+@click.option("--kind", type=click.Choice([k.value for k in AgencyKind]), help="Only ministries or only provinces.")
+@_AS_OF
+@_AT_SEQ
+@_JSON
+@click.pass_context
+def ranking(ctx, kind, as_of_day, at_seq, as_json):
+    """Composite scores (weighted completion, out of 100) and ranks among peers.
+
+    \b
+    Example:
+      tiendo score ranking --kind province
+    """
+    rt = _runtime(ctx)
+    day, seq, source, rows = _figures(rt, as_of_day, at_seq)
+    scores = sorted((r for r in rows["agency_scores"] if kind is None or r["kind"] == kind),
+                    key=lambda r: (r["kind"], r["rank"], r["agency_id"]))
+    if as_json:
+        _echo_json(dict(as_of=day, at_seq=seq, source=source,
+                        scores=[dict(r, agency_name_vi=_agency_name(r["agency_id"])) for r in scores]))
+        return
+    click.echo(f"Xếp hạng ngày {_vn_date(day)}")
+    label = {"ministry": "bộ, ngành", "province": "tỉnh, thành phố"}
+    click.echo(_render(["Nhóm", "Hạng", "Điểm", "Cơ quan", "Tên"],
+                       [[label.get(r["kind"], r["kind"]), f"{r['rank']}/{r['peers']}", f"{r['score']:.2f}",
+                         r["agency_id"], _agency_name(r["agency_id"])] for r in scores]))
+
+
+# ---- alerts ---------------------------------------------------------------------------------------
+@click.group()
+def alerts() -> None:
+    """Deadline warnings: due in 30, 7 and 1 days, and overdue.
+
+    \b
+    Example:
+      tiendo alerts list --threshold overdue
+    """
+
+
+@alerts.command("list")
+@click.option("--agency", "agency_id", help="Only this agency.")
+@click.option("--target", "target_id", help="Only this target.")
+@click.option("--threshold", type=click.Choice(["30d", "7d", "1d", "overdue"]), help="Only this threshold.")
+@_JSON
+@click.pass_context
+def alerts_list(ctx, agency_id, target_id, threshold, as_json):
+    """List the deadline alerts emitted, oldest first (one per agency, target and threshold).
+
+    \b
+    Example:
+      tiendo alerts list --agency ha-noi --json
+    """
+    _check_agency(agency_id)
+    _check_target(target_id)
+    rows = ScorerStore(_runtime(ctx).engine).alerts(agency_id, target_id, threshold)
+    if as_json:
+        _echo_json([dict(r, agency_name_vi=_agency_name(r["agency_id"]),
+                         status_vi=STATUS_VI[Status(r["status"])]) for r in rows])
+        return
+    if not rows:
+        click.echo("không có cảnh báo")
+        return
+    label = {"30d": "còn 30 ngày", "7d": "còn 7 ngày", "1d": "còn 1 ngày", "overdue": "quá hạn"}
+    click.echo(_render(["#", "Mức", "Hạn", "Ngày cảnh báo", "Trạng thái", "Hoàn thành", "Chỉ tiêu", "Cơ quan"],
+                       [[str(r["id"]), label.get(r["threshold"], r["threshold"]), _vn_date(r["deadline"]),
+                         _vn_date(r["evaluated_on"]), STATUS_VI[Status(r["status"])], _pct(r["completion"]),
+                         r["target_id"], _agency_name(r["agency_id"])] for r in rows]))
+

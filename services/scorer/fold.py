@@ -1,0 +1,879 @@
+"""The scorer's pure core: the fold over ledger entries and everything computed from it.
+
+No SQL and no Kafka here. The worker, `scorer rebuild` and the as-of queries all feed
+ledger entries into a :class:`Fold` and ask a :class:`Projector` for the figures on a day,
+so the incremental projections, a rebuild and an as-of query share one code path.
+
+Semantics (design.md §4; the choices the design leaves open are documented here)
+--------------------------------------------------------------------------------
+Value of an agency × target on day *d* (as of ledger position *N*)
+    The latest observation with ``observed_at <= d`` among the entries with ``seq <= N``;
+    ties on ``observed_at`` go to ledger order. Entries are replayed in ``seq`` order per
+    agency × target, whatever order they arrived in, so a late event (``observed_at``
+    earlier than the latest figure) is placed by ``observed_at``, not by arrival.
+Corrections
+    A correction takes the place of the event it amends (following chains: a correction
+    of a correction replaces the correction): the amended figure disappears and the
+    correction's figure stands at the correction's ``observed_at``; for ties it keeps the
+    ledger position of the original, so it does not jump ahead of a later same-day figure.
+Retractions
+    A retraction removes the amended event (or whatever correction replaced it); a later
+    correction of a removed event changes nothing.
+Reorganisations
+    On a day *d* after a merger, the successor's history before the merger rolls up from
+    its predecessors: at every day a predecessor reported, the successor's figure is
+    Σ numerators ÷ Σ denominators (ratio) or Σ counts (count) of each predecessor's latest
+    figure, never an average of percentages; a milestone is done only when every
+    predecessor has reported it done. A predecessor that has reported nothing yet is left
+    out of the sums. Predecessors' own predecessors roll up the same way (recursively).
+    Before the merger day the predecessors are listed themselves and the successor does
+    not exist. Ministries (01/03/2025) and provinces (01/07/2025) follow the same rule.
+Completion
+    ``min(1, value / target_value)`` (``target_value / value`` for a lower-is-better
+    target); 1 or 0 for a milestone. For a national-scope target (the target value is a
+    national total, e.g. 76 essential services) an agency's completion is its contribution
+    to the national target and its status is the national status (see below).
+Status on day *d*, first rule that holds
+    1. ``met``      — the latest figure reaches the target (completion = 1), however old;
+    2. ``overdue``  — *d* is after the deadline;
+    3. ``no_data``  — nothing observed in the reporting interval, i.e. the latest
+       ``observed_at`` is more than 35 days before *d* (monthly reporting + 5 days' grace),
+       or nothing at all;
+    4. milestone not done: ``at_risk`` within 30 days of the deadline, else ``on_track``;
+    5. ratio / count: the straight line through the last two observations (on different
+       days) is extrapolated to the deadline: ``on_track`` if it reaches the target,
+       ``at_risk`` if not. A single observation gives no trend: ``at_risk``.
+National figure on day *d*
+    Over the applicable agencies that exist on *d* (each with its rolled-up history):
+    ratio = Σ numerators ÷ Σ denominators, count = Σ counts, milestone = share of the
+    applicable agencies done. Its status follows the same rules applied to the national
+    series (a point on every day any agency reported).
+Composite score and rank
+    The weighted mean (catalogue weights) of an agency's completion over the agency-scope
+    targets that apply to it (no figure counts as 0), in points out of 100; ranked among
+    the agencies of the same kind (ministries; provinces) existing on *d*, highest first,
+    equal scores sharing a rank (1, 2, 2, 4).
+Deadline warnings
+    For every agency × target not ``met`` on *d*: ``30d``, ``7d`` or ``1d`` when the
+    deadline is at most that many days away (the tightest one reached), ``overdue`` once it
+    has passed. The store keeps one alert per agency, target and threshold.
+
+Arithmetic is exact (``Fraction``) and converted to ``float`` only for output, so two
+computations over the same entries give bit-identical rows.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+from enum import StrEnum
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any, Protocol
+
+from shared.domain.agencies import Agency, agencies_on, get_agency
+from shared.domain.catalogue import Target, TargetKind, TargetScope, catalogue_on, target_applies_to
+
+REPORTING_INTERVAL_DAYS = 35
+MILESTONE_AT_RISK_DAYS = 30
+ALERT_THRESHOLDS = (30, 7, 1)
+OVERDUE = "overdue"
+
+
+class Status(StrEnum):
+    """The status of an agency × target (or of a national figure) on a day."""
+
+    MET = "met"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OVERDUE = "overdue"
+    NO_DATA = "no_data"
+
+
+STATUS_VI = {
+    Status.MET: "đạt",
+    Status.ON_TRACK: "đúng tiến độ",
+    Status.AT_RISK: "có nguy cơ chậm",
+    Status.OVERDUE: "quá hạn",
+    Status.NO_DATA: "chưa có số liệu",
+}
+
+
+# ---- figures ------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Ratio:
+    num: int
+    den: int
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    n: int
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    done: bool
+    done_on: date | None = None
+
+
+Fig = Ratio | Count | Milestone
+_KIND_OF_FIG = {Ratio: TargetKind.RATIO, Count: TargetKind.COUNT, Milestone: TargetKind.MILESTONE}
+
+
+class MalformedEntry(ValueError):
+    """A ledger message or row the scorer cannot read."""
+
+
+def figure_from_json(obj: dict[str, Any] | None) -> Fig | None:
+    """The figure of an event as the contract writes it (``{"type": "ratio", ...}``)."""
+    if obj is None:
+        return None
+    try:
+        kind = obj["type"]
+        if kind == "ratio":
+            num, den = obj["numerator"], obj["denominator"]
+            if type(num) is not int or type(den) is not int or den <= 0 or not 0 <= num:
+                raise MalformedEntry(f"bad ratio figure {obj!r}")
+            return Ratio(num, den)
+        if kind == "count":
+            n = obj["count"]
+            if type(n) is not int or n < 0:
+                raise MalformedEntry(f"bad count figure {obj!r}")
+            return Count(n)
+        if kind == "milestone":
+            done_on = obj.get("done_on")
+            return Milestone(bool(obj["done"]), date.fromisoformat(done_on) if done_on else None)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MalformedEntry(f"bad figure {obj!r}: {exc}") from None
+    raise MalformedEntry(f"unknown figure type in {obj!r}")
+
+
+def figure_to_json(fig: Fig | None) -> str | None:
+    """Compact JSON of a figure, in the contract's form (for the scorer's own store)."""
+    if fig is None:
+        return None
+    if isinstance(fig, Ratio):
+        obj: dict[str, Any] = {"type": "ratio", "numerator": fig.num, "denominator": fig.den}
+    elif isinstance(fig, Count):
+        obj = {"type": "count", "count": fig.n}
+    else:
+        obj = {"type": "milestone", "done": fig.done}
+        if fig.done_on is not None:
+            obj["done_on"] = fig.done_on.isoformat()
+    return json.dumps(obj, separators=(",", ":"))
+
+
+# ---- ledger entries -----------------------------------------------------------------------
+AMENDING = ("correction", "retraction")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What the scorer needs of one ledger entry."""
+
+    seq: int
+    agency_id: str
+    chain_pos: int
+    event_id: str
+    target_id: str
+    kind: str
+    observed_at: date
+    amends: str | None
+    figure: Fig | None
+
+
+def entry_from_event(seq: int, agency_id: str, chain_pos: int, event: dict[str, Any]) -> Entry:
+    """An entry from the ledger fields and the recorded event (decoded JSON)."""
+    try:
+        kind = event["kind"]
+        if kind not in ("measurement", "milestone", *AMENDING):
+            raise MalformedEntry(f"unknown event kind {kind!r}")
+        entry = Entry(
+            seq=int(seq), agency_id=str(agency_id), chain_pos=int(chain_pos), event_id=str(event["event_id"]),
+            target_id=str(event["target_id"]), kind=kind, observed_at=date.fromisoformat(event["observed_at"]),
+            amends=event.get("amends"), figure=figure_from_json(event.get("figure")),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, MalformedEntry):
+            raise
+        raise MalformedEntry(f"ledger entry seq={seq}: {exc!r}") from None
+    if (entry.kind in AMENDING) != (entry.amends is not None):
+        raise MalformedEntry(f"ledger entry seq={seq}: {kind} with amends={entry.amends!r}")
+    if entry.kind != "retraction" and entry.figure is None:
+        raise MalformedEntry(f"ledger entry seq={seq}: a {kind} without a figure")
+    return entry
+
+
+def entry_from_ledger_message(value: bytes | None) -> Entry:
+    """Decode a ledger-topic message: ``{"seq", "agency_id", "chain_pos", ..., "event"}``."""
+    try:
+        msg = json.loads(value or b"")
+        return entry_from_event(msg["seq"], msg["agency_id"], msg["chain_pos"], msg["event"])
+    except MalformedEntry:
+        raise
+    except (ValueError, KeyError, TypeError) as exc:
+        raise MalformedEntry(f"not a ledger message: {exc!r}") from None
+
+
+def entry_from_payload(seq: int, agency_id: str, chain_pos: int, payload: str) -> Entry:
+    """An entry from a ledger row (``payload`` is the event's JSON as recorded)."""
+    try:
+        event = json.loads(payload)
+    except ValueError as exc:
+        raise MalformedEntry(f"ledger entry seq={seq}: payload is not JSON ({exc})") from None
+    return entry_from_event(seq, agency_id, chain_pos, event)
+
+
+# ---- the fold -----------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Point:
+    """A figure on a day: the latest observation of that day, or a roll-up."""
+
+    on: date
+    fig: Fig
+    seq: int
+    agency_id: str
+    event_id: str
+    rolled_up: bool = False
+
+
+class KeyHistory:
+    """Every entry of one agency × target, in ledger order, and the figures they leave."""
+
+    __slots__ = ("entries", "_seqs", "_points")
+
+    def __init__(self) -> None:
+        self.entries: list[Entry] = []
+        self._seqs: list[int] = []
+        self._points: list[Point] | None = None
+
+    def add(self, entry: Entry) -> None:
+        i = bisect.bisect_left(self._seqs, entry.seq)
+        self._seqs.insert(i, entry.seq)
+        self.entries.insert(i, entry)
+        self._points = None
+
+    def points(self, upto: int | None = None) -> list[Point]:
+        """One point per observed day (the day's last figure), oldest first."""
+        if upto is None:
+            if self._points is None:
+                self._points = _replay(self.entries)
+            return self._points
+        return _replay(self.entries[: bisect.bisect_right(self._seqs, upto)])
+
+
+def _replay(entries: list[Entry]) -> list[Point]:
+    live: dict[str, tuple[int, Point]] = {}  # event id -> (tie-break order, point)
+    alias: dict[str, str] = {}  # amended event id -> the event that replaced it
+    removed: set[str] = set()
+
+    def resolve(event_id: str) -> str:
+        while event_id in alias:
+            event_id = alias[event_id]
+        return event_id
+
+    for e in entries:
+        if e.kind in AMENDING:
+            root = resolve(e.amends)
+            if e.kind == "retraction":
+                if root in live:
+                    del live[root]
+                removed.add(root)
+                continue
+            if root in removed:
+                continue
+            order = live.pop(root)[0] if root in live else e.seq
+            alias[root] = e.event_id
+        else:
+            order = e.seq
+        live[e.event_id] = (order, Point(e.observed_at, e.figure, e.seq, e.agency_id, e.event_id))
+    ordered = sorted(live.values(), key=lambda op: (op[1].on, op[0]))
+    points: list[Point] = []
+    for _, p in ordered:
+        if points and points[-1].on == p.on:
+            points[-1] = p
+        else:
+            points.append(p)
+    return points
+
+
+class Fold:
+    """The scorer's state: every applied ledger entry, grouped by agency × target.
+
+    ``apply`` is idempotent (an entry is identified by its ledger ``seq``), and the state
+    depends only on the set of entries applied, never on the order they came in."""
+
+    def __init__(self) -> None:
+        self.keys: dict[tuple[str, str], KeyHistory] = {}
+        self.seqs: set[int] = set()
+
+    def __len__(self) -> int:
+        return len(self.seqs)
+
+    def __contains__(self, seq: int) -> bool:
+        return seq in self.seqs
+
+    def apply(self, entry: Entry) -> bool:
+        """Add one entry; False (and nothing changes) when it was applied already."""
+        if entry.seq in self.seqs:
+            return False
+        self.seqs.add(entry.seq)
+        key = (entry.agency_id, entry.target_id)
+        history = self.keys.get(key)
+        if history is None:
+            history = self.keys[key] = KeyHistory()
+        history.add(entry)
+        return True
+
+    def apply_all(self, entries: Iterable[Entry]) -> set[tuple[str, str]]:
+        """Apply many; the agency × target keys that changed."""
+        return {(e.agency_id, e.target_id) for e in entries if self.apply(e)}
+
+    def points(self, agency_id: str, target_id: str, upto: int | None = None) -> list[Point]:
+        history = self.keys.get((agency_id, target_id))
+        return [] if history is None else history.points(upto)
+
+    def entries(self) -> Iterator[Entry]:
+        for history in self.keys.values():
+            yield from history.entries
+
+
+# ---- the catalogue and the registry, as the scorer sees them -----------------------------
+class World(Protocol):
+    """Targets and agencies on a day (the domain modules, or a fake in tests)."""
+
+    def targets_on(self, day: date) -> dict[str, Target]: ...
+
+    def agencies_on(self, day: date) -> list[Agency]: ...
+
+    def agency(self, agency_id: str) -> Agency: ...
+
+    def applies(self, target: Target, agency_id: str) -> bool: ...
+
+
+class DomainWorld:
+    """The real catalogue and registry, with the look-ups the scorer repeats cached."""
+
+    def __init__(self) -> None:
+        self.targets_on = lru_cache(maxsize=64)(catalogue_on)
+        self.agencies_on = lru_cache(maxsize=64)(agencies_on)
+        self.agency = lru_cache(maxsize=None)(get_agency)
+        self._applies = lru_cache(maxsize=None)(self._applies_uncached)
+
+    def _applies_uncached(self, applies_to: frozenset[str], agency_id: str) -> bool:
+        probe = _AppliesProbe(applies_to)
+        return target_applies_to(probe, self.agency(agency_id))  # type: ignore[arg-type]
+
+    def applies(self, target: Target, agency_id: str) -> bool:
+        return self._applies(target.applies_to, agency_id)
+
+
+@dataclass(frozen=True)
+class _AppliesProbe:
+    applies_to: frozenset[str]
+
+
+def successors_chain(world: World, agency_id: str) -> list[str]:
+    """The agencies that carry ``agency_id``'s history, nearest first."""
+    out = []
+    agency = world.agency(agency_id)
+    while agency.successor is not None:
+        out.append(agency.successor)
+        agency = world.agency(agency.successor)
+    return out
+
+
+# ---- projection rows ----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CellRow:
+    """agency_target_values: one agency × target on ``evaluated_on``."""
+
+    agency_id: str
+    target_id: str
+    value: float | None
+    numerator: int | None
+    denominator: int | None
+    completion: float | None
+    status: str
+    observed_at: date | None
+    source_seq: int | None
+    source_agency_id: str | None
+    source_event_id: str | None
+    rolled_up: bool
+    projected: float | None
+    evaluated_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class NationalRow:
+    """national_figures: one target on ``evaluated_on``."""
+
+    target_id: str
+    value: float | None
+    numerator: int | None
+    denominator: int | None
+    completion: float | None
+    status: str
+    projected: float | None
+    agencies: int
+    reporting: int
+    met: int
+    on_track: int
+    at_risk: int
+    overdue: int
+    no_data: int
+    evaluated_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRow:
+    """agency_scores: one agency's composite score and rank on ``evaluated_on``."""
+
+    agency_id: str
+    kind: str
+    score: float
+    rank: int
+    peers: int
+    targets: int
+    evaluated_on: date
+
+
+def row_dict(row) -> dict[str, Any]:
+    """A row as a plain dict (column name → value)."""
+    return {f.name: getattr(row, f.name) for f in fields(row)}
+
+
+@dataclass
+class Projections:
+    """Everything the scorer projects for one day."""
+
+    on: date
+    cells: dict[tuple[str, str], CellRow] = field(default_factory=dict)
+    national: dict[str, NationalRow] = field(default_factory=dict)
+    scores: dict[str, ScoreRow] = field(default_factory=dict)
+
+    def copy(self) -> Projections:
+        return Projections(self.on, dict(self.cells), dict(self.national), dict(self.scores))
+
+    def as_rows(self) -> dict[str, list[dict[str, Any]]]:
+        """Table name → rows, sorted by key (what the projection tables hold)."""
+        return {
+            "agency_target_values": [row_dict(self.cells[k]) for k in sorted(self.cells)],
+            "national_figures": [row_dict(self.national[k]) for k in sorted(self.national)],
+            "agency_scores": [row_dict(self.scores[k]) for k in sorted(self.scores)],
+        }
+
+
+@dataclass(frozen=True)
+class Change:
+    """Rows to write and keys to delete, per table."""
+
+    upserts: dict[str, list[Any]]
+    deletes: dict[str, list[tuple]]
+
+    def __bool__(self) -> bool:
+        return any(self.upserts.values()) or any(self.deletes.values())
+
+
+def diff(old: Projections | None, new: Projections) -> Change:
+    """What turns the stored projections ``old`` into ``new``."""
+    upserts: dict[str, list[Any]] = {}
+    deletes: dict[str, list[tuple]] = {}
+    for table, attr in (("agency_target_values", "cells"), ("national_figures", "national"), ("agency_scores", "scores")):
+        before = getattr(old, attr) if old is not None else {}
+        after = getattr(new, attr)
+        upserts[table] = [row for k, row in after.items() if before.get(k) != row]
+        deletes[table] = [k if isinstance(k, tuple) else (k,) for k in before if k not in after]
+    return Change(upserts, deletes)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertDue:
+    """A deadline warning due on ``evaluated_on``."""
+
+    agency_id: str
+    target_id: str
+    threshold: str
+    deadline: date
+    evaluated_on: date
+    status: str
+    completion: float | None
+
+    @property
+    def alert_id(self) -> str:
+        return f"{self.agency_id}:{self.target_id}:{self.threshold}"
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.agency_id, self.target_id, self.threshold)
+
+
+def alert_threshold(deadline: date, on: date) -> str | None:
+    """The tightest warning threshold reached on ``on`` ("30d", "7d", "1d", "overdue")."""
+    days_left = (deadline - on).days
+    if days_left < 0:
+        return OVERDUE
+    reached = [t for t in ALERT_THRESHOLDS if days_left <= t]
+    return f"{min(reached)}d" if reached else None
+
+
+def alerts_due(cells: Iterable[CellRow], targets: dict[str, Target]) -> list[AlertDue]:
+    """The warnings the given cells call for on their evaluation day."""
+    out = []
+    for c in cells:
+        if c.status == Status.MET:
+            continue
+        target = targets.get(c.target_id)
+        if target is None:
+            continue
+        threshold = alert_threshold(target.deadline, c.evaluated_on)
+        if threshold is not None:
+            out.append(AlertDue(c.agency_id, c.target_id, threshold, target.deadline, c.evaluated_on,
+                                c.status, c.completion))
+    return out
+
+
+# ---- evaluation ---------------------------------------------------------------------------
+def _exact(x: int | float) -> Fraction:
+    return Fraction(str(x)) if isinstance(x, float) else Fraction(x)
+
+
+def _fig_kind(fig: Fig) -> TargetKind:
+    return _KIND_OF_FIG[type(fig)]
+
+
+def _magnitude(fig: Fig) -> Fraction:
+    if isinstance(fig, Ratio):
+        return Fraction(fig.num, fig.den)
+    if isinstance(fig, Count):
+        return Fraction(fig.n)
+    return Fraction(1 if fig.done else 0)
+
+
+def completion_of(magnitude: Fraction, target_value: Fraction, higher_is_better: bool = True) -> Fraction:
+    """min(1, value ÷ target) (or target ÷ value for a lower-is-better target)."""
+    if higher_is_better:
+        raw = magnitude / target_value
+    else:
+        raw = Fraction(1) if magnitude == 0 else target_value / magnitude
+    return min(Fraction(1), raw)
+
+
+def _raw_completion(magnitude: Fraction, target_value: Fraction, higher_is_better: bool) -> Fraction:
+    if higher_is_better:
+        return magnitude / target_value
+    return Fraction(10**9) if magnitude == 0 else target_value / magnitude
+
+
+def judge(points: list[Point], magnitude, target: Target, on: date, *, milestone_rule: bool) -> tuple[Status, Fraction | None]:
+    """The status on ``on`` of a series (oldest first; all observed on or before ``on``),
+    and the completion projected to the deadline where a trend was used."""
+    tv = _exact(target.target_value)
+    last = points[-1] if points else None
+    if last is not None and completion_of(magnitude(last), tv, target.higher_is_better) >= 1:
+        return Status.MET, None
+    if on > target.deadline:
+        return Status.OVERDUE, None
+    if last is None or (on - last.on).days > REPORTING_INTERVAL_DAYS:
+        return Status.NO_DATA, None
+    if milestone_rule:
+        at_risk = (target.deadline - on).days <= MILESTONE_AT_RISK_DAYS
+        return (Status.AT_RISK if at_risk else Status.ON_TRACK), None
+    if len(points) < 2:
+        return Status.AT_RISK, None
+    prev = points[-2]
+    c_last = _raw_completion(magnitude(last), tv, target.higher_is_better)
+    c_prev = _raw_completion(magnitude(prev), tv, target.higher_is_better)
+    slope = (c_last - c_prev) / (last.on - prev.on).days
+    projected = c_last + slope * (target.deadline - last.on).days
+    return (Status.ON_TRACK if projected >= 1 else Status.AT_RISK), projected
+
+
+def _combine(figs: list[Fig], kind: TargetKind, expected: int) -> Fig:
+    if kind is TargetKind.RATIO:
+        return Ratio(sum(f.num for f in figs), sum(f.den for f in figs))
+    if kind is TargetKind.COUNT:
+        return Count(sum(f.n for f in figs))
+    return Milestone(len(figs) == expected and all(f.done for f in figs))
+
+
+def sweep(series: list[tuple[list[Point], date | None]], combine) -> list[Point]:
+    """Points on every day any series has one. ``combine(day, current)`` gets each
+    series' latest point so far (index → point; a series with an end day stops counting
+    after it) and returns the figure of the day, or None for no point."""
+    events = sorted(
+        ((p.on, p.seq, i, p) for i, (points, until) in enumerate(series) for p in points
+         if until is None or p.on <= until),
+        key=lambda t: t[:3],
+    )
+    current: dict[int, Point] = {}
+    out: list[Point] = []
+    j = 0
+    while j < len(events):
+        day = events[j][0]
+        source = events[j][3]
+        while j < len(events) and events[j][0] == day:
+            _, _, i, p = events[j]
+            current[i] = p
+            source = p  # sorted by seq within the day: the last one is the newest entry
+            j += 1
+        for i in [i for i in current if series[i][1] is not None and series[i][1] < day]:
+            del current[i]
+        fig = combine(day, current)
+        if fig is not None:
+            out.append(Point(day, fig, source.seq, source.agency_id, source.event_id, True))
+    return out
+
+
+@dataclass(frozen=True)
+class NationalFigure:
+    """The national series of a target and what it says on the evaluation day."""
+
+    target_id: str
+    points: list[Point]
+    agencies: list[str]
+    status: Status
+    projected: Fraction | None
+
+
+class Evaluator:
+    """Figures on one day, as of one ledger position (None: everything applied)."""
+
+    def __init__(self, fold: Fold, world: World, on: date, upto: int | None = None) -> None:
+        self.fold = fold
+        self.world = world
+        self.on = on
+        self.upto = upto
+        self.targets = world.targets_on(on)
+        self.agencies = {a.id: a for a in world.agencies_on(on)}
+        self._timelines: dict[tuple[str, str], list[Point]] = {}
+        self._national: dict[str, NationalFigure] = {}
+
+    # -- series ---------------------------------------------------------------------------
+    def applicable(self, target: Target) -> list[str]:
+        """Agencies existing on the day that the target applies to, in registry order."""
+        return [a for a in self.agencies if self.world.applies(target, a)]
+
+    def timeline(self, agency_id: str, target: Target) -> list[Point]:
+        """The agency's series for the target up to the day, predecessors rolled up."""
+        key = (agency_id, target.id)
+        cached = self._timelines.get(key)
+        if cached is not None:
+            return cached
+        on = self.on
+        kind = target.kind
+        own = [p for p in self.fold.points(agency_id, target.id, self.upto)
+               if p.on <= on and _fig_kind(p.fig) is kind]
+        agency = self.world.agency(agency_id)
+        merged = []
+        for pid in agency.predecessors:
+            until = self.world.agency(pid).valid_to
+            if until is not None and until < on:
+                merged.append((pid, until))
+        if not merged:
+            result = own
+        else:
+            series = [(own, None)] + [(self.timeline(pid, target), until) for pid, until in merged]
+            last_merger = max(until for _, until in merged)
+
+            def combine(day: date, current: dict[int, Point]) -> Fig:
+                expected = sum(1 for _, until in merged if day <= until) + (1 if 0 in current else 0)
+                return _combine([current[i].fig for i in sorted(current)], kind, expected)
+
+            own_on = {p.on: p for p in own}
+            # After the last merger only the successor's own figures remain: keep them as they are.
+            result = [own_on[p.on] if p.on > last_merger else p for p in sweep(series, combine)]
+        self._timelines[key] = result
+        return result
+
+    def national_figure(self, target: Target) -> NationalFigure:
+        cached = self._national.get(target.id)
+        if cached is not None:
+            return cached
+        agencies = self.applicable(target)
+        series = [(self.timeline(a, target), None) for a in agencies]
+        kind = target.kind
+        total = len(agencies)
+
+        def combine(day: date, current: dict[int, Point]) -> Fig | None:
+            live = [current[i].fig for i in sorted(current)]
+            if kind is TargetKind.MILESTONE:
+                return Ratio(sum(1 for f in live if f.done), total) if total else None
+            return _combine(live, kind, len(live))
+
+        points = sweep(series, combine)
+        status, projected = judge(points, _national_magnitude, target, self.on, milestone_rule=False)
+        result = NationalFigure(target.id, points, agencies, status, projected)
+        self._national[target.id] = result
+        return result
+
+    # -- rows -----------------------------------------------------------------------------
+    def cell(self, agency_id: str, target: Target) -> CellRow:
+        points = self.timeline(agency_id, target)
+        last = points[-1] if points else None
+        tv = _exact(target.target_value)
+        value = numerator = denominator = completion = None
+        if last is not None:
+            magnitude = _magnitude(last.fig)
+            value = float(magnitude)
+            if isinstance(last.fig, Ratio):
+                numerator, denominator = last.fig.num, last.fig.den
+            completion = float(completion_of(magnitude, tv, target.higher_is_better))
+        if target.scope is TargetScope.NATIONAL:
+            national = self.national_figure(target)
+            stale = last is None or (self.on - last.on).days > REPORTING_INTERVAL_DAYS
+            status = national.status
+            if stale and status not in (Status.MET, Status.OVERDUE):
+                status = Status.NO_DATA
+            projected = None
+        else:
+            status, projected = judge(points, _magnitude_of_point, target, self.on,
+                                      milestone_rule=target.kind is TargetKind.MILESTONE)
+        return CellRow(
+            agency_id=agency_id, target_id=target.id, value=value, numerator=numerator, denominator=denominator,
+            completion=completion, status=status.value, observed_at=last.on if last else None,
+            source_seq=last.seq if last else None, source_agency_id=last.agency_id if last else None,
+            source_event_id=last.event_id if last else None, rolled_up=bool(last and last.rolled_up),
+            projected=None if projected is None else float(projected), evaluated_on=self.on,
+        )
+
+    def national_row(self, target: Target, cells: dict[tuple[str, str], CellRow]) -> NationalRow:
+        nf = self.national_figure(target)
+        last = nf.points[-1] if nf.points else None
+        value = numerator = denominator = completion = None
+        if last is not None:
+            magnitude = _national_magnitude(last)
+            value = float(magnitude)
+            if target.kind is not TargetKind.COUNT:
+                numerator, denominator = last.fig.num, last.fig.den
+            completion = float(completion_of(magnitude, _exact(target.target_value), target.higher_is_better))
+        counts = {s: 0 for s in Status}
+        reporting = 0
+        for a in nf.agencies:
+            c = cells[(a, target.id)]
+            counts[Status(c.status)] += 1
+            if c.observed_at is not None and (self.on - c.observed_at).days <= REPORTING_INTERVAL_DAYS:
+                reporting += 1
+        return NationalRow(
+            target_id=target.id, value=value, numerator=numerator, denominator=denominator, completion=completion,
+            status=nf.status.value, projected=None if nf.projected is None else float(nf.projected),
+            agencies=len(nf.agencies), reporting=reporting, met=counts[Status.MET], on_track=counts[Status.ON_TRACK],
+            at_risk=counts[Status.AT_RISK], overdue=counts[Status.OVERDUE], no_data=counts[Status.NO_DATA],
+            evaluated_on=self.on,
+        )
+
+    def score(self, agency_id: str, cells: dict[tuple[str, str], CellRow]) -> tuple[float, int]:
+        """The composite score (0..100) and the number of targets it covers. Computed
+        exactly from the stored completions, so it depends on the cells alone."""
+        total_w = Fraction(0)
+        acc = Fraction(0)
+        n = 0
+        for target_id in sorted(self.targets):
+            target = self.targets[target_id]
+            if target.scope is not TargetScope.AGENCY:
+                continue
+            cell = cells.get((agency_id, target_id))
+            if cell is None:
+                continue
+            w = _exact(target.weight)
+            total_w += w
+            n += 1
+            if cell.completion is not None:
+                acc += w * Fraction(cell.completion)
+        return (0.0 if total_w == 0 else float(100 * acc / total_w)), n
+
+
+def _magnitude_of_point(p: Point) -> Fraction:
+    return _magnitude(p.fig)
+
+
+def _national_magnitude(p: Point) -> Fraction:
+    return _magnitude(p.fig)
+
+
+def rank_scores(scores: dict[str, tuple[float, int]], kinds: dict[str, str], on: date) -> dict[str, ScoreRow]:
+    """Competition ranking (1, 2, 2, 4) within each kind, highest score first."""
+    out: dict[str, ScoreRow] = {}
+    by_kind: dict[str, list[str]] = {}
+    for agency_id in scores:
+        by_kind.setdefault(kinds[agency_id], []).append(agency_id)
+    for kind, members in by_kind.items():
+        members.sort(key=lambda a: (-scores[a][0], a))
+        rank = 0
+        previous = None
+        for i, a in enumerate(members, start=1):
+            if scores[a][0] != previous:
+                rank, previous = i, scores[a][0]
+            out[a] = ScoreRow(a, kind, scores[a][0], rank, len(members), scores[a][1], on)
+    return out
+
+
+class Projector:
+    """Computes projections: all of them for a day, or only what some new entries change."""
+
+    def __init__(self, world: World | None = None) -> None:
+        self.world = world or DomainWorld()
+
+    def evaluator(self, fold: Fold, on: date, upto: int | None = None) -> Evaluator:
+        return Evaluator(fold, self.world, on, upto)
+
+    def full(self, fold: Fold, on: date, upto: int | None = None) -> Projections:
+        """Every figure on ``on`` as of ledger position ``upto`` (None: all applied)."""
+        ev = self.evaluator(fold, on, upto)
+        proj = Projections(on)
+        national_scope = []
+        for target in ev.targets.values():
+            for agency_id in ev.applicable(target):
+                proj.cells[(agency_id, target.id)] = ev.cell(agency_id, target)
+            national_scope.append(target)
+        for target in national_scope:
+            proj.national[target.id] = ev.national_row(target, proj.cells)
+        exact = {a: ev.score(a, proj.cells) for a in ev.agencies}
+        proj.scores = rank_scores(exact, {a: ev.agencies[a].kind.value for a in ev.agencies}, on)
+        return proj
+
+    def update(self, fold: Fold, current: Projections, changed: set[tuple[str, str]]) -> Projections:
+        """``current`` (projections of ``fold`` on ``current.on`` before the entries that
+        changed the agency × target keys ``changed``) brought up to date."""
+        on = current.on
+        ev = self.evaluator(fold, on)
+        proj = current.copy()
+        dirty_targets: dict[str, Target] = {}
+        dirty_cells: set[tuple[str, str]] = set()
+        for agency_id, target_id in changed:
+            target = ev.targets.get(target_id)
+            if target is None:
+                continue
+            try:
+                affected = [agency_id]
+            except KeyError:
+                continue  # an agency the registry does not know: nothing to project
+            hit = False
+            for a in affected:
+                if a in ev.agencies and self.world.applies(target, a):
+                    dirty_cells.add((a, target_id))
+                    hit = True
+            if hit:
+                dirty_targets[target_id] = target
+        for target in dirty_targets.values():
+            if target.scope is TargetScope.NATIONAL:
+                dirty_cells.update((a, target.id) for a in ev.applicable(target))
+        for agency_id, target_id in dirty_cells:
+            proj.cells[(agency_id, target_id)] = ev.cell(agency_id, ev.targets[target_id])
+        for target in dirty_targets.values():
+            proj.national[target.id] = ev.national_row(target, proj.cells)
+        dirty_agencies = {a for a, _ in dirty_cells}
+        if dirty_agencies:
+            kinds = {ev.agencies[a].kind.value for a in dirty_agencies}
+            exact = {}
+            for a, agency in ev.agencies.items():
+                if agency.kind.value not in kinds:
+                    continue
+                stored = current.scores[a]
+                exact[a] = ev.score(a, proj.cells) if a in dirty_agencies else (stored.score, stored.targets)
+            proj.scores.update(rank_scores(exact, {a: ev.agencies[a].kind.value for a in exact}, on))
+        return proj

@@ -1,0 +1,152 @@
+"""Folding the ledger table: as-of queries, `scorer rebuild`, and the conversions between
+the scorer's rows and its pure types."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+from shared.db.ledger import LedgerStore
+from shared.db.projections import ScorerStore
+
+from services.scorer.fold import (
+    AlertDue,
+    CellRow,
+    Entry,
+    Fold,
+    MalformedEntry,
+    NationalRow,
+    Projections,
+    Projector,
+    ScoreRow,
+    alerts_due,
+    entry_from_payload,
+    figure_from_json,
+    figure_to_json,
+)
+
+log = logging.getLogger("tiendo.scorer")
+
+
+# ---- rows ⇄ pure types ---------------------------------------------------------------------
+def observation_row(e: Entry) -> dict[str, Any]:
+    """A scorer_observations row (without its version)."""
+    return dict(seq=e.seq, agency_id=e.agency_id, chain_pos=e.chain_pos, event_id=e.event_id,
+                target_id=e.target_id, kind=e.kind, observed_at=e.observed_at, amends=e.amends,
+                figure=figure_to_json(e.figure))
+
+
+def entry_from_row(row: dict[str, Any]) -> Entry:
+    """The entry a scorer_observations row records."""
+    return Entry(seq=row["seq"], agency_id=row["agency_id"], chain_pos=row["chain_pos"], event_id=row["event_id"],
+                 target_id=row["target_id"], kind=row["kind"], observed_at=row["observed_at"], amends=row["amends"],
+                 figure=figure_from_json(json.loads(row["figure"])) if row["figure"] else None)
+
+
+def projections_from_rows(rows: dict[str, list[dict[str, Any]]], on: date) -> Projections:
+    """Stored projection rows back as a Projections object."""
+    proj = Projections(on)
+    proj.cells = {(r["agency_id"], r["target_id"]): CellRow(**r) for r in rows["agency_target_values"]}
+    proj.national = {r["target_id"]: NationalRow(**r) for r in rows["national_figures"]}
+    proj.scores = {r["agency_id"]: ScoreRow(**r) for r in rows["agency_scores"]}
+    return proj
+
+
+def alert_row(a: AlertDue) -> dict[str, Any]:
+    """An alerts row (created_at is stamped by the store)."""
+    return dict(alert_id=a.alert_id, agency_id=a.agency_id, target_id=a.target_id, threshold=a.threshold,
+                deadline=a.deadline, evaluated_on=a.evaluated_on, status=a.status, completion=a.completion)
+
+
+def alert_message(row: dict[str, Any], world) -> bytes:
+    """The alerts-topic form of an alert (key: agency_id)."""
+    try:
+        agency_name = world.agency(row["agency_id"]).name_vi
+    except KeyError:
+        agency_name = None
+    target = world.targets_on(row["evaluated_on"]).get(row["target_id"])
+    created = row.get("created_at")
+    return json.dumps(
+        dict(alert_id=row["alert_id"], agency_id=row["agency_id"], agency_name_vi=agency_name,
+             target_id=row["target_id"], target_name_vi=target.name_vi if target else None,
+             threshold=row["threshold"], deadline=row["deadline"].isoformat(),
+             evaluated_on=row["evaluated_on"].isoformat(), status=row["status"], completion=row["completion"],
+             created_at=created.isoformat() if isinstance(created, datetime) else None),
+        ensure_ascii=False, separators=(",", ":"),
+    ).encode("utf-8")
+
+
+# ---- folding the ledger -------------------------------------------------------------------
+@dataclass
+class FoldResult:
+    fold: Fold
+    entries: int
+    malformed: int
+
+
+def fold_entries(entries: Iterable, on_entry: Callable[[int], None] = lambda n: None) -> FoldResult:
+    """Fold stored ledger entries (anything with seq, agency_id, chain_pos, payload)."""
+    fold = Fold()
+    n = bad = 0
+    for stored in entries:
+        n += 1
+        try:
+            fold.apply(entry_from_payload(stored.seq, stored.agency_id, stored.chain_pos, stored.payload))
+        except MalformedEntry as exc:
+            bad += 1
+            log.warning("skipping ledger entry seq=%s: %s", stored.seq, exc)
+        on_entry(1)
+    return FoldResult(fold, n, bad)
+
+
+def as_of(ledger: LedgerStore, projector: Projector, on: date, upto_seq: int | None = None) -> Projections:
+    """Every figure on ``on`` as the ledger stood at position ``upto_seq`` (None: its head),
+    computed from the ledger itself, not from the projections."""
+    return projector.full(fold_entries(ledger.entries(upto_seq=upto_seq)).fold, on, upto_seq)
+
+
+@dataclass
+class RebuildResult:
+    entries: int
+    malformed: int
+    cells: int
+    national: int
+    scores: int
+    alerts: list[int]
+    evaluated_on: date
+
+
+def rebuild(store: ScorerStore, ledger: LedgerStore, projector: Projector, on: date,
+            on_entry: Callable[[int], None] = lambda n: None) -> RebuildResult:
+    """Throw the projections away and compute them again from the ledger.
+
+    The ledger is read outside the lock (so ingest keeps running); then, in one locked
+    transaction, entries a running scorer applied meanwhile are folded in too, and the
+    scorer's entries and projections are replaced. Consumer offsets are kept: messages
+    already folded here are recognised by seq when a worker consumes them."""
+    folded = fold_entries(ledger.entries(), on_entry)
+    fold = folded.fold
+    with store.transaction() as tx:
+        for row in tx.observations_since(0):
+            if row["seq"] not in fold:
+                fold.apply(entry_from_row(row))
+        proj = projector.full(fold, on)
+        tx.clear_observations()
+        tx.insert_observations([observation_row(e) for e in sorted(fold.entries(), key=lambda e: e.seq)])
+        tx.clear_projections()
+        rows = proj.as_rows()
+        tx.write(rows, {})
+        existing = tx.alert_keys()
+        due = [a for a in alerts_due(proj.cells.values(), projector.world.targets_on(on)) if a.key not in existing]
+        ids = tx.insert_alerts([alert_row(a) for a in due])
+        tx.set_evaluated_on(on)
+    return RebuildResult(folded.entries, folded.malformed, len(proj.cells), len(proj.national), len(proj.scores),
+                         ids, on)
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)

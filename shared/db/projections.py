@@ -1,0 +1,251 @@
+"""The scorer's store: the ledger entries it has applied, its projections, its alerts and
+its consumer offsets, always written together in one transaction.
+
+Every write transaction begins by bumping the single ``scorer_state`` row. That first
+UPDATE takes the row lock on PostgreSQL and the write lock on SQLite, so scorer instances
+(and `scorer rebuild`) never interleave: each sees everything the others committed, and
+rows stamped with the version that wrote them tell an instance what it has not seen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from shared.db.ledger import ConcurrentWrite, LedgerStore, Partition, _advance_offsets
+from shared.db.schema import (
+    agency_scores,
+    agency_target_values,
+    alerts,
+    national_figures,
+    scorer_observations,
+    scorer_state,
+)
+
+STATE_ID = 1
+PROJECTION_TABLES = {
+    "agency_target_values": agency_target_values,
+    "national_figures": national_figures,
+    "agency_scores": agency_scores,
+}
+_KEYS = {
+    "agency_target_values": ("agency_id", "target_id"),
+    "national_figures": ("target_id",),
+    "agency_scores": ("agency_id",),
+}
+
+
+@dataclass(frozen=True)
+class ScorerSnapshot:
+    """Everything an instance loads on start (read in one transaction)."""
+
+    version: int
+    evaluated_on: date | None
+    observations: list[dict[str, Any]]
+    projections: dict[str, list[dict[str, Any]]]
+
+
+def _rows(result) -> list[dict[str, Any]]:
+    return [dict(r._mapping) for r in result]
+
+
+def _projection_rows(conn: Connection) -> dict[str, list[dict[str, Any]]]:
+    out = {}
+    for name, table in PROJECTION_TABLES.items():
+        order = [table.c[k] for k in _KEYS[name]]
+        out[name] = _rows(conn.execute(select(table).order_by(*order)))
+    return out
+
+
+class ScorerStore:
+    """SQL access for the scorer service."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # ---- reads ----------------------------------------------------------------------
+    def tracked_offsets(self, group: str, parts: Iterable[Partition]) -> dict[Partition, int | None]:
+        """The next offset to consume per partition, None where nothing was stored."""
+        return LedgerStore(self.engine).tracked_offsets(group, parts)
+
+    def state(self) -> tuple[int, date | None]:
+        """(version, day the projections were evaluated for)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(scorer_state.c.version, scorer_state.c.evaluated_on)
+                               .where(scorer_state.c.id == STATE_ID)).first()
+        return (0, None) if row is None else (row.version, row.evaluated_on)
+
+    def snapshot(self) -> ScorerSnapshot:
+        """Applied entries and projections. The version is read first: anything another
+        instance commits meanwhile carries a higher version and is read again (and its
+        projections reloaded) by the caller's next transaction."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(scorer_state.c.version, scorer_state.c.evaluated_on)
+                               .where(scorer_state.c.id == STATE_ID)).first()
+            observations = _rows(conn.execute(select(scorer_observations).order_by(scorer_observations.c.seq)))
+            projections = _projection_rows(conn)
+        version, evaluated_on = (0, None) if row is None else (row.version, row.evaluated_on)
+        return ScorerSnapshot(version, evaluated_on, observations, projections)
+
+    def projection_rows(self) -> dict[str, list[dict[str, Any]]]:
+        """Every projection table's rows, sorted by key."""
+        with self.engine.connect() as conn:
+            return _projection_rows(conn)
+
+    def observation_count(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(scorer_observations)).scalar_one()
+
+    def cells(self, agency_id: str | None = None, target_id: str | None = None) -> list[dict[str, Any]]:
+        t = agency_target_values
+        q = select(t).order_by(t.c.agency_id, t.c.target_id)
+        if agency_id:
+            q = q.where(t.c.agency_id == agency_id)
+        if target_id:
+            q = q.where(t.c.target_id == target_id)
+        with self.engine.connect() as conn:
+            return _rows(conn.execute(q))
+
+    def national(self, target_id: str | None = None) -> list[dict[str, Any]]:
+        t = national_figures
+        q = select(t).order_by(t.c.target_id)
+        if target_id:
+            q = q.where(t.c.target_id == target_id)
+        with self.engine.connect() as conn:
+            return _rows(conn.execute(q))
+
+    def scores(self, agency_id: str | None = None) -> list[dict[str, Any]]:
+        t = agency_scores
+        q = select(t).order_by(t.c.kind, t.c.rank, t.c.agency_id)
+        if agency_id:
+            q = q.where(t.c.agency_id == agency_id)
+        with self.engine.connect() as conn:
+            return _rows(conn.execute(q))
+
+    def alerts(self, agency_id: str | None = None, target_id: str | None = None,
+               threshold: str | None = None) -> list[dict[str, Any]]:
+        t = alerts
+        q = select(t).order_by(t.c.id)
+        if agency_id:
+            q = q.where(t.c.agency_id == agency_id)
+        if target_id:
+            q = q.where(t.c.target_id == target_id)
+        if threshold:
+            q = q.where(t.c.threshold == threshold)
+        with self.engine.connect() as conn:
+            return _rows(conn.execute(q))
+
+    def unpublished_alerts(self, ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
+        """Alerts committed but not yet confirmed on the alerts topic (all, or these ids)."""
+        q = select(alerts).where(alerts.c.published_at.is_(None)).order_by(alerts.c.id)
+        if ids is not None:
+            ids = list(ids)
+            if not ids:
+                return []
+            q = q.where(alerts.c.id.in_(ids))
+        with self.engine.connect() as conn:
+            return _rows(conn.execute(q))
+
+    def mark_published(self, ids: list[int]) -> None:
+        now = datetime.now(timezone.utc)
+        with self.engine.begin() as conn:
+            for i in range(0, len(ids), 1000):
+                conn.execute(update(alerts).where(alerts.c.id.in_(ids[i:i + 1000])).values(published_at=now))
+
+    # ---- the one write path -------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[ScorerTx]:
+        """A locked scorer transaction; raises ConcurrentWrite (nothing written) when an
+        offset moved under us or a unique key was taken concurrently."""
+        try:
+            with self.engine.begin() as conn:
+                yield ScorerTx(conn, _lock(conn))
+        except IntegrityError as exc:
+            raise ConcurrentWrite(str(exc.orig)) from exc
+
+
+def _lock(conn: Connection) -> int:
+    now = datetime.now(timezone.utc)
+    moved = conn.execute(
+        update(scorer_state).where(scorer_state.c.id == STATE_ID)
+        .values(version=scorer_state.c.version + 1, updated_at=now)
+    ).rowcount
+    if moved != 1:
+        # The migration creates the row; recreate it if someone removed it. A concurrent
+        # insert fails on the primary key and the caller retries.
+        conn.execute(insert(scorer_state).values(id=STATE_ID, version=1, updated_at=now))
+    return conn.execute(select(scorer_state.c.version).where(scorer_state.c.id == STATE_ID)).scalar_one()
+
+
+class ScorerTx:
+    """What one locked scorer transaction can do."""
+
+    def __init__(self, conn: Connection, version: int) -> None:
+        self.conn = conn
+        self.version = version  # this transaction's version (already stored)
+
+    def advance_offsets(self, group: str, offsets: Mapping[Partition, tuple[int | None, int]]) -> None:
+        """Move the group's offsets from the expected values; ConcurrentWrite otherwise."""
+        _advance_offsets(self.conn, group, dict(offsets))
+
+    def observations_since(self, version: int) -> list[dict[str, Any]]:
+        """Entries other transactions applied after ``version``."""
+        t = scorer_observations
+        return _rows(self.conn.execute(select(t).where(t.c.version > version).order_by(t.c.seq)))
+
+    def insert_observations(self, rows: list[dict[str, Any]]) -> None:
+        """Record newly applied entries (stamped with this transaction's version)."""
+        for i in range(0, len(rows), 5000):
+            chunk = [dict(r, version=self.version) for r in rows[i:i + 5000]]
+            self.conn.execute(insert(scorer_observations), chunk)
+
+    def clear_observations(self) -> None:
+        self.conn.execute(delete(scorer_observations))
+
+    def projections(self) -> dict[str, list[dict[str, Any]]]:
+        return _projection_rows(self.conn)
+
+    def write(self, upserts: Mapping[str, list[dict[str, Any]]], deletes: Mapping[str, list[tuple]]) -> None:
+        """Replace changed rows and delete vanished ones, per projection table."""
+        for name, table in PROJECTION_TABLES.items():
+            keys = _KEYS[name]
+            where = and_(*(table.c[k] == bindparam(f"k_{k}") for k in keys))
+            gone = [dict(zip((f"k_{k}" for k in keys), key)) for key in deletes.get(name, ())]
+            rows = list(upserts.get(name, ()))
+            gone += [{f"k_{k}": r[k] for k in keys} for r in rows]
+            for i in range(0, len(gone), 5000):
+                self.conn.execute(delete(table).where(where), gone[i:i + 5000])
+            for i in range(0, len(rows), 5000):
+                self.conn.execute(insert(table), rows[i:i + 5000])
+
+    def clear_projections(self) -> None:
+        for table in PROJECTION_TABLES.values():
+            self.conn.execute(delete(table))
+
+    def alert_keys(self) -> set[tuple[str, str, str]]:
+        """(agency_id, target_id, threshold) of every alert already emitted."""
+        t = alerts
+        return {tuple(r) for r in self.conn.execute(select(t.c.agency_id, t.c.target_id, t.c.threshold))}
+
+    def insert_alerts(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Record new alerts; returns their ids (to publish after the commit)."""
+        if not rows:
+            return []
+        now = datetime.now(timezone.utc)
+        ids = self.conn.execute(
+            insert(alerts).returning(alerts.c.id, sort_by_parameter_order=True),
+            [dict(r, created_at=now) for r in rows],
+        ).scalars().all()
+        return list(ids)
+
+    def evaluated_on(self) -> date | None:
+        """The day the stored projections were evaluated for."""
+        return self.conn.execute(select(scorer_state.c.evaluated_on).where(scorer_state.c.id == STATE_ID)).scalar_one()
+
+    def set_evaluated_on(self, day: date) -> None:
+        self.conn.execute(update(scorer_state).where(scorer_state.c.id == STATE_ID).values(evaluated_on=day))

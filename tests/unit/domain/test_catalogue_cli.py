@@ -1,0 +1,72 @@
+"""`tiendo catalogue …` through click's test runner."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from services.catalogue.cli import catalogue
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(catalogue, list(args))
+    return result.exit_code, result.output
+
+
+def test_targets_table_in_vietnamese() -> None:
+    code, output = _run("targets", "--on", "2025-03-01")
+    assert code == 0
+    assert "Danh mục chỉ tiêu ngày 01/03/2025: 20 chỉ tiêu" in output
+    assert "Tỷ lệ hồ sơ thủ tục hành chính được xử lý trực tuyến" in output
+    assert "30/06/2025" in output and "Bộ Công an" in output
+
+
+def test_targets_json_shows_revisions_by_date() -> None:
+    def officials(on: str) -> dict[str, object]:
+        code, output = _run("targets", "--on", on, "--json")
+        assert code == 0
+        return next(item for item in json.loads(output) if item["id"] == "officials_digital_signature")
+
+    assert officials("2025-02-01")["deadline"] == "2025-12-31"
+    assert officials("2025-03-01")["deadline"] == "2025-06-30"
+
+
+@pytest.mark.parametrize(("on", "provinces"), [("2025-06-30", 63), ("2025-07-01", 34)])
+def test_agencies_json_by_kind(on: str, provinces: int) -> None:
+    code, output = _run("agencies", "--on", on, "--kind", "province", "--json")
+    assert code == 0
+    listed = json.loads(output)
+    assert len(listed) == provinces
+    assert {"id", "name_vi", "code", "code_confirmed", "successor", "predecessors"} <= set(listed[0])
+
+
+def test_agencies_table_marks_unconfirmed_codes() -> None:
+    code, output = _run("agencies", "--on", "2025-07-01")
+    assert code == 0
+    assert "17 bộ, cơ quan ngang bộ; 34 tỉnh, thành phố" in output
+    assert "Tỉnh Tuyên Quang" in output and "← Tỉnh Hà Giang, Tỉnh Tuyên Quang" in output
+    assert "24*" in output and "mã chưa được xác nhận" in output
+
+
+@pytest.mark.parametrize("bad", ["2025-13-01", "01/07/2025", "tomorrow"])
+def test_a_bad_date_is_a_one_line_error(bad: str) -> None:
+    code, output = _run("agencies", "--on", bad)
+    assert code == 2
+    assert "Traceback" not in output
+    assert f"Invalid value for '--on': '{bad}' is not a valid day; write YYYY-MM-DD" in output
+
+
+def test_schema_prints_the_json_schema_and_the_asyncapi() -> None:
+    code, output = _run("schema")
+    assert code == 0 and json.loads(output)["title"] == "ProgressReported"
+    code, output = _run("schema", "--asyncapi", "--prefix", "staging")
+    assert code == 0 and yaml.safe_load(output)["channels"]["progress"]["address"] == "staging.progress.v1"
+
+
+@pytest.mark.parametrize("command", ["targets", "agencies", "schema"])
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    code, output = _run(command, "--help")
+    assert code == 0 and "tiendo catalogue " + command in output
