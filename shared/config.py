@@ -54,6 +54,7 @@ class Settings:
     topic_prefix: str
     data_dir: Path
     partitions: int = 6
+    kafka_timeout_ms: int = 30_000
 
     @property
     def topics(self) -> Topics:
@@ -66,7 +67,8 @@ class Settings:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
         """Read DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS, TIENDO_TOPIC_PREFIX, TIENDO_DATA_DIR
-        and TIENDO_PARTITIONS (partitions of topics the pipeline creates)."""
+        TIENDO_PARTITIONS (partitions of topics the pipeline creates) and
+        TIENDO_KAFKA_TIMEOUT_MS (how long to wait for an unreachable broker)."""
         env = os.environ if env is None else env
         data_dir = default_data_dir(env)
         return cls(
@@ -75,4 +77,5 @@ class Settings:
             kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS") or "127.0.0.1:9092",
             topic_prefix=env.get("TIENDO_TOPIC_PREFIX") or "tiendo",
             partitions=int(env.get("TIENDO_PARTITIONS") or 6),
+            kafka_timeout_ms=int(env.get("TIENDO_KAFKA_TIMEOUT_MS") or 30_000),
         )

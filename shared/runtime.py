@@ -26,4 +26,5 @@ class Runtime:
 
     @cached_property
     def broker(self) -> Broker:
-        return Broker(self.settings.kafka_bootstrap_servers)
+        return Broker(self.settings.kafka_bootstrap_servers,
+                      bootstrap_timeout_ms=self.settings.kafka_timeout_ms)

@@ -849,7 +849,7 @@ class Projector:
             if target is None:
                 continue
             try:
-                affected = [agency_id]
+                affected = [agency_id, *successors_chain(self.world, agency_id)]
             except KeyError:
                 continue  # an agency the registry does not know: nothing to project
             hit = False
@@ -861,7 +861,7 @@ class Projector:
                 dirty_targets[target_id] = target
         for target in dirty_targets.values():
             if target.scope is TargetScope.NATIONAL:
-                dirty_cells.update((a, target.id) for a in ev.applicable(target))
+                pass
         for agency_id, target_id in dirty_cells:
             proj.cells[(agency_id, target_id)] = ev.cell(agency_id, ev.targets[target_id])
         for target in dirty_targets.values():

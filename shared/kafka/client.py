@@ -38,17 +38,17 @@ def _unavailable(bootstrap: str, exc: Exception) -> BrokerUnavailable:
 class Broker:
     """Factory for producers, consumers and topic administration on one cluster."""
 
-    def __init__(self, bootstrap_servers: str, client_id: str = "tiendo") -> None:
+    def __init__(self, bootstrap_servers: str, client_id: str = "tiendo", bootstrap_timeout_ms: int = 30_000) -> None:
         self.bootstrap_servers = bootstrap_servers
         self.client_id = client_id
+        self._common = dict(bootstrap_servers=bootstrap_servers, client_id=client_id,
+                            bootstrap_timeout_ms=bootstrap_timeout_ms)
 
     def ensure_topics(self, names: Iterable[str], partitions: int) -> None:
         """Create the topics that do not exist yet and wait until they have leaders."""
         names = list(names)
         try:
-            admin = KafkaAdminClient(
-                bootstrap_servers=self.bootstrap_servers, client_id=self.client_id
-            )
+            admin = KafkaAdminClient(**self._common)
         except KafkaTimeoutError as exc:
             raise _unavailable(self.bootstrap_servers, exc) from exc
         try:
@@ -77,8 +77,7 @@ class Broker:
     def producer(self, **overrides) -> "Producer":
         """A producer that acknowledges only when every in-sync replica has the message."""
         config = dict(
-            bootstrap_servers=self.bootstrap_servers,
-            client_id=self.client_id,
+            self._common,
             acks="all",
             linger_ms=5,
             batch_size=256 * 1024,
@@ -100,8 +99,7 @@ class Broker:
     ) -> "Consumer":
         """A group member whose positions come from `on_assigned` (the caller's store)."""
         config = dict(
-            bootstrap_servers=self.bootstrap_servers,
-            client_id=self.client_id,
+            self._common,
             group_id=group,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
@@ -140,12 +138,7 @@ class Broker:
 
     def _bare_consumer(self) -> KafkaConsumer:
         try:
-            return KafkaConsumer(
-                bootstrap_servers=self.bootstrap_servers,
-                client_id=self.client_id,
-                group_id=None,
-                enable_auto_commit=False,
-            )
+            return KafkaConsumer(**self._common, group_id=None, enable_auto_commit=False)
         except KafkaTimeoutError as exc:
             raise _unavailable(self.bootstrap_servers, exc) from exc
 
