@@ -161,9 +161,9 @@ def test_agencies_are_sorted_ministries_first_then_by_code() -> None:
 
 def test_unknown_ids_raise_key_error() -> None:
     with pytest.raises(KeyError):
-        get_agency("ha-noi")
+        get_agency("hanoi")
     with pytest.raises(KeyError):
-        successor_of("ha-noi", date(2025, 1, 1))
+        successor_of("hanoi", date(2025, 1, 1))
     with pytest.raises(KeyError):
         is_active("ha-noi", date(2025, 1, 1))
 

@@ -69,7 +69,7 @@ CASES = [
     Case(R.AMENDS_NOT_ALLOWED, measurement(amends="hn-20250331-0009"), True),
     Case(R.RETRACTION_WITH_FIGURE, measurement(kind="retraction", amends="hn-20250331-0009"), True),
     Case(R.UNKNOWN_TARGET, measurement(target_id="paperless_office"), False, registry=True),
-    Case(R.UNKNOWN_AGENCY, measurement(agency_id="ha-noi"), False, registry=True),
+    Case(R.UNKNOWN_AGENCY, measurement(agency_id="hanoi"), False, registry=True),
     Case(
         R.AGENCY_NOT_ACTIVE,
         measurement(agency_id="ha-giang", observed_at="2025-07-31", reported_at="2025-08-02T09:00:00+07:00"),
