@@ -165,7 +165,7 @@ def test_unknown_ids_raise_key_error() -> None:
     with pytest.raises(KeyError):
         successor_of("hanoi", date(2025, 1, 1))
     with pytest.raises(KeyError):
-        is_active("ha-noi", date(2025, 1, 1))
+        is_active("hanoi", date(2025, 1, 1))
 
 
 def test_a_new_unit_did_not_exist_before_it_was_formed() -> None:
