@@ -7,7 +7,7 @@ PG_URL ?= postgresql+psycopg://tiendo:tiendo@127.0.0.1:5432/tiendo
 
 export KAFKA_BOOTSTRAP_SERVERS ?= 127.0.0.1:9092
 
-.PHONY: install up down demo test test-unit bench chaos clean
+.PHONY: install deps up down demo test test-unit bench chaos clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## virtualenv with the project and its test tools
 
-up: install  ## start the local Kafka broker and PostgreSQL
+deps:  ## Debian packages: PostgreSQL, kcat, poppler-utils, a Vietnamese font
+	infra/debian-packages.sh
+
+up: install deps  ## start the local Kafka broker and PostgreSQL
 	infra/kafka.sh up
 	infra/postgres.sh up
 
@@ -28,7 +31,7 @@ demo: install  ## the main job on sample events: SQLite ledger, local broker
 	infra/kafka.sh up
 	PATH=$(CURDIR)/$(BIN):$$PATH scripts/demo.sh
 
-test: install  ## the whole suite against the real broker, SQLite and PostgreSQL
+test: install deps  ## the whole suite against the real broker, SQLite and PostgreSQL
 	TIENDO_TEST_PG_URL=$(PG_URL) infra/with-services.sh $(BIN)/python -m pytest -q
 
 test-unit: install

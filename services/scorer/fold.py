@@ -861,7 +861,7 @@ class Projector:
                 dirty_targets[target_id] = target
         for target in dirty_targets.values():
             if target.scope is TargetScope.NATIONAL:
-                pass
+                dirty_cells.update((a, target.id) for a in ev.applicable(target))
         for agency_id, target_id in dirty_cells:
             proj.cells[(agency_id, target_id)] = ev.cell(agency_id, ev.targets[target_id])
         for target in dirty_targets.values():

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite and the demo use, when they are missing:
+# PostgreSQL (the production store), kcat (a non-Python Kafka client for wire-format
+# tests), poppler-utils (PDF → PNG/text checks of reports) and a font with Vietnamese.
+set -euo pipefail
+wanted=(postgresql kcat poppler-utils fonts-dejavu-core)
+missing=()
+for p in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing Debian packages: ${missing[*]}"
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+as_root apt-get update -qq
+as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
