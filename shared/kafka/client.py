@@ -191,11 +191,9 @@ class Consumer:
         self._kc = kc
         self._on_assigned = on_assigned
         self._on_revoked = on_revoked
-        self.rebalances = 0
         kc.subscribe(topics, listener=_Listener(self))
 
     def _assigned(self, parts: list[Partition]) -> None:
-        self.rebalances += 1
         for (topic, partition), offset in self._on_assigned(parts).items():
             tp = TopicPartition(topic, partition)
             if offset is None:
@@ -204,7 +202,6 @@ class Consumer:
                 self._kc.seek(tp, offset)
 
     def _revoked(self, parts: list[Partition]) -> None:
-        self.rebalances += 1
         self._on_revoked(parts)
 
     def poll(self, max_records: int = 5000, timeout_ms: int = 200) -> list[Record]:
