@@ -13,7 +13,9 @@ from shared.runtime import Runtime
 
 from services.catalogue.cli import catalogue
 from services.ingest.cli import agency, dlq, ingest, ledger
+from services.report.cli import report
 from services.scorer.cli import alerts, score, scorer
+from services.simulate.cli import simulate
 from services.status import status
 
 
@@ -50,5 +52,5 @@ def main(ctx, verbose):
     ctx.obj = Runtime()
 
 
-for group in (ingest, ledger, dlq, agency, catalogue, status, scorer, score, alerts):
+for group in (ingest, ledger, dlq, agency, catalogue, status, scorer, score, alerts, simulate, report):
     main.add_command(group)

@@ -17,10 +17,11 @@ from shared.db.ledger import LedgerStore
 from shared.db.projections import ScorerStore
 from shared.domain.agencies import AgencyKind, get_agency
 from shared.domain.catalogue import Target, TargetKind, all_target_ids, catalogue_on
+from shared.kafka import BrokerUnavailable
 from shared.runtime import Runtime
 
 from services.scorer.fold import STATUS_VI, Projector, Status
-from services.scorer.replay import as_of, rebuild
+from services.scorer.replay import as_of, publish_alerts, rebuild
 from services.scorer.worker import ScorerWorker, vietnam_today
 
 
@@ -216,15 +217,29 @@ def rebuild_cmd(ctx, today, as_json):
     """
     rt = _runtime(ctx)
     ledger = LedgerStore(rt.engine)
+    store = ScorerStore(rt.engine)
+    projector = Projector()
     day = today or vietnam_today()
     total = ledger.ledger_size()
     with click.progressbar(length=total, label="Rebuilding projections", file=sys.stderr,
                            show_pos=True, update_min_steps=max(1, total // 200)) as bar:
-        result = rebuild(ScorerStore(rt.engine), ledger, Projector(), day, on_entry=bar.update)
+        result = rebuild(store, ledger, projector, day, on_entry=bar.update)
+    published = 0
+    if result.alerts:
+        try:
+            rt.broker.ensure_topics(rt.settings.topics.all(), rt.settings.partitions)
+            producer = rt.broker.producer()
+            try:
+                published = publish_alerts(store, producer, rt.settings.topics.alerts, projector.world, result.alerts)
+            finally:
+                producer.close()
+        except BrokerUnavailable as exc:
+            click.echo(f"warning: {exc}; the new alerts are stored and the next `tiendo scorer run` publishes them",
+                       err=True)
     if as_json:
         _echo_json(dict(entries=result.entries, malformed=result.malformed, cells=result.cells,
                         national=result.national, scores=result.scores, alerts=len(result.alerts),
-                        evaluated_on=result.evaluated_on))
+                        alerts_published=published, evaluated_on=result.evaluated_on))
     else:
         click.echo(f"rebuilt from {result.entries} ledger entries for {_vn_date(day)}: {result.cells} agency × target "
                    f"figures, {result.national} national figures, {result.scores} scores, "

@@ -67,7 +67,7 @@ from __future__ import annotations
 import bisect
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import StrEnum
 from fractions import Fraction
@@ -569,12 +569,12 @@ def _raw_completion(magnitude: Fraction, target_value: Fraction, higher_is_bette
     return Fraction(10**9) if magnitude == 0 else target_value / magnitude
 
 
-def judge(points: list[Point], magnitude, target: Target, on: date, *, milestone_rule: bool) -> tuple[Status, Fraction | None]:
+def judge(points: list[Point], target: Target, on: date, *, milestone_rule: bool) -> tuple[Status, Fraction | None]:
     """The status on ``on`` of a series (oldest first; all observed on or before ``on``),
     and the completion projected to the deadline where a trend was used."""
     tv = _exact(target.target_value)
     last = points[-1] if points else None
-    if last is not None and completion_of(magnitude(last), tv, target.higher_is_better) >= 1:
+    if last is not None and completion_of(_magnitude(last.fig), tv, target.higher_is_better) >= 1:
         return Status.MET, None
     if on > target.deadline:
         return Status.OVERDUE, None
@@ -586,44 +586,64 @@ def judge(points: list[Point], magnitude, target: Target, on: date, *, milestone
     if len(points) < 2:
         return Status.AT_RISK, None
     prev = points[-2]
-    c_last = _raw_completion(magnitude(last), tv, target.higher_is_better)
-    c_prev = _raw_completion(magnitude(prev), tv, target.higher_is_better)
+    c_last = _raw_completion(_magnitude(last.fig), tv, target.higher_is_better)
+    c_prev = _raw_completion(_magnitude(prev.fig), tv, target.higher_is_better)
     slope = (c_last - c_prev) / (last.on - prev.on).days
     projected = c_last + slope * (target.deadline - last.on).days
     return (Status.ON_TRACK if projected >= 1 else Status.AT_RISK), projected
 
 
-def _combine(figs: list[Fig], kind: TargetKind, expected: int) -> Fig:
-    if kind is TargetKind.RATIO:
-        return Ratio(sum(f.num for f in figs), sum(f.den for f in figs))
-    if kind is TargetKind.COUNT:
-        return Count(sum(f.n for f in figs))
-    return Milestone(len(figs) == expected and all(f.done for f in figs))
+class Totals:
+    """Running sums over the series a sweep currently counts."""
+
+    __slots__ = ("num", "den", "n", "present", "done")
+
+    def __init__(self) -> None:
+        self.num = self.den = self.n = self.present = self.done = 0
+
+    def add(self, fig: Fig, sign: int) -> None:
+        self.present += sign
+        if isinstance(fig, Ratio):
+            self.num += sign * fig.num
+            self.den += sign * fig.den
+        elif isinstance(fig, Count):
+            self.n += sign * fig.n
+        elif fig.done:
+            self.done += sign
 
 
-def sweep(series: list[tuple[list[Point], date | None]], combine) -> list[Point]:
-    """Points on every day any series has one. ``combine(day, current)`` gets each
-    series' latest point so far (index → point; a series with an end day stops counting
-    after it) and returns the figure of the day, or None for no point."""
+def sweep(series: list[tuple[list[Point], date | None]], make) -> list[Point]:
+    """Points on every day any series has one. ``make(day, totals, current)`` returns the
+    figure of the day from the running totals over each series' latest point so far
+    (``current``: series index → point; a series with an end day stops counting after it)."""
     events = sorted(
         ((p.on, p.seq, i, p) for i, (points, until) in enumerate(series) for p in points
          if until is None or p.on <= until),
         key=lambda t: t[:3],
     )
+    endings = sorted((until, i) for i, (_, until) in enumerate(series) if until is not None)
     current: dict[int, Point] = {}
+    totals = Totals()
     out: list[Point] = []
-    j = 0
+    j = k = 0
     while j < len(events):
         day = events[j][0]
         source = events[j][3]
+        while k < len(endings) and endings[k][0] < day:
+            gone = current.pop(endings[k][1], None)
+            if gone is not None:
+                totals.add(gone.fig, -1)
+            k += 1
         while j < len(events) and events[j][0] == day:
             _, _, i, p = events[j]
+            old = current.get(i)
+            if old is not None:
+                totals.add(old.fig, -1)
             current[i] = p
+            totals.add(p.fig, 1)
             source = p  # sorted by seq within the day: the last one is the newest entry
             j += 1
-        for i in [i for i in current if series[i][1] is not None and series[i][1] < day]:
-            del current[i]
-        fig = combine(day, current)
+        fig = make(day, totals, current)
         if fig is not None:
             out.append(Point(day, fig, source.seq, source.agency_id, source.event_id, True))
     return out
@@ -680,9 +700,15 @@ class Evaluator:
             series = [(own, None)] + [(self.timeline(pid, target), until) for pid, until in merged]
             last_merger = max(until for _, until in merged)
 
-            def combine(day: date, current: dict[int, Point]) -> Fig:
+            def combine(day: date, totals: Totals, current: dict[int, Point]) -> Fig:
+                if kind is TargetKind.RATIO:
+                    return Ratio(totals.num, totals.den)
+                if kind is TargetKind.COUNT:
+                    return Count(totals.n)
+                # Done only when every predecessor still counted (and the successor itself,
+                # if it reported) has a figure, and all of them say done.
                 expected = sum(1 for _, until in merged if day <= until) + (1 if 0 in current else 0)
-                return _combine([current[i].fig for i in sorted(current)], kind, expected)
+                return Milestone(totals.present == expected and totals.done == totals.present)
 
             own_on = {p.on: p for p in own}
             # After the last merger only the successor's own figures remain: keep them as they are.
@@ -699,14 +725,15 @@ class Evaluator:
         kind = target.kind
         total = len(agencies)
 
-        def combine(day: date, current: dict[int, Point]) -> Fig | None:
-            live = [current[i].fig for i in sorted(current)]
-            if kind is TargetKind.MILESTONE:
-                return Ratio(sum(1 for f in live if f.done), total) if total else None
-            return _combine(live, kind, len(live))
+        def combine(day: date, totals: Totals, current: dict[int, Point]) -> Fig | None:
+            if kind is TargetKind.RATIO:
+                return Ratio(totals.num, totals.den)
+            if kind is TargetKind.COUNT:
+                return Count(totals.n)
+            return Ratio(totals.done, total) if total else None
 
         points = sweep(series, combine)
-        status, projected = judge(points, _national_magnitude, target, self.on, milestone_rule=False)
+        status, projected = judge(points, target, self.on, milestone_rule=False)
         result = NationalFigure(target.id, points, agencies, status, projected)
         self._national[target.id] = result
         return result
@@ -731,7 +758,7 @@ class Evaluator:
                 status = Status.NO_DATA
             projected = None
         else:
-            status, projected = judge(points, _magnitude_of_point, target, self.on,
+            status, projected = judge(points, target, self.on,
                                       milestone_rule=target.kind is TargetKind.MILESTONE)
         return CellRow(
             agency_id=agency_id, target_id=target.id, value=value, numerator=numerator, denominator=denominator,
@@ -746,7 +773,7 @@ class Evaluator:
         last = nf.points[-1] if nf.points else None
         value = numerator = denominator = completion = None
         if last is not None:
-            magnitude = _national_magnitude(last)
+            magnitude = _magnitude(last.fig)
             value = float(magnitude)
             if target.kind is not TargetKind.COUNT:
                 numerator, denominator = last.fig.num, last.fig.den
@@ -785,14 +812,6 @@ class Evaluator:
             if cell.completion is not None:
                 acc += w * Fraction(cell.completion)
         return (0.0 if total_w == 0 else float(100 * acc / total_w)), n
-
-
-def _magnitude_of_point(p: Point) -> Fraction:
-    return _magnitude(p.fig)
-
-
-def _national_magnitude(p: Point) -> Fraction:
-    return _magnitude(p.fig)
 
 
 def rank_scores(scores: dict[str, tuple[float, int]], kinds: dict[str, str], on: date) -> dict[str, ScoreRow]:

@@ -7,7 +7,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
 from shared.db.ledger import LedgerStore
@@ -148,5 +148,15 @@ def rebuild(store: ScorerStore, ledger: LedgerStore, projector: Projector, on: d
                          ids, on)
 
 
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
+def publish_alerts(store: ScorerStore, producer, topic: str, world, ids: list[int] | None = None) -> int:
+    """Publish committed alerts not yet on the alerts topic (these ids, or all), wait for
+    the broker's acknowledgement, then stamp them published. At least once: a crash
+    between the two leaves them to be published again (consumers de-duplicate by alert_id)."""
+    pending = store.unpublished_alerts(ids)
+    if not pending:
+        return 0
+    for row in pending:
+        producer.send(topic, row["agency_id"], alert_message(row, world))
+    producer.flush()
+    store.mark_published([r["id"] for r in pending])
+    return len(pending)

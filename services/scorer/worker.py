@@ -37,7 +37,7 @@ from services.scorer.fold import (
     entry_from_ledger_message,
     row_dict,
 )
-from services.scorer.replay import alert_message, alert_row, entry_from_row, observation_row, projections_from_rows
+from services.scorer.replay import alert_row, entry_from_row, observation_row, projections_from_rows, publish_alerts
 
 log = logging.getLogger("tiendo.scorer")
 
@@ -134,9 +134,17 @@ class ScorerWorker:
         return self.stats
 
     def _caught_up(self, idle_since: float, grace: float) -> bool:
+        idle = time.monotonic() - idle_since
         if self._consumer.assignment():
-            return self._consumer.lag() == 0 and time.monotonic() - idle_since > 0.5
-        return time.monotonic() - idle_since > grace
+            return self._consumer.lag() == 0 and idle > 0.5
+        # No partitions (yet): the group may still be forming, or other members own them
+        # all. Done when the offsets stored for the whole group reach the end of the topic.
+        if idle > grace:
+            ends = self.broker.end_offsets(self.topics.ledger)
+            stored = self.store.tracked_offsets(self.group, [(self.topics.ledger, p) for p in ends])
+            if all((stored.get((self.topics.ledger, p)) or 0) >= end for p, end in ends.items()):
+                return True
+        return idle > 10 * grace
 
     def _handle(self, records: list[Record]) -> None:
         if self._stale:
@@ -223,12 +231,4 @@ class ScorerWorker:
 
     def publish_alerts(self, ids: list[int] | None = None) -> int:
         """Publish committed alerts not yet on the alerts topic (these ids, or all)."""
-        pending = self.store.unpublished_alerts(ids)
-        if not pending:
-            return 0
-        for row in pending:
-            self._producer.send(self.topics.alerts, row["agency_id"], alert_message(row, self.projector.world))
-        self._producer.flush()
-        self.store.mark_published([r["id"] for r in pending])
-        return len(pending)
-
+        return publish_alerts(self.store, self._producer, self.topics.alerts, self.projector.world, ids)

@@ -203,3 +203,25 @@ alerts = Table(
     Column("published_at", DateTime(timezone=True)),
     UniqueConstraint("agency_id", "target_id", "threshold", name="uq_alerts_agency_target_threshold"),
 )
+
+# ---- report (issue 6) ---------------------------------------------------------------
+# One row per scheduled report (period × language). It is claimed with its cut-off
+# before anything is built, so a worker that restarts rebuilds the very same report;
+# `built_at` and `files` record the files, `published_at` the announcement on the
+# reports topic (a row is its own outbox entry, like an alert).
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("period", String(16), nullable=False),
+    Column("lang", String(8), nullable=False),
+    Column("cutoff_at", DateTime(timezone=True), nullable=False),
+    Column("cutoff_seq", BigInteger, nullable=False),
+    Column("cutoff_dead_letter_id", BigInteger, nullable=False),
+    Column("head_hash", String(64), nullable=False),
+    Column("files", Text),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+    Column("built_at", DateTime(timezone=True)),
+    Column("published_at", DateTime(timezone=True)),
+    UniqueConstraint("period", "lang", name="uq_reports_period_lang"),
+)

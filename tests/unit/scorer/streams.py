@@ -56,14 +56,16 @@ def _figure(kind: str, a: int, b: int):
     return Milestone(a % 3 == 0, None)
 
 
+_new = st.tuples(st.just("new"), st.integers(0, len(AGENCIES) - 1), st.integers(0, len(TARGETS) - 1),
+                st.integers(0, 10_000), st.integers(0, 10_000), st.integers(0, 10_000))
 op = st.one_of(
-    st.tuples(st.just("new"), st.integers(0, len(AGENCIES) - 1), st.integers(0, len(TARGETS) - 1),
-              st.integers(0, 10_000), st.integers(0, 10_000), st.integers(0, 10_000)),
+    _new,
+    _new,  # new figures twice as often as amendments
     st.tuples(st.just("correct"), st.integers(0, 10_000), st.integers(-20, 20), st.integers(0, 10_000),
               st.integers(0, 10_000)),
     st.tuples(st.just("retract"), st.integers(0, 10_000)),
 )
-ops = st.lists(op, min_size=1, max_size=60)
+ops = st.lists(op, min_size=3, max_size=60)
 
 
 def build(operations) -> Ledger:

@@ -1,8 +1,6 @@
 """Properties of the fold on random ledgers: incremental = from scratch = as of the final
 position, whatever the batches, their order and the duplicates."""
 
-import random
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

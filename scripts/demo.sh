@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The main job, end to end: simulate 2025 through the real broker, ingest into the SQLite
+# ledger, score, and build the quarterly and year-end reports. Each run starts from an
+# empty ledger under data/demo and its own topics, so two runs give the same reports.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+export TIENDO_DATA_DIR="$root/data/demo"
+export DATABASE_URL="sqlite:///$TIENDO_DATA_DIR/tiendo.db"
+# Topics are kept by the broker between runs; a prefix per run keeps this run's apart.
+export TIENDO_TOPIC_PREFIX="demo-$(date +%Y%m%d%H%M%S)"
+seed=${DEMO_SEED:-2025}
+scale=${DEMO_SCALE:-1}
+rm -rf "$TIENDO_DATA_DIR"
+mkdir -p "$TIENDO_DATA_DIR"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "1/5 Mô phỏng hệ thống của các bộ, tỉnh báo cáo năm 2025 (simulate, seed $seed)"
+tiendo simulate --seed "$seed" --scale "$scale" --expectations "$TIENDO_DATA_DIR/expected.json"
+
+step "2/5 Ingest: kiểm tra, xác thực, ghi sổ cái (raw topic → ledger)"
+tiendo ingest run --until-idle
+
+step "3/5 Scorer: tính mức độ hoàn thành (ledger → projections)"
+tiendo scorer run --until-idle
+
+step "4/5 Báo cáo quý và báo cáo cả năm"
+reports="$root/reports/demo"
+rm -rf "$reports"
+for period in 2025-Q1 2025-Q2 2025-Q3 2025-Q4 2025; do
+  tiendo report build --period "$period" --format md,html,pdf --out "$reports" >/dev/null
+done
+
+step "5/5 Kiểm tra (verify)"
+tiendo ledger verify
+tiendo status | sed -n '/Dead letters/,$p'
+
+step "Toàn quốc — National summary (as of 2025-12-31)"
+tiendo score national --as-of 2025-12-31
+
+echo
+echo "Reports:"
+ls -1 "$reports"/* | sed 's/^/  /'

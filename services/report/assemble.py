@@ -1,0 +1,210 @@
+"""Builds the report model from the ledger up to the cut-off, the dead letters up to the
+cut-off, and the scorer's figures for the same ledger position. Pure: the caller reads
+the database; this module only reads what it is given.
+
+Activity in the period (who reported, which corrections were made, which events were
+rejected) is dated by the event's own ``reported_at`` (Vietnam time), the day the agency
+sent it; a rejected message that cannot be read is dated by the day it was rejected."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any, Protocol
+
+from shared.domain.agencies import AgencyKind, agencies_on
+from shared.domain.catalogue import Target, TargetScope, all_target_ids, catalogue_on
+from shared.domain.temporal import VIETNAM_TZ
+
+from services.report.model import Amendment, Cutoff, LateTask, Report, Standing, TargetLine, Trend
+from services.report.period import Period, month_ends
+from services.report.scoring import LedgerFigures, Projections, Status
+
+MIN_TREND_MONTHS = 6
+LATE_STATUSES = (Status.OVERDUE.value, Status.AT_RISK.value)
+
+
+class LedgerRow(Protocol):
+    """What the report reads of a ledger entry."""
+
+    seq: int
+    agency_id: str
+    payload: str
+
+
+class RejectedMessage(Protocol):
+    """What the report reads of a dead letter."""
+
+    reason_code: str
+    agency_id: str | None
+    original: bytes
+    rejected_at: datetime
+
+
+@dataclass(frozen=True)
+class Fact:
+    """The parts of a recorded event the report quotes."""
+
+    seq: int
+    agency_id: str
+    event_id: str
+    target_id: str
+    kind: str
+    observed_at: date
+    reported_on: date
+    figure: dict[str, Any] | None
+    amends: str | None
+    reporter_name: str
+    reporter_role: str
+    evidence: str | None
+
+
+def vietnam_day(instant: datetime) -> date:
+    """The calendar day of an instant in Vietnam; a naive instant is taken as UTC (SQLite
+    hands back stored UTC timestamps without their zone)."""
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=timezone.utc)
+    return instant.astimezone(VIETNAM_TZ).date()
+
+
+def fact_of(row: LedgerRow) -> Fact:
+    """The quoted parts of a ledger entry (its payload is the event as recorded)."""
+    event = json.loads(row.payload)
+    reporter = event["reporter"]
+    return Fact(
+        seq=row.seq, agency_id=row.agency_id, event_id=event["event_id"], target_id=event["target_id"],
+        kind=event["kind"], observed_at=date.fromisoformat(event["observed_at"]),
+        reported_on=vietnam_day(datetime.fromisoformat(event["reported_at"])), figure=event.get("figure"),
+        amends=event.get("amends"), reporter_name=reporter["name"], reporter_role=reporter["role"],
+        evidence=event.get("evidence"),
+    )
+
+
+def rejection_day(message: RejectedMessage) -> date:
+    """The day a rejected event was sent (its ``reported_at``), or the day it was
+    rejected when the message cannot be read that far."""
+    try:
+        sent = json.loads(message.original)["reported_at"]
+        return vietnam_day(datetime.fromisoformat(sent))
+    except (ValueError, TypeError, KeyError):
+        return vietnam_day(message.rejected_at)
+
+
+def assemble(period: Period, cutoff: Cutoff, entries: Iterable[LedgerRow], rejected: Iterable[RejectedMessage],
+             figures: LedgerFigures) -> Report:
+    """The report of ``period``: figures on its last day, compared with the previous
+    period's last day, both computed by the scorer from the same ledger position."""
+    facts = [fact_of(e) for e in entries]
+    as_of = period.end
+    previous = period.previous()
+    now = figures.on(as_of)
+    before = figures.on(previous.end)
+    targets = catalogue_on(as_of)
+    by_seq = {f.seq: f for f in facts}
+    in_period = [f for f in facts if period.contains(f.reported_on)]
+    active = agencies_on(as_of)
+    reported = {f.agency_id for f in in_period}
+    # The trend covers the months of the report's year so far, and at least six.
+    trend_days = tuple(month_ends(as_of, max(MIN_TREND_MONTHS, as_of.month)))
+    return Report(
+        period=period, as_of=as_of, previous_period=previous, previous_as_of=previous.end, cutoff=cutoff,
+        targets=tuple(_target_line(t, now, before) for t in all_target_ids()),
+        late=_late_tasks(now, targets, by_seq, as_of),
+        provinces=_standings(now, before, AgencyKind.PROVINCE),
+        ministries=_standings(now, before, AgencyKind.MINISTRY),
+        expected=len(active),
+        silent=tuple(a.id for a in active if a.id not in reported),
+        rejections=dict(sorted(Counter(m.reason_code for m in rejected if period.contains(rejection_day(m))).items())),
+        amendments=_amendments(in_period, facts),
+        trend=Trend(trend_days, {t: tuple(figures.on(d).national[t].completion for d in trend_days)
+                                 for t in all_target_ids()}),
+        distribution=_province_distribution(now, targets),
+    )
+
+
+def _target_line(target_id: str, now: Projections, before: Projections) -> TargetLine:
+    n = now.national[target_id]
+    p = before.national[target_id]
+    return TargetLine(
+        target_id=target_id, status=n.status, value=n.value, numerator=n.numerator, denominator=n.denominator,
+        completion=n.completion, agencies=n.agencies, reporting=n.reporting, met=n.met, on_track=n.on_track,
+        at_risk=n.at_risk, overdue=n.overdue, no_data=n.no_data, previous_status=p.status, previous_value=p.value,
+        previous_numerator=p.numerator, previous_denominator=p.denominator, previous_completion=p.completion,
+    )
+
+
+def _registry_order(as_of: date) -> dict[str, int]:
+    return {a.id: i for i, a in enumerate(agencies_on(as_of))}
+
+
+def _late_tasks(now: Projections, targets: dict[str, Target], by_seq: dict[int, Fact],
+                as_of: date) -> tuple[LateTask, ...]:
+    agency_order = _registry_order(as_of)
+    target_order = {t: i for i, t in enumerate(all_target_ids())}
+    rows = []
+    for cell in now.cells.values():
+        if cell.status not in LATE_STATUSES:
+            continue
+        deadline = targets[cell.target_id].deadline
+        source = by_seq.get(cell.source_seq) if cell.source_seq is not None else None
+        overdue = cell.status == Status.OVERDUE.value
+        rows.append(LateTask(
+            agency_id=cell.agency_id, target_id=cell.target_id, status=cell.status, deadline=deadline,
+            days_late=(as_of - deadline).days if overdue else None,
+            days_left=None if overdue else (deadline - as_of).days,
+            value=cell.value, numerator=cell.numerator, denominator=cell.denominator, completion=cell.completion,
+            observed_at=cell.observed_at, rolled_up=cell.rolled_up, source_event_id=cell.source_event_id,
+            reporter_name=source.reporter_name if source else None,
+            reporter_role=source.reporter_role if source else None,
+        ))
+    # Most overdue first, then the at-risk tasks closest to their deadline; ties in
+    # registry and catalogue order so the table reads the same on every build.
+    rows.sort(key=lambda r: (r.status != Status.OVERDUE.value, -(r.days_late or 0), r.days_left or 0,
+                             agency_order.get(r.agency_id, len(agency_order)), target_order[r.target_id]))
+    return tuple(rows)
+
+
+def _standings(now: Projections, before: Projections, kind: AgencyKind) -> tuple[Standing, ...]:
+    agency_order = _registry_order(now.on)
+    rows = []
+    for score in now.scores.values():
+        if score.kind != kind.value:
+            continue
+        earlier = before.scores.get(score.agency_id)
+        rows.append(Standing(
+            agency_id=score.agency_id, rank=score.rank, peers=score.peers, score=score.score, targets=score.targets,
+            previous_rank=earlier.rank if earlier else None, previous_peers=earlier.peers if earlier else None,
+        ))
+    rows.sort(key=lambda s: (s.rank, agency_order[s.agency_id]))
+    return tuple(rows)
+
+
+def _amendments(in_period: Sequence[Fact], facts: Sequence[Fact]) -> tuple[Amendment, ...]:
+    by_event = {(f.agency_id, f.event_id): f for f in facts}
+    out = []
+    for f in in_period:
+        if f.amends is None:
+            continue
+        amended = by_event.get((f.agency_id, f.amends))
+        out.append(Amendment(
+            agency_id=f.agency_id, target_id=f.target_id, kind=f.kind, event_id=f.event_id, amends=f.amends,
+            reported_on=f.reported_on, observed_at=f.observed_at, before=amended.figure if amended else None,
+            after=f.figure, reporter_name=f.reporter_name, reporter_role=f.reporter_role, evidence=f.evidence,
+        ))
+    return tuple(out)
+
+
+def _province_distribution(now: Projections, targets: dict[str, Target]) -> dict[str, dict[str, int]]:
+    provinces = {a.id for a in agencies_on(now.on, AgencyKind.PROVINCE)}
+    out: dict[str, dict[str, int]] = {}
+    for target_id in all_target_ids():
+        if targets[target_id].scope is not TargetScope.AGENCY:
+            continue
+        statuses = [c.status for (a, t), c in now.cells.items() if t == target_id and a in provinces]
+        if statuses:
+            counts = Counter(statuses)
+            out[target_id] = {s.value: counts.get(s.value, 0) for s in Status}
+    return out

@@ -1,0 +1,103 @@
+"""Building a report from the database: fix the cut-off, read the ledger and the dead
+letters up to it, let the scorer compute the figures, render, write the files."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from shared.db.ledger import ChainHead, LedgerStore
+from shared.db.report_queries import ReportQueries, as_utc
+
+from services.report.assemble import assemble
+from services.report.model import Cutoff, Report
+from services.report.period import Period
+from services.report.render import FORMATS, render_html, render_markdown, render_pdf
+from services.report.scoring import LedgerFigures
+from services.report.view import View, build_view
+
+
+def ledger_head_hash(heads: dict[str, ChainHead]) -> str:
+    """One hash for the whole ledger at a position: SHA-256 of ``agency:position:hash``
+    of every chain's head, one per line in agency order. Each head commits to its whole
+    chain, so this commits to every entry up to the position."""
+    lines = "".join(f"{agency}:{head.chain_pos}:{head.hash}\n" for agency, head in sorted(heads.items()))
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
+def file_name(period: Period, lang: str, fmt: str) -> str:
+    """``tiendo-2025-Q2-vi.pdf``."""
+    return f"tiendo-{period.code}-{lang}.{fmt}"
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    """A rendered file and the SHA-256 of its bytes."""
+
+    path: Path
+    sha256: str
+
+
+def render(view: View, report: Report, fmt: str) -> bytes:
+    """The bytes of one format."""
+    if fmt == "md":
+        return render_markdown(view).encode("utf-8")
+    if fmt == "html":
+        return render_html(view).encode("utf-8")
+    if fmt == "pdf":
+        return render_pdf(view, report)
+    raise ValueError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
+
+
+class ReportBuilder:
+    """Reads what a report needs from one database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.queries = ReportQueries(engine)
+        self.ledger = LedgerStore(engine)
+
+    def cutoff_at(self, at: datetime) -> Cutoff:
+        """The cut-off at an instant: the ledger and the dead letters as recorded then."""
+        return self.cutoff(at, self.queries.ledger_position(at), self.queries.dead_letter_position(at))
+
+    def cutoff(self, at: datetime, seq: int, dead_letter_id: int) -> Cutoff:
+        """A cut-off at known positions, with the ledger head hash recomputed at ``seq``."""
+        heads = self.queries.chain_heads_at(seq)
+        return Cutoff(at=as_utc(at), seq=seq, dead_letter_id=dead_letter_id, head_hash=ledger_head_hash(heads),
+                      chains=len(heads))
+
+    def report(self, period: Period, cutoff: Cutoff) -> Report:
+        """The report model: the scorer's figures for the ledger up to the cut-off."""
+        entries = list(self.ledger.entries(upto_seq=cutoff.seq))
+        figures = LedgerFigures(entries, cutoff.seq)
+        rejected = self.queries.rejected_up_to(cutoff.dead_letter_id)
+        return assemble(period, cutoff, entries, rejected, figures)
+
+
+def write_report(report: Report, lang: str, formats: Iterable[str], out_dir: Path,
+                 advance: Callable[[], None] = lambda: None) -> dict[str, WrittenFile]:
+    """Render ``report`` in ``lang`` to each format under ``out_dir``; each file is
+    written to a temporary name and renamed, so a reader never sees half a report."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    view = build_view(report, lang)
+    advance()
+    written = {}
+    for fmt in formats:
+        data = render(view, report, fmt)
+        path = out_dir / file_name(report.period, lang, fmt)
+        partial = path.with_name(path.name + ".partial")
+        partial.write_bytes(data)
+        os.replace(partial, path)
+        written[fmt] = WrittenFile(path, hashlib.sha256(data).hexdigest())
+        advance()
+    return written
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)

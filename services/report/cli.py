@@ -1,0 +1,251 @@
+"""Click commands of the report service: `report build`, `report run`, `report verify`
+and `report list`. A thin shell: parse options, call services.report, print."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import click
+
+from shared.db.report_queries import ReportStore
+from shared.domain.temporal import VIETNAM_TZ
+from shared.runtime import Runtime
+
+from services.report.build import ReportBuilder, utc_now, write_report
+from services.report.figures import NotAReport
+from services.report.period import Period
+from services.report.render import FORMATS
+from services.report.texts import LANGUAGES, Texts
+from services.report.verify import verify_file
+from services.report.worker import ReportWorker, vietnam_today
+
+
+class PeriodType(click.ParamType):
+    """A month 2025-06, a quarter 2025-Q2 or a year 2025."""
+
+    name = "PERIOD"
+
+    def convert(self, value, param, ctx) -> Period:
+        if isinstance(value, Period):
+            return value
+        try:
+            return Period.parse(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class CutOffType(click.ParamType):
+    """A day (the end of it, Vietnam time) or an ISO timestamp with its offset."""
+
+    name = "YYYY-MM-DD|TIMESTAMP"
+
+    def convert(self, value, param, ctx) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        text = str(value)
+        try:
+            if len(text) == 10:
+                day = date.fromisoformat(text)
+                return datetime.combine(day + timedelta(days=1), time(), VIETNAM_TZ) - timedelta(microseconds=1)
+            at = datetime.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{text!r} is neither a day YYYY-MM-DD nor a timestamp like 2025-07-01T08:00:00+07:00",
+                      param, ctx)
+        if at.tzinfo is None:
+            self.fail(f"{text!r} has no UTC offset; add one, e.g. +07:00", param, ctx)
+        return at
+
+
+def _formats(ctx, param, value: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        wrong = ", ".join(unknown) if unknown else repr(value)
+        raise click.BadParameter(f"{wrong}: choose among {', '.join(FORMATS)}")
+    return chosen
+
+
+def _runtime(ctx: click.Context) -> Runtime:
+    return ctx.find_root().obj
+
+
+def _echo_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+_LANG = click.option("--lang", type=click.Choice(LANGUAGES), default="vi", show_default=True,
+                     help="Language of the report: Vietnamese or English.")
+_FORMAT = click.option("--format", "formats", default="html,pdf,md", show_default=True, callback=_formats,
+                       help="Comma-separated formats to write.")
+_OUT = click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                    help="Directory to write to (default: <TIENDO_DATA_DIR>/reports).")
+
+
+@click.group()
+def report() -> None:
+    """The Steering Committee's reports: build, schedule, verify.
+
+    \b
+    Example:
+      tiendo report build --period 2025-Q2
+    """
+
+
+@report.command()
+@click.option("--period", required=True, type=PeriodType(), help="2025-06 (a month), 2025-Q2 or 2025.")
+@_LANG
+@_FORMAT
+@_OUT
+@click.option("--cut-off", "cut_off", type=CutOffType(),
+              help="Count the ledger as recorded up to this instant: a day (its end, Vietnam time) or an ISO "
+                   "timestamp. Default: now. The same period and cut-off give the same report, byte for byte.")
+@_JSON
+@click.pass_context
+def build(ctx, period, lang, formats, out_dir, cut_off, as_json):
+    """Build the report of one period: figures on its last day, from the ledger as
+    recorded up to the cut-off, in Vietnamese (or English) as HTML, PDF and Markdown.
+
+    \b
+    Examples:
+      tiendo report build --period 2025-Q2
+      tiendo report build --period 2025-06 --lang en --format md --out /tmp/reports
+      tiendo report build --period 2025 --cut-off 2026-01-05
+    """
+    rt = _runtime(ctx)
+    today = vietnam_today()
+    if period.end >= today:
+        raise click.ClickException(f"{period} has not ended yet (its last day is {period.end}); "
+                                   "a report is built once its period is over")
+    now = utc_now()
+    at = cut_off or now
+    if at > now:
+        raise click.ClickException(f"the cut-off {at.isoformat()} is in the future; the ledger after it "
+                                   "is not written yet")
+    builder = ReportBuilder(rt.engine)
+    out_dir = out_dir or rt.settings.data_dir / "reports"
+    with click.progressbar(length=2 + len(formats), label=f"Building the report of {period}", file=sys.stderr,
+                           show_pos=True) as bar:
+        cutoff = builder.cutoff_at(at)
+        model = builder.report(period, cutoff)
+        bar.update(1)
+        written = write_report(model, lang, formats, out_dir, advance=lambda: bar.update(1))
+    files = {fmt: {"path": str(f.path), "sha256": f.sha256} for fmt, f in written.items()}
+    if as_json:
+        _echo_json(dict(period=period.code, lang=lang, as_of=model.as_of,
+                        cutoff=dict(at=cutoff.at.isoformat(), seq=cutoff.seq, dead_letter_id=cutoff.dead_letter_id,
+                                    head_hash=cutoff.head_hash),
+                        files=files))
+        return
+    t = Texts(lang)
+    click.echo(f"{t.period(period)}: figures as of {model.as_of}, ledger up to entry {cutoff.seq} "
+               f"(cut-off {cutoff.at.isoformat()}, head hash {cutoff.head_hash[:16]}…)")
+    for f in written.values():
+        click.echo(str(f.path))
+
+
+@report.command()
+@click.option("--once", is_flag=True, help="Build what is due, then stop (for cron and tests).")
+@click.option("--since", type=PeriodType(), default="2025-01", show_default=True,
+              help="The first period to report on: reports for earlier periods are never built.")
+@click.option("--lang", "langs", type=click.Choice(LANGUAGES), multiple=True, default=("vi",), show_default=True,
+              help="Language of the reports (repeat for both).")
+@_FORMAT
+@_OUT
+@click.option("--interval", default=300.0, show_default=True, type=click.FloatRange(min=1),
+              help="Seconds between checks for due reports.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
+              help="Act as if today (Vietnam) were this day (replays, demos, tests).")
+@_JSON
+@click.pass_context
+def run(ctx, once, since, langs, formats, out_dir, interval, today, as_json):
+    """Run the report scheduler: on the 1st of each month the previous month's report,
+    after each quarter and year theirs, each exactly once; recorded in the database and
+    announced on the reports topic.
+
+    \b
+    Examples:
+      tiendo report run
+      tiendo report run --once --since 2025-06 --today 2025-07-01 --format md
+    """
+    rt = _runtime(ctx)
+    day = today.date() if today else None
+    worker = ReportWorker(rt.settings, rt.broker, ReportBuilder(rt.engine), ReportStore(rt.engine),
+                          out_dir=out_dir or rt.settings.data_dir / "reports", since=since, langs=langs,
+                          formats=formats, today=(lambda: day) if day else vietnam_today)
+    try:
+        if once:
+            due = len(worker.store.unbuilt()) + len(worker.due())
+            with click.progressbar(length=due, label="Building due reports", file=sys.stderr,
+                                   show_pos=True) as bar:
+                stats = worker.run_once(on_report=lambda label: bar.update(1))
+        else:
+            stats = worker.run(interval_s=interval)
+    except KeyboardInterrupt:
+        stats = worker.stats
+    if as_json:
+        _echo_json(dict(built=stats.built, resumed=stats.resumed, announced=stats.announced))
+    else:
+        click.echo(f"reports: built {len(stats.built)} ({', '.join(stats.built) or 'none'}), "
+                   f"resumed {len(stats.resumed)}, announced {stats.announced}")
+
+
+@report.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_JSON
+@click.pass_context
+def verify(ctx, file, as_json):
+    """Recompute a report's figures from the ledger and say whether the report matches.
+
+    Checks that the hash chains are intact up to the report's cut-off, that every figure
+    equals the ledger's, and that the document's text was not edited. Exits with status 1
+    when it does not match.
+
+    \b
+    Example:
+      tiendo report verify data/reports/tiendo-2025-Q2-vi.pdf
+    """
+    try:
+        verdict = verify_file(ReportBuilder(_runtime(ctx).engine), file)
+    except NotAReport as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        _echo_json(dict(file=str(file), format=verdict.format, period=verdict.period, lang=verdict.lang,
+                        cutoff_seq=verdict.cutoff_seq, head_hash=verdict.head_hash, matches=verdict.matches,
+                        problems=verdict.problems))
+    elif verdict.matches:
+        click.echo(f"{file}: matches the ledger (period {verdict.period}, entries up to {verdict.cutoff_seq}, "
+                   f"head hash {verdict.head_hash[:16]}…)")
+    else:
+        click.echo(f"{file}: DOES NOT MATCH the ledger (period {verdict.period}, entries up to "
+                   f"{verdict.cutoff_seq}):")
+        for problem in verdict.problems:
+            click.echo(f"  - {problem}")
+    if not verdict.matches:
+        ctx.exit(1)
+
+
+@report.command("list")
+@_JSON
+@click.pass_context
+def list_reports(ctx, as_json):
+    """List the scheduled reports recorded in the database, oldest first.
+
+    \b
+    Example:
+      tiendo report list --json
+    """
+    records = ReportStore(_runtime(ctx).engine).all()
+    if as_json:
+        _echo_json([vars(r) for r in records])
+        return
+    if not records:
+        click.echo("no scheduled report yet (see: tiendo report run)")
+        return
+    for r in records:
+        state = "announced" if r.published_at else ("built" if r.built_at else "building")
+        click.echo(f"{r.period:<8} {r.lang}  {state:<9}  entries up to {r.cutoff_seq:<8} "
+                   f"cut-off {r.cutoff_at.isoformat()}")

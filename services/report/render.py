@@ -1,0 +1,102 @@
+"""Renderers: Markdown and HTML from Jinja2 templates, PDF from the HTML with WeasyPrint.
+
+HTML is autoescaped, so text an agency sent (a reporter named ``<script>``) shows as
+text; Markdown escapes the same text with :func:`md_escape`. The PDF embeds the DejaVu
+Sans font files matplotlib ships (every Vietnamese letter, and the same glyphs on every
+machine) and the figures block as an attached file."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import matplotlib
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from weasyprint import HTML, Attachment
+
+from services.report.figures import PDF_ATTACHMENT
+from services.report.model import Report
+from services.report.view import View
+
+FORMATS = ("md", "html", "pdf")
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+SCREEN_FONTS = '"DejaVu Sans", "Noto Sans", "Segoe UI", Arial, sans-serif'
+PRINT_FONTS = '"Tiendo Sans"'
+_FACES = (
+    ("Tiendo Sans", "DejaVuSans.ttf", "normal", "normal"),
+    ("Tiendo Sans", "DejaVuSans-Bold.ttf", "bold", "normal"),
+    ("DejaVu Sans Mono", "DejaVuSansMono.ttf", "normal", "normal"),
+)
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
+
+
+def md_escape(text: object) -> str:
+    """Text safe in a Markdown paragraph or table cell: Markdown punctuation
+    backslash-escaped, ``<``, ``>`` and ``&`` as entities (no raw HTML gets through),
+    line breaks folded into spaces (a table row is one line)."""
+    s = " ".join(str(text).split())
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", s)
+
+
+def _environment(autoescape: bool) -> Environment:
+    env = Environment(loader=PackageLoader("services.report", "templates"), autoescape=autoescape,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined)
+    env.filters["md"] = md_escape
+    return env
+
+
+_MARKDOWN = _environment(autoescape=False)
+_HTML = _environment(autoescape=True)
+
+
+def render_markdown(view: View) -> str:
+    """The report as one self-contained Markdown file (charts as SVG data URIs)."""
+    return _MARKDOWN.get_template("report.md.j2").render(v=view, t=view.t)
+
+
+def render_html(view: View, *, print_css: bool = False) -> str:
+    """The report as one self-contained HTML file; with ``print_css`` the A4 page rules
+    and embedded fonts the PDF is laid out with."""
+    font_css = _font_css() if print_css else ""
+    return _HTML.get_template("report.html.j2").render(
+        v=view, t=view.t, print=print_css, font_css=font_css, font_family=PRINT_FONTS if print_css else SCREEN_FONTS)
+
+
+def render_pdf(view: View, report: Report) -> bytes:
+    """The report as PDF (A4), with the figures block attached as a JSON file.
+
+    Byte-identical for the same report: the only clock WeasyPrint's font subsetter
+    reads is SOURCE_DATE_EPOCH (set here to the cut-off) and the attachment is dated at
+    the cut-off too."""
+    at = report.cutoff.at
+    attachment = Attachment(string=view.figures_json, name=PDF_ATTACHMENT, created=at, modified=at,
+                            description="Tiến độ report figures")
+    with _source_date_epoch(int(at.timestamp())):
+        return HTML(string=render_html(view, print_css=True)).write_pdf(attachments=[attachment])
+
+
+def _font_css() -> str:
+    return "\n".join(
+        f'@font-face {{ font-family: "{family}"; src: url("{(FONT_DIR / file).as_uri()}"); '
+        f"font-weight: {weight}; font-style: {style}; }}"
+        for family, file, weight, style in _FACES
+    )
+
+
+@contextmanager
+def _source_date_epoch(seconds: int) -> Iterator[None]:
+    # fontTools stamps each subset font with the current time unless SOURCE_DATE_EPOCH
+    # is set (the reproducible-builds convention); restore whatever was there before.
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(seconds)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before

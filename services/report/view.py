@@ -1,0 +1,184 @@
+"""The report as a reader sees it in one language: every cell already written out as
+text, so the Markdown and the HTML templates show exactly the same words and numbers and
+only differ in markup (and in how they escape agency text)."""
+
+from __future__ import annotations
+
+import base64
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from shared.domain.catalogue import Target, catalogue_on
+
+from services.report import charts
+from services.report.figures import block, to_json
+from services.report.model import Report
+from services.report.scoring import Status
+from services.report.texts import Texts
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart ready to embed: an SVG data URI and its caption."""
+
+    caption: str
+    uri: str
+
+
+@dataclass(frozen=True)
+class View:
+    """Text of every part of the report, in one language."""
+
+    lang: str
+    t: Texts
+    title: str
+    period_label: str
+    cover: list[tuple[str, str]]
+    head_hash: str
+    head_note: str
+    summary_intro: str
+    summary: list[dict[str, Any]]
+    charts: list[Chart]
+    late_intro: str
+    late: list[dict[str, Any]]
+    leaderboard_intro: str
+    leaderboards: list[tuple[str, list[dict[str, Any]]]]
+    silent_intro: str
+    silent: list[str]
+    rejected_intro: str
+    rejected: list[dict[str, Any]]
+    amendments_intro: str
+    amendments: list[dict[str, Any]]
+    method: tuple[str, ...]
+    figures_json: str
+
+
+def svg_uri(svg: str) -> str:
+    """An SVG as a data URI, so the document needs no other file."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def build_view(report: Report, lang: str, *, draw_charts: bool = True) -> View:
+    """Everything the templates print, in ``lang`` (``vi`` or ``en``). Without
+    ``draw_charts`` the charts are empty images (for comparing text, which is quicker)."""
+    t = Texts(lang)
+    targets = catalogue_on(report.as_of)
+    cut = report.cutoff
+    return View(
+        lang=lang, t=t, title=t["title"], period_label=t.period(report.period),
+        cover=[
+            (t["period"], f"{t.period(report.period)} ({t.span(report.period)})"),
+            (t["as_of"], t.day(report.as_of)),
+            (t["cutoff"], t.instant(cut.at)),
+            (t["position"], t.fmt("position_text", seq=t.number(cut.seq))),
+            (t["dead_letters"], t.fmt("dead_letters_text", n=t.number(cut.dead_letter_id))),
+        ],
+        head_hash=" ".join(cut.head_hash[i:i + 16] for i in range(0, len(cut.head_hash), 16)),
+        head_note=t.fmt("head_hash_note", n=t.number(cut.chains)),
+        summary_intro=t.fmt("summary_intro", n=len(report.targets), day=t.day(report.as_of),
+                            counts=_status_counts([ln.status for ln in report.targets], t),
+                            previous=t.day(report.previous_as_of), previous_period=t.period(report.previous_period)),
+        summary=_summary(report, targets, t),
+        charts=_charts(report, targets, t, draw_charts),
+        late_intro=(t.fmt("late_intro", day=t.day(report.as_of),
+                          overdue=t.number(sum(r.status == Status.OVERDUE.value for r in report.late)),
+                          at_risk=t.number(sum(r.status == Status.AT_RISK.value for r in report.late)))
+                    if report.late else t["late_none"]),
+        late=_late(report, targets, t),
+        leaderboard_intro=t.fmt("leaderboard_intro", previous=t.day(report.previous_as_of)),
+        leaderboards=[(t.fmt("provinces", n=len(report.provinces)), _standings(report.provinces, t)),
+                      (t.fmt("ministries", n=len(report.ministries)), _standings(report.ministries, t))],
+        silent_intro=(t.fmt("silent_intro", n=len(report.silent), total=report.expected) if report.silent
+                      else t.fmt("silent_none", total=report.expected)),
+        silent=[t.agency_name(a) for a in report.silent],
+        rejected_intro=t.fmt("rejected_intro", n=t.number(report.rejected)) if report.rejected else t["rejected_none"],
+        rejected=[{"code": code, "reason": t.reason(code), "n": t.number(n)} for code, n in report.rejections.items()],
+        amendments_intro=(t.fmt("amendments_intro", n=len(report.amendments)) if report.amendments
+                          else t["amendments_none"]),
+        amendments=_amendments(report, targets, t),
+        method=t.method_paragraphs,
+        figures_json=to_json(block(report, lang)),
+    )
+
+
+def _status_counts(statuses: list[str], t: Texts) -> str:
+    counts = Counter(statuses)
+    return ", ".join(f"{counts[s.value]} {t.status(s.value)}" for s in Status if counts[s.value])
+
+
+def _summary(report: Report, targets: dict[str, Target], t: Texts) -> list[dict[str, Any]]:
+    rows = []
+    for i, ln in enumerate(report.targets, start=1):
+        target = targets[ln.target_id]
+        rows.append({
+            "no": i, "name": t.target_name(target), "goal": t.goal(target), "deadline": t.day(target.deadline),
+            "national": t.national_value(target, ln.value, ln.numerator, ln.denominator),
+            "completion": t.pct(ln.completion), "status": t.status(ln.status), "status_key": ln.status,
+            "change": t.change(target, ln.value, ln.numerator, ln.previous_value, ln.previous_numerator),
+            "reporting": f"{ln.reporting}/{ln.agencies}",
+        })
+    return rows
+
+
+def _charts(report: Report, targets: dict[str, Target], t: Texts, draw: bool) -> list[Chart]:
+    made = [("chart_progress", charts.progress_chart)]
+    if report.distribution:
+        made.append(("chart_distribution", charts.distribution_chart))
+    made.append(("chart_trend", charts.trend_chart))
+    return [Chart(t[key], svg_uri(chart(report, targets, t) if draw else "")) for key, chart in made]
+
+
+def _late(report: Report, targets: dict[str, Target], t: Texts) -> list[dict[str, Any]]:
+    """The overdue and at-risk tasks grouped by task: one deadline (so one "days late")
+    per group, the agencies that reported with their last reporter and figure, and the
+    ones that never reported named together, so every agency is still named once."""
+    numbered = {ln.target_id: i for i, ln in enumerate(report.targets, start=1)}
+    groups: dict[str, dict[str, Any]] = {}
+    for r in report.late:
+        group = groups.get(r.target_id)
+        if group is None:
+            target = targets[r.target_id]
+            overdue = r.status == Status.OVERDUE.value
+            group = groups[r.target_id] = {
+                "no": numbered[r.target_id], "task": t.target_name(target), "deadline": t.day(r.deadline),
+                "status_key": r.status, "status": t.status(r.status),
+                "days": (t.fmt("late_by", n=t.number(r.days_late)) if overdue
+                         else t.fmt("left", n=t.number(r.days_left))),
+                "rows": [], "never": [],
+            }
+        if r.observed_at is None:
+            group["never"].append(t.agency_name(r.agency_id))
+            continue
+        target = targets[r.target_id]
+        group["rows"].append({
+            "agency": t.agency_name(r.agency_id), "reporter": r.reporter_name or t["none"],
+            "role": r.reporter_role or "", "figure": t.agency_value(target, r.value, r.numerator, r.denominator),
+            "completion": t.pct(r.completion), "observed": t.day(r.observed_at),
+            "note": t["rolled_up"] if r.rolled_up else "",
+        })
+    for group in groups.values():
+        group["count"] = len(group["rows"]) + len(group["never"])
+    return list(groups.values())
+
+
+def _standings(rows, t: Texts) -> list[dict[str, Any]]:
+    return [{
+        "rank": s.rank, "agency": t.agency_name(s.agency_id), "score": t.number(s.score, 2),
+        "change": t.rank_change(s.rank, s.previous_rank),
+        "previous": f"{s.previous_rank}/{s.previous_peers}" if s.previous_rank is not None else t["none"],
+    } for s in rows]
+
+
+def _amendments(report: Report, targets: dict[str, Target], t: Texts) -> list[dict[str, Any]]:
+    rows = []
+    for a in report.amendments:
+        target = targets.get(a.target_id)
+        rows.append({
+            "reported_on": t.day(a.reported_on), "agency": t.agency_name(a.agency_id),
+            "target": t.target_name(target) if target else a.target_id, "kind": t[a.kind],
+            "change": f"{t.figure(a.before)} → {t.figure(a.after)}",
+            "observed": t.day(a.observed_at), "reporter": a.reporter_name, "role": a.reporter_role,
+            "evidence": a.evidence or t["none"], "event": a.event_id,
+        })
+    return rows

@@ -1,0 +1,132 @@
+"""`report run`: the scheduled reports. On the first day of each month it builds the
+previous month's report, after each quarter the quarter's, after each year the year's,
+each exactly once, records it in the database and announces it on the reports topic.
+
+Exactly once across restarts and concurrent workers: a report is first *claimed* (a
+unique row per period and language, holding the cut-off it will be built at), then
+built, then announced. A worker that stops after the claim rebuilds the same report at
+the same cut-off on its next start; one that stops after building announces it then. The
+announcement is at least once (a crash between sending and stamping it repeats it, with
+identical content); consumers key on ``report_id``."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from shared.config import Settings
+from shared.db.report_queries import ReportRecord, ReportStore
+from shared.domain.temporal import VIETNAM_TZ
+from shared.kafka import Broker
+
+from services.report.build import ReportBuilder, WrittenFile, utc_now, write_report
+from services.report.model import Report
+from services.report.period import Period, due_periods
+
+log = logging.getLogger("tiendo.report")
+
+
+def vietnam_today() -> date:
+    """Today in Vietnam: reports fall due on Vietnamese calendar days."""
+    return datetime.now(VIETNAM_TZ).date()
+
+
+def announcement(record: ReportRecord) -> bytes:
+    """The reports-topic message of a built report (key: the period)."""
+    period = Period.parse(record.period)
+    return json.dumps({
+        "report_id": record.id, "period": record.period, "kind": period.kind.value, "lang": record.lang,
+        "as_of": period.end.isoformat(),
+        "cutoff": {"at": record.cutoff_at.isoformat(), "seq": record.cutoff_seq,
+                   "dead_letter_id": record.cutoff_dead_letter_id, "head_hash": record.head_hash},
+        "files": record.files,
+    }, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass
+class WorkerStats:
+    """What a worker did, printed when it stops."""
+
+    built: list[str] = field(default_factory=list)
+    resumed: list[str] = field(default_factory=list)
+    announced: int = 0
+
+
+class ReportWorker:
+    """Builds, records and announces the reports that are due."""
+
+    def __init__(self, settings: Settings, broker: Broker, builder: ReportBuilder, store: ReportStore, *,
+                 out_dir: Path, since: Period, langs: Sequence[str] = ("vi",), formats: Sequence[str] = ("md",),
+                 today: Callable[[], date] = vietnam_today, now: Callable[[], datetime] = utc_now) -> None:
+        self.settings = settings
+        self.broker = broker
+        self.builder = builder
+        self.store = store
+        self.out_dir = out_dir
+        self.since = since
+        self.langs = tuple(langs)
+        self.formats = tuple(formats)
+        self.today = today
+        self.now = now
+        self.stats = WorkerStats()
+
+    def due(self) -> list[tuple[Period, str]]:
+        """(period, language) of every report due today and not claimed yet."""
+        claimed = self.store.claimed()
+        return [(p, lang) for p in due_periods(self.today(), self.since) for lang in self.langs
+                if (p.code, lang) not in claimed]
+
+    def run_once(self, on_report: Callable[[str], None] = lambda label: None) -> WorkerStats:
+        """Finish what a stopped worker left, then build every report that is due."""
+        self.broker.ensure_topics([self.settings.topics.reports], self.settings.partitions)
+        producer = self.broker.producer()
+        try:
+            for record in self.store.unbuilt():
+                self._build(record)
+                self.stats.resumed.append(f"{record.period}/{record.lang}")
+                on_report(f"{record.period}/{record.lang}")
+            for period, lang in self.due():
+                cutoff = self.builder.cutoff_at(self.now())
+                record = self.store.claim(period.code, lang, cutoff.at, cutoff.seq, cutoff.dead_letter_id,
+                                          cutoff.head_hash)
+                if record is None:
+                    continue  # another worker claimed it a moment ago
+                self._build(record)
+                self.stats.built.append(f"{period.code}/{lang}")
+                on_report(f"{period.code}/{lang}")
+            for record in self.store.unpublished():
+                producer.send(self.settings.topics.reports, record.period, announcement(record))
+                producer.flush()
+                self.store.mark_published(record.id)
+                self.stats.announced += 1
+        finally:
+            producer.close()
+        return self.stats
+
+    def run(self, interval_s: float = 300.0, stop: Callable[[], bool] = lambda: False) -> WorkerStats:
+        """Check for due reports every ``interval_s`` seconds until stopped."""
+        while True:
+            self.run_once(on_report=lambda label: log.info("built report %s", label))
+            deadline = time.monotonic() + interval_s
+            while time.monotonic() < deadline:
+                if stop():
+                    return self.stats
+                time.sleep(min(1.0, interval_s))
+
+    def _report(self, record: ReportRecord) -> Report:
+        cutoff = self.builder.cutoff(record.cutoff_at, record.cutoff_seq, record.cutoff_dead_letter_id)
+        return self.builder.report(Period.parse(record.period), cutoff)
+
+    def _build(self, record: ReportRecord) -> None:
+        report = self._report(record)
+        written = write_report(report, record.lang, self.formats, self.out_dir)
+        self.store.mark_built(record.id, _files_json(written))
+
+
+def _files_json(written: dict[str, WrittenFile]) -> dict[str, dict[str, str]]:
+    return {fmt: {"path": str(f.path), "sha256": f.sha256} for fmt, f in written.items()}

@@ -1,0 +1,167 @@
+"""SQL the report service needs beyond the ledger and scorer stores: positions of the
+ledger and of the dead letters at an instant, chain heads as of a ledger position, the
+dead letters up to a position, and the ``reports`` table of scheduled reports.
+
+Instants are compared in UTC: SQLite stores timestamps as UTC text without a zone, so an
+instant in any other zone would compare as the wrong wall-clock time there."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from shared.db.ledger import ChainHead
+from shared.db.schema import dead_letters, ledger_entries, reports
+
+
+def as_utc(instant: datetime) -> datetime:
+    """An aware UTC instant; a naive one (as SQLite returns them) is taken as UTC."""
+    if instant.tzinfo is None:
+        return instant.replace(tzinfo=timezone.utc)
+    return instant.astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A dead letter as the report counts it."""
+
+    id: int
+    reason_code: str
+    agency_id: str | None
+    original: bytes
+    rejected_at: datetime
+
+
+class ReportQueries:
+    """Read-only queries over the ledger and the dead letters."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def ledger_position(self, at: datetime) -> int:
+        """The highest ledger seq recorded at or before ``at`` (0: none)."""
+        le = ledger_entries
+        q = select(func.coalesce(func.max(le.c.seq), 0)).where(le.c.recorded_at <= as_utc(at))
+        with self.engine.connect() as conn:
+            return conn.execute(q).scalar_one()
+
+    def dead_letter_position(self, at: datetime) -> int:
+        """The highest dead-letter id rejected at or before ``at`` (0: none)."""
+        dl = dead_letters
+        q = select(func.coalesce(func.max(dl.c.id), 0)).where(dl.c.rejected_at <= as_utc(at))
+        with self.engine.connect() as conn:
+            return conn.execute(q).scalar_one()
+
+    def chain_heads_at(self, seq: int) -> dict[str, ChainHead]:
+        """The last entry of each agency's chain among the entries up to ``seq``."""
+        le = ledger_entries
+        last = (select(le.c.agency_id, func.max(le.c.chain_pos).label("pos"))
+                .where(le.c.seq <= seq).group_by(le.c.agency_id).subquery())
+        q = select(le.c.agency_id, le.c.chain_pos, le.c.hash).join(
+            last, (le.c.agency_id == last.c.agency_id) & (le.c.chain_pos == last.c.pos))
+        with self.engine.connect() as conn:
+            return {a: ChainHead(p, h) for a, p, h in conn.execute(q)}
+
+    def rejected_up_to(self, dead_letter_id: int) -> list[RejectedRow]:
+        """Every dead letter with an id up to ``dead_letter_id``, requeued ones included
+        (a requeue does not undo the rejection), oldest first."""
+        dl = dead_letters
+        q = (select(dl.c.id, dl.c.reason_code, dl.c.agency_id, dl.c.original, dl.c.rejected_at)
+             .where(dl.c.id <= dead_letter_id).order_by(dl.c.id))
+        with self.engine.connect() as conn:
+            return [RejectedRow(*row) for row in conn.execute(q)]
+
+
+@dataclass(frozen=True)
+class ReportRecord:
+    """A scheduled report: claimed with its cut-off, then built, then announced."""
+
+    id: int
+    period: str
+    lang: str
+    cutoff_at: datetime
+    cutoff_seq: int
+    cutoff_dead_letter_id: int
+    head_hash: str
+    files: dict[str, Any] | None
+    claimed_at: datetime
+    built_at: datetime | None
+    published_at: datetime | None
+
+
+def _record(row) -> ReportRecord:
+    m = row._mapping
+    return ReportRecord(
+        id=m["id"], period=m["period"], lang=m["lang"], cutoff_at=as_utc(m["cutoff_at"]),
+        cutoff_seq=m["cutoff_seq"], cutoff_dead_letter_id=m["cutoff_dead_letter_id"], head_hash=m["head_hash"],
+        files=json.loads(m["files"]) if m["files"] else None, claimed_at=as_utc(m["claimed_at"]),
+        built_at=as_utc(m["built_at"]) if m["built_at"] else None,
+        published_at=as_utc(m["published_at"]) if m["published_at"] else None,
+    )
+
+
+class ReportStore:
+    """The ``reports`` table. A period and language is claimed once (a unique key), with
+    the cut-off it will be built at, so a worker that restarts after a crash rebuilds the
+    very same report instead of one at a later cut-off."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def claim(self, period: str, lang: str, cutoff_at: datetime, cutoff_seq: int, cutoff_dead_letter_id: int,
+              head_hash: str) -> ReportRecord | None:
+        """Record that this report is being built; None when it was claimed before."""
+        now = datetime.now(timezone.utc)
+        try:
+            with self.engine.begin() as conn:
+                new_id = conn.execute(insert(reports).returning(reports.c.id).values(
+                    period=period, lang=lang, cutoff_at=as_utc(cutoff_at), cutoff_seq=cutoff_seq,
+                    cutoff_dead_letter_id=cutoff_dead_letter_id, head_hash=head_hash, claimed_at=now,
+                )).scalar_one()
+        except IntegrityError:
+            return None
+        return self.get(new_id)
+
+    def get(self, report_id: int) -> ReportRecord:
+        with self.engine.connect() as conn:
+            return _record(conn.execute(select(reports).where(reports.c.id == report_id)).one())
+
+    def all(self) -> list[ReportRecord]:
+        """Every scheduled report, in the order they were claimed."""
+        with self.engine.connect() as conn:
+            return [_record(r) for r in conn.execute(select(reports).order_by(reports.c.id))]
+
+    def claimed(self) -> set[tuple[str, str]]:
+        """(period, lang) of every report claimed so far."""
+        with self.engine.connect() as conn:
+            return {(p, lang) for p, lang in conn.execute(select(reports.c.period, reports.c.lang))}
+
+    def unbuilt(self) -> list[ReportRecord]:
+        """Claimed reports whose files were never recorded (their builder stopped)."""
+        with self.engine.connect() as conn:
+            q = select(reports).where(reports.c.built_at.is_(None)).order_by(reports.c.id)
+            return [_record(r) for r in conn.execute(q)]
+
+    def unpublished(self) -> list[ReportRecord]:
+        """Built reports not yet confirmed on the reports topic."""
+        with self.engine.connect() as conn:
+            q = (select(reports).where(reports.c.built_at.is_not(None), reports.c.published_at.is_(None))
+                 .order_by(reports.c.id))
+            return [_record(r) for r in conn.execute(q)]
+
+    def mark_built(self, report_id: int, files: dict[str, Any]) -> None:
+        """Record the files of a built report."""
+        with self.engine.begin() as conn:
+            conn.execute(update(reports).where(reports.c.id == report_id).values(
+                files=json.dumps(files, sort_keys=True, ensure_ascii=False), built_at=datetime.now(timezone.utc)))
+
+    def mark_published(self, report_id: int) -> None:
+        """Record that the broker has the announcement."""
+        with self.engine.begin() as conn:
+            conn.execute(update(reports).where(reports.c.id == report_id)
+                         .values(published_at=datetime.now(timezone.utc)))

@@ -1,0 +1,87 @@
+"""Every message gets the outcome the simulator predicts from ingest's own admission rules.
+
+The stream is replayed through ``services.ingest.admission.decide`` in batches, with an
+in-memory ledger in place of the database: what it accepts, ignores and rejects (with which
+code) must be exactly what the plan says.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pytest
+
+from shared.db.keys import AgencyKey
+from shared.db.ledger import KnownEvent
+from shared.domain.reasons import ReasonCode
+from shared.kafka import Record
+
+from services.ingest.admission import decide
+from services.simulate.faults import FAULTS
+from services.simulate.plan import Outcome
+from services.simulate.profiles import MINISTRY_ROLES, PROVINCE_ROLES
+
+TODAY = date(2026, 1, 15)
+
+
+def _replay(messages, keys: dict[str, AgencyKey], batch: int = 400) -> list[tuple[str, ReasonCode | None]]:
+    """(outcome, reason code) of every message, as ingest decides them."""
+    known: dict[tuple[str, str], KnownEvent] = {}
+    retracted: set[tuple[str, str]] = set()
+    outcomes: list[tuple[str, ReasonCode | None]] = []
+    for start in range(0, len(messages), batch):
+        chunk = messages[start:start + batch]
+        records = [Record("progress", 0, start + i, m.key.encode() if m.key is not None else None, m.value, 0)
+                   for i, m in enumerate(chunk)]
+        decisions = decide(records, keys, TODAY, lambda wanted: {k: known[k] for k in wanted if k in known},
+                           lambda wanted: {k for k in wanted if k in retracted})
+        accepted = {a.record.offset for a in decisions.accepted}
+        rejected = {r.record.offset: r.code for r in decisions.rejected}
+        for a in decisions.accepted:
+            event = a.event
+            known[a.key] = KnownEvent(a.digest, event.target_id, event.kind.value, event.amends)
+            if event.kind.value == "retraction":
+                retracted.add((event.agency_id, event.amends))
+        for record in records:
+            if record.offset in accepted:
+                outcomes.append((Outcome.RECORDED.value, None))
+            elif record.offset in rejected:
+                outcomes.append((Outcome.REJECTED.value, rejected[record.offset]))
+            else:
+                outcomes.append((Outcome.DUPLICATE.value, None))
+    return outcomes
+
+
+@pytest.mark.parametrize("fixture", ["year", "small_year"])
+def test_ingest_decides_exactly_what_the_plan_predicts(request, ring, fixture) -> None:
+    messages = request.getfixturevalue(fixture)
+    keys = {k.key_id: k for k in ring.keys.values()}
+    predicted = [(m.outcome.value, m.fault.code if m.fault else None) for m in messages]
+    assert _replay(messages, keys) == predicted
+
+
+@pytest.mark.parametrize("fixture", ["year", "small_year"])
+def test_every_kind_of_fault_is_sent(request, fixture) -> None:
+    messages = request.getfixturevalue(fixture)
+    sent = Counter(m.fault.name for m in messages if m.fault is not None)
+    assert set(sent) == {f.name for f in FAULTS}
+    rejected = [m.value for m in messages if m.outcome is Outcome.REJECTED]
+    assert len(set(rejected)) == len(rejected), "dead letters must be told apart by their bytes"
+
+
+def test_faults_cover_malformed_forged_and_ledger_conflicts() -> None:
+    codes = {f.code for f in FAULTS}
+    assert {ReasonCode.NOT_JSON, ReasonCode.NOT_UTF8, ReasonCode.WRONG_TYPE, ReasonCode.AGENCY_NOT_ACTIVE,
+            ReasonCode.FOREIGN_SIGNATURE, ReasonCode.UNKNOWN_KEY, ReasonCode.BAD_SIGNATURE,
+            ReasonCode.EVENT_ID_CONFLICT, ReasonCode.ALREADY_RETRACTED} <= codes
+    assert len(codes) == len(FAULTS) == 32
+
+
+def test_windows_1258_text_is_never_utf8(truth) -> None:
+    """Every reporter role has a letter Windows-1258 encodes as one byte ≥ 0x80."""
+    for agency in truth.agencies:
+        for role in PROVINCE_ROLES + MINISTRY_ROLES:
+            text = role.format(name=agency.name_vi)
+            with pytest.raises(UnicodeDecodeError):
+                text.encode("cp1258", errors="replace").decode("utf-8")
