@@ -49,6 +49,9 @@ def main(ctx, verbose):
     """
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # kafka-python warns about slow event-loop ticks and metadata races that are routine
+    # for a short-lived command; operators need them only when debugging.
+    logging.getLogger("kafka").setLevel(logging.INFO if verbose else logging.ERROR)
     ctx.obj = Runtime()
 
 
