@@ -20,7 +20,7 @@ from shared.domain.catalogue import Target, TargetKind, all_target_ids, catalogu
 from shared.kafka import BrokerUnavailable
 from shared.runtime import Runtime
 
-from services.scorer.fold import STATUS_VI, Projector, Status
+from services.scorer.fold import STATUS_VI, Projector, Status, national_goal
 from services.scorer.replay import as_of, publish_alerts, rebuild
 from services.scorer.worker import ScorerWorker, vietnam_today
 
@@ -101,7 +101,7 @@ def _pct(x: float | None) -> str:
     return "–" if x is None else f"{x * 100:.2f} %"
 
 
-def _value_text(target: Target | None, row: dict[str, Any]) -> str:
+def _value_text(target: Target | None, row: dict[str, Any], national: bool = False) -> str:
     value = row.get("value")
     if value is None:
         return "–"
@@ -110,7 +110,8 @@ def _value_text(target: Target | None, row: dict[str, Any]) -> str:
     if target.kind is TargetKind.RATIO:
         return f"{value * 100:.2f} % ({row['numerator']:,}/{row['denominator']:,})".replace(",", ".")
     if target.kind is TargetKind.COUNT:
-        return f"{int(value):,}/{target.target_value:,} {target.unit}".replace(",", ".")
+        goal = int(national_goal(target, row["agencies"])) if national else target.target_value
+        return f"{int(value):,}/{goal:,} {target.unit}".replace(",", ".")
     if row.get("denominator") is not None:  # a national milestone figure: agencies done
         return f"{row['numerator']}/{row['denominator']} đã xong"
     return "đã xong" if value >= 1 else "chưa xong"
@@ -131,7 +132,8 @@ def _national_json(row: dict[str, Any], targets: dict[str, Target]) -> dict[str,
     out = dict(row)
     if target is not None:
         out.update(name_vi=target.name_vi, kind=target.kind.value, unit=target.unit,
-                   target_value=target.target_value, deadline=target.deadline, scope=target.scope.value)
+                   target_value=target.target_value, deadline=target.deadline, scope=target.scope.value,
+                   goal=float(national_goal(target, row["agencies"])))
     out["completion_pct"] = None if row["completion"] is None else round(row["completion"] * 100, 2)
     out["value_pct"] = (round(row["value"] * 100, 2)
                         if row["value"] is not None and target is not None and target.kind is not TargetKind.COUNT
@@ -344,7 +346,7 @@ def national(ctx, target_id, as_of_day, at_seq, as_json):
     table = []
     for r in figures:
         t = targets.get(r["target_id"])
-        table.append([r["target_id"], _value_text(t, r), _pct(r["completion"]), STATUS_VI[Status(r["status"])],
+        table.append([r["target_id"], _value_text(t, r, national=True), _pct(r["completion"]), STATUS_VI[Status(r["status"])],
                       _vn_date(t.deadline) if t else "–", f"{r['reporting']}/{r['agencies']}",
                       f"{r['met']}/{r['on_track']}/{r['at_risk']}/{r['overdue']}/{r['no_data']}",
                       t.name_vi if t else ""])

@@ -46,8 +46,10 @@ Status on day *d*, first rule that holds
 National figure on day *d*
     Over the applicable agencies that exist on *d* (each with its rolled-up history):
     ratio = Σ numerators ÷ Σ denominators, count = Σ counts, milestone = share of the
-    applicable agencies done. Its status follows the same rules applied to the national
-    series (a point on every day any agency reported).
+    applicable agencies done. Its completion is against the target value, except for a
+    count each agency must reach on its own (200 procedures per province), where the
+    national goal is that count × the applicable agencies. Its status follows the same
+    rules applied to the national series (a point on every day any agency reported).
 Composite score and rank
     The weighted mean (catalogue weights) of an agency's completion over the agency-scope
     targets that apply to it (no figure counts as 0), in points out of 100; ranked among
@@ -569,10 +571,12 @@ def _raw_completion(magnitude: Fraction, target_value: Fraction, higher_is_bette
     return Fraction(10**9) if magnitude == 0 else target_value / magnitude
 
 
-def judge(points: list[Point], target: Target, on: date, *, milestone_rule: bool) -> tuple[Status, Fraction | None]:
+def judge(points: list[Point], target: Target, on: date, *, milestone_rule: bool,
+          goal: Fraction | None = None) -> tuple[Status, Fraction | None]:
     """The status on ``on`` of a series (oldest first; all observed on or before ``on``),
-    and the completion projected to the deadline where a trend was used."""
-    tv = _exact(target.target_value)
+    and the completion projected to the deadline where a trend was used. ``goal``
+    replaces the target value (a national total)."""
+    tv = _exact(target.target_value) if goal is None else goal
     last = points[-1] if points else None
     if last is not None and completion_of(_magnitude(last.fig), tv, target.higher_is_better) >= 1:
         return Status.MET, None
@@ -733,7 +737,7 @@ class Evaluator:
             return Ratio(totals.done, total) if total else None
 
         points = sweep(series, combine)
-        status, projected = judge(points, target, self.on, milestone_rule=False)
+        status, projected = judge(points, target, self.on, milestone_rule=False, goal=national_goal(target, total))
         result = NationalFigure(target.id, points, agencies, status, projected)
         self._national[target.id] = result
         return result
@@ -777,7 +781,8 @@ class Evaluator:
             value = float(magnitude)
             if target.kind is not TargetKind.COUNT:
                 numerator, denominator = last.fig.num, last.fig.den
-            completion = float(completion_of(magnitude, _exact(target.target_value), target.higher_is_better))
+            completion = float(completion_of(magnitude, national_goal(target, len(nf.agencies)),
+                                             target.higher_is_better))
         counts = {s: 0 for s in Status}
         reporting = 0
         for a in nf.agencies:
@@ -812,6 +817,16 @@ class Evaluator:
             if cell.completion is not None:
                 acc += w * Fraction(cell.completion)
         return (0.0 if total_w == 0 else float(100 * acc / total_w)), n
+
+
+def national_goal(target: Target, agencies: int) -> Fraction:
+    """What the national figure is measured against: the target value, except for a count
+    every agency must reach on its own (e.g. 200 procedures per province), where the
+    national goal is that count times the number of applicable agencies."""
+    tv = _exact(target.target_value)
+    if target.kind is TargetKind.COUNT and target.scope is TargetScope.AGENCY:
+        return tv * max(agencies, 1)
+    return tv
 
 
 def rank_scores(scores: dict[str, tuple[float, int]], kinds: dict[str, str], on: date) -> dict[str, ScoreRow]:

@@ -42,7 +42,17 @@ def test_a_count_is_summed():
     lg.count("ha-noi", "procedures_local_data", "2025-03-01", 120)
     lg.count("hue", "procedures_local_data", "2025-03-02", 60)
     n = lg.national("procedures_local_data", "2025-03-05")
-    assert (n.value, n.completion, n.numerator, n.denominator) == (180.0, 0.9, None, None)
+    # 200 procedures for every province: the national goal is 200 × 63.
+    assert (n.value, n.numerator, n.denominator) == (180.0, None, None)
+    assert n.completion == float(Fraction(180, 200 * 63))
+
+
+def test_a_national_count_target_is_measured_against_its_national_total():
+    lg = Ledger()
+    lg.count("bo-cong-an", "procedures_vneid", "2025-06-30", 200)
+    lg.count("bo-tu-phap", "procedures_vneid", "2025-06-30", 62)
+    n = lg.national("procedures_vneid", "2025-06-30")
+    assert (n.value, n.completion) == (262.0, float(Fraction(262, 324)))
 
 
 def test_a_milestone_is_the_share_of_applicable_agencies_done():
