@@ -27,7 +27,7 @@ down:  ## stop them
 	infra/kafka.sh down
 	infra/postgres.sh down
 
-demo: install  ## the main job on sample events: SQLite ledger, local broker
+demo: install deps  ## the main job on sample events: SQLite ledger, local broker
 	infra/kafka.sh up
 	PATH=$(CURDIR)/$(BIN):$$PATH scripts/demo.sh
 

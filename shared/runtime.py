@@ -3,6 +3,9 @@ Nothing here runs at import time; entry points create a Runtime and ask it for p
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -28,3 +31,16 @@ class Runtime:
     def broker(self) -> Broker:
         return Broker(self.settings.kafka_bootstrap_servers,
                       bootstrap_timeout_ms=self.settings.kafka_timeout_ms)
+
+
+def graceful_stop() -> Callable[[], bool]:
+    """A flag that SIGTERM or Ctrl-C sets: a worker polls it between batches, so it
+    finishes (commits) the batch in hand and leaves its consumer group cleanly."""
+    stopping = threading.Event()
+
+    def _stop(_signum, _frame):
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    return stopping.is_set

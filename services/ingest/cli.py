@@ -4,9 +4,7 @@ A thin shell: each command parses options, calls library code, prints the outcom
 from __future__ import annotations
 
 import json
-import signal
 import sys
-import threading
 from pathlib import Path
 
 import click
@@ -16,7 +14,7 @@ from shared.db.keys import KeyStore
 from shared.db.ledger import LedgerStore
 from shared.domain.agencies import get_agency
 from shared.domain.signing import new_key_id, new_secret
-from shared.runtime import Runtime
+from shared.runtime import Runtime, graceful_stop
 
 from services.ingest.publish import SigningKey, keys_in_dir, publish_lines
 from services.ingest.worker import IngestWorker
@@ -24,18 +22,6 @@ from services.ingest.worker import IngestWorker
 
 def _runtime(ctx: click.Context) -> Runtime:
     return ctx.find_root().obj
-
-
-def stop_requested():
-    """A flag set by SIGTERM or Ctrl-C: the worker finishes its batch, then stops."""
-    stopping = threading.Event()
-
-    def _stop(_signum, _frame):
-        stopping.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    return stopping.is_set
 
 
 def _echo_json(data) -> None:
@@ -103,7 +89,7 @@ def run(ctx, until_idle, batch_size, as_json):
     """
     rt = _runtime(ctx)
     worker = IngestWorker(rt.settings, rt.broker, LedgerStore(rt.engine), KeyStore(rt.engine), batch_size=batch_size)
-    stats = worker.run(until_idle=until_idle, stop=stop_requested())
+    stats = worker.run(until_idle=until_idle, stop=graceful_stop())
     if as_json:
         _echo_json(vars(stats))
     else:

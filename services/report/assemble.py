@@ -185,7 +185,8 @@ def _standings(now: Projections, before: Projections, kind: AgencyKind) -> tuple
 def _amendments(in_period: Sequence[Fact], facts: Sequence[Fact]) -> tuple[Amendment, ...]:
     by_event = {(f.agency_id, f.event_id): f for f in facts}
     out = []
-    for f in in_period:
+    # In the order they were sent (ledger order breaks ties): how a reader follows them.
+    for f in sorted(in_period, key=lambda f: (f.reported_on, f.seq)):
         if f.amends is None:
             continue
         amended = by_event.get((f.agency_id, f.amends))

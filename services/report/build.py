@@ -66,6 +66,11 @@ class ReportBuilder:
         """The cut-off at an instant: the ledger and the dead letters as recorded then."""
         return self.cutoff(at, self.queries.ledger_position(at), self.queries.dead_letter_position(at))
 
+    def latest_cutoff(self) -> Cutoff:
+        """The cut-off at the newest record (ledger entry or dead letter), so that while
+        nothing new arrives every build sees the same cut-off; now when nothing exists."""
+        return self.cutoff_at(self.queries.last_recorded() or utc_now())
+
     def cutoff(self, at: datetime, seq: int, dead_letter_id: int) -> Cutoff:
         """A cut-off at known positions, with the ledger head hash recomputed at ``seq``."""
         heads = self.queries.chain_heads_at(seq)

@@ -12,7 +12,7 @@ import click
 
 from shared.db.report_queries import ReportStore
 from shared.domain.temporal import VIETNAM_TZ
-from shared.runtime import Runtime
+from shared.runtime import Runtime, graceful_stop
 
 from services.report.build import ReportBuilder, utc_now, write_report
 from services.report.figures import NotAReport
@@ -102,7 +102,8 @@ def report() -> None:
 @_OUT
 @click.option("--cut-off", "cut_off", type=CutOffType(),
               help="Count the ledger as recorded up to this instant: a day (its end, Vietnam time) or an ISO "
-                   "timestamp. Default: now. The same period and cut-off give the same report, byte for byte.")
+                   "timestamp. Default: the newest record, so a rebuild gives the same report, byte for byte, "
+                   "until something new is recorded.")
 @_JSON
 @click.pass_context
 def build(ctx, period, lang, formats, out_dir, cut_off, as_json):
@@ -120,16 +121,14 @@ def build(ctx, period, lang, formats, out_dir, cut_off, as_json):
     if period.end >= today:
         raise click.ClickException(f"{period} has not ended yet (its last day is {period.end}); "
                                    "a report is built once its period is over")
-    now = utc_now()
-    at = cut_off or now
-    if at > now:
-        raise click.ClickException(f"the cut-off {at.isoformat()} is in the future; the ledger after it "
+    if cut_off is not None and cut_off > utc_now():
+        raise click.ClickException(f"the cut-off {cut_off.isoformat()} is in the future; the ledger after it "
                                    "is not written yet")
     builder = ReportBuilder(rt.engine)
     out_dir = out_dir or rt.settings.data_dir / "reports"
     with click.progressbar(length=2 + len(formats), label=f"Building the report of {period}", file=sys.stderr,
                            show_pos=True) as bar:
-        cutoff = builder.cutoff_at(at)
+        cutoff = builder.cutoff_at(cut_off) if cut_off is not None else builder.latest_cutoff()
         model = builder.report(period, cutoff)
         bar.update(1)
         written = write_report(model, lang, formats, out_dir, advance=lambda: bar.update(1))
@@ -183,7 +182,7 @@ def run(ctx, once, since, langs, formats, out_dir, interval, today, as_json):
                                    show_pos=True) as bar:
                 stats = worker.run_once(on_report=lambda label: bar.update(1))
         else:
-            stats = worker.run(interval_s=interval)
+            stats = worker.run(interval_s=interval, stop=graceful_stop())
     except KeyboardInterrupt:
         stats = worker.stats
     if as_json:
@@ -215,10 +214,14 @@ def verify(ctx, file, as_json):
     if as_json:
         _echo_json(dict(file=str(file), format=verdict.format, period=verdict.period, lang=verdict.lang,
                         cutoff_seq=verdict.cutoff_seq, head_hash=verdict.head_hash, matches=verdict.matches,
-                        problems=verdict.problems))
+                        same_bytes=verdict.same_bytes, problems=verdict.problems))
     elif verdict.matches:
+        how = ""
+        if verdict.format == "pdf":
+            how = ("; byte-identical to a rebuild" if verdict.same_bytes
+                   else "; its text (the bytes differ from a rebuild's: another PDF library or font version?)")
         click.echo(f"{file}: matches the ledger (period {verdict.period}, entries up to {verdict.cutoff_seq}, "
-                   f"head hash {verdict.head_hash[:16]}…)")
+                   f"head hash {verdict.head_hash[:16]}…{how})")
     else:
         click.echo(f"{file}: DOES NOT MATCH the ledger (period {verdict.period}, entries up to "
                    f"{verdict.cutoff_seq}):")

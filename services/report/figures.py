@@ -59,6 +59,8 @@ def read_block(path: Path) -> tuple[str, dict[str, Any]]:
 
 
 def _pdf_attachment(data: bytes) -> str | None:
+    if not data.startswith(b"%PDF-"):
+        return None
     try:
         attached = PdfReader(io.BytesIO(data)).attachments.get(PDF_ATTACHMENT)
     except PdfReadError:

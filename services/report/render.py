@@ -15,7 +15,6 @@ from pathlib import Path
 
 import matplotlib
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from weasyprint import HTML, Attachment
 
 from services.report.figures import PDF_ATTACHMENT
 from services.report.model import Report
@@ -69,9 +68,13 @@ def render_html(view: View, *, print_css: bool = False) -> str:
 def render_pdf(view: View, report: Report) -> bytes:
     """The report as PDF (A4), with the figures block attached as a JSON file.
 
-    Byte-identical for the same report: the only clock WeasyPrint's font subsetter
-    reads is SOURCE_DATE_EPOCH (set here to the cut-off) and the attachment is dated at
-    the cut-off too."""
+    Byte-identical for the same report: the only clock the font subsetter may read is
+    SOURCE_DATE_EPOCH (set here to the cut-off), and the attachment is dated at the
+    cut-off too."""
+    # Imported here: WeasyPrint loads Pango and fonts (~2 s), which every other `tiendo`
+    # command would otherwise pay at start-up.
+    from weasyprint import HTML, Attachment
+
     at = report.cutoff.at
     attachment = Attachment(string=view.figures_json, name=PDF_ATTACHMENT, created=at, modified=at,
                             description="Tiến độ report figures")
@@ -89,8 +92,9 @@ def _font_css() -> str:
 
 @contextmanager
 def _source_date_epoch(seconds: int) -> Iterator[None]:
-    # fontTools stamps each subset font with the current time unless SOURCE_DATE_EPOCH
-    # is set (the reproducible-builds convention); restore whatever was there before.
+    # fontTools (WeasyPrint's font subsetter where HarfBuzz's is not installed) stamps each
+    # subset font with the current time unless SOURCE_DATE_EPOCH is set (the
+    # reproducible-builds convention); restore whatever was there before.
     before = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = str(seconds)
     try:

@@ -289,8 +289,14 @@ class Texts:
         return text
 
     def pct(self, share: float | None, digits: int = 1) -> str:
-        """A share (0.838) as a percentage ("83,8 %")."""
-        return self["none"] if share is None else f"{self.number(share * 100, digits)} %"
+        """A share (0.838) as a percentage ("83,8 %"). A share short of 1 never shows as
+        100 %: 99.98 % reads "99,9 %", since "100 %" would say the target is met."""
+        if share is None:
+            return self["none"]
+        percent = share * 100
+        if share < 1 and round(percent, digits) >= 100:
+            percent = 100 - 10 ** -digits
+        return f"{self.number(percent, digits)} %"
 
     def signed(self, n: float, digits: int = 0) -> str:
         """A change with its sign; a true minus sign, not a hyphen."""

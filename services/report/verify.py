@@ -39,6 +39,9 @@ class Verdict:
     cutoff_seq: int
     head_hash: str
     problems: list[str] = field(default_factory=list)
+    # A PDF whose bytes equal a rebuild's (Markdown and HTML are compared as text, charts
+    # aside; a PDF's text is compared when its bytes differ).
+    same_bytes: bool = False
 
     @property
     def matches(self) -> bool:
@@ -71,7 +74,9 @@ def verify_file(builder: ReportBuilder, path: Path) -> Verdict:
         return verdict
     # Charts are drawn only where they reach the compared bytes: the PDF's pages.
     rebuilt = render(build_view(report, data["lang"], draw_charts=fmt == "pdf"), report, fmt)
-    text_problem = _text_difference(fmt, rebuilt, path.read_bytes())
+    content = path.read_bytes()
+    verdict.same_bytes = fmt == "pdf" and rebuilt == content
+    text_problem = _text_difference(fmt, rebuilt, content)
     if text_problem:
         verdict.problems.append(text_problem)
     return verdict

@@ -18,7 +18,7 @@ from shared.db.projections import ScorerStore
 from shared.domain.agencies import AgencyKind, get_agency
 from shared.domain.catalogue import Target, TargetKind, all_target_ids, catalogue_on
 from shared.kafka import BrokerUnavailable
-from shared.runtime import Runtime
+from shared.runtime import Runtime, graceful_stop
 
 from services.scorer.fold import STATUS_VI, Projector, Status, national_goal
 from services.scorer.replay import as_of, publish_alerts, rebuild
@@ -193,10 +193,7 @@ def run(ctx, until_idle, batch_size, today, as_json):
     rt = _runtime(ctx)
     worker = ScorerWorker(rt.settings, rt.broker, ScorerStore(rt.engine), Projector(),
                           today=(lambda: today) if today else vietnam_today, batch_size=batch_size)
-    try:
-        stats = worker.run(until_idle=until_idle)
-    except KeyboardInterrupt:
-        stats = worker.stats
+    stats = worker.run(until_idle=until_idle, stop=graceful_stop())
     if as_json:
         _echo_json(vars(stats))
     else:

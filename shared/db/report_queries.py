@@ -57,6 +57,14 @@ class ReportQueries:
         with self.engine.connect() as conn:
             return conn.execute(q).scalar_one()
 
+    def last_recorded(self) -> datetime | None:
+        """When the newest ledger entry or dead letter was written (None: neither exists)."""
+        with self.engine.connect() as conn:
+            entry = conn.execute(select(func.max(ledger_entries.c.recorded_at))).scalar_one()
+            letter = conn.execute(select(func.max(dead_letters.c.rejected_at))).scalar_one()
+        found = [as_utc(t) for t in (entry, letter) if t is not None]
+        return max(found) if found else None
+
     def chain_heads_at(self, seq: int) -> dict[str, ChainHead]:
         """The last entry of each agency's chain among the entries up to ``seq``."""
         le = ledger_entries

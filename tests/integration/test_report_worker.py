@@ -17,9 +17,10 @@ from tests.integration.pipeline import Pipeline
 from tests.unit.report.ledger import event, ratio
 
 
-def run(env, *args) -> dict:
-    result = CliRunner(env=env).invoke(main, ["report", "run", "--once", "--since", "2025-06", "--format", "md",
-                                              "--json", *args], catch_exceptions=False)
+def run(env, today: str, since: str = "2025-06") -> dict:
+    """`tiendo report run --once` as if it were ``today``."""
+    result = CliRunner(env=env).invoke(main, ["report", "run", "--once", "--since", since, "--today", today,
+                                              "--format", "md", "--json"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -31,21 +32,20 @@ def test_due_reports_are_built_recorded_and_announced_exactly_once(settings, env
                                        key)) for m in (5, 6, 7)])
     p.ingest()
 
-    first = run(env_for, "--today", "2025-07-01")
+    assert run(env_for, "2025-06-30") == {"built": [], "resumed": [], "announced": 0}
+    first = run(env_for, "2025-07-01")
     assert first == {"built": ["2025-06/vi", "2025-Q2/vi"], "resumed": [], "announced": 2}
-    again = run(env_for, "--today", "2025-07-01")
+    again = run(env_for, "2025-07-01")
     assert again == {"built": [], "resumed": [], "announced": 0}
-    later = run(env_for, "--today", "2025-08-01")
-    assert later["built"] == ["2025-07/vi"]
 
     records = ReportStore(p.engine).all()
-    assert [(r.period, r.lang) for r in records] == [("2025-06", "vi"), ("2025-Q2", "vi"), ("2025-07", "vi")]
+    assert [(r.period, r.lang) for r in records] == [("2025-06", "vi"), ("2025-Q2", "vi")]
     assert all(r.built_at and r.published_at and r.cutoff_seq == 3 for r in records)
     # One partition per period key: the order across partitions is the report ids'.
     messages = sorted((json.loads(m.value) for m in p.broker.read_all(settings.topics.reports)),
                       key=lambda m: m["report_id"])
     assert [(m["period"], m["kind"], m["as_of"]) for m in messages] == \
-        [("2025-06", "month", "2025-06-30"), ("2025-Q2", "quarter", "2025-06-30"), ("2025-07", "month", "2025-07-31")]
+        [("2025-06", "month", "2025-06-30"), ("2025-Q2", "quarter", "2025-06-30")]
     md = records[1].files["md"]
     assert md["path"].endswith("reports/tiendo-2025-Q2-vi.md")
     assert md["sha256"] == messages[1]["files"]["md"]["sha256"]
@@ -55,21 +55,21 @@ def test_due_reports_are_built_recorded_and_announced_exactly_once(settings, env
 def test_a_worker_that_stopped_after_claiming_builds_the_same_report_on_restart(settings, env_for):
     p = Pipeline(settings)
     key = p.issue_key("hue")
-    p.publish([("hue", signed_bytes(event("hue", "online_dossier_rate", "2025-06-30", ratio(70, 100)), key))])
+    p.publish([("hue", signed_bytes(event("hue", "online_dossier_rate", "2025-05-31", ratio(70, 100)), key))])
     p.ingest()
     builder = ReportBuilder(p.engine)
     cutoff = builder.cutoff_at(utc_now())
-    # A worker claimed June's report with this cut-off, then died before writing it.
-    ReportStore(p.engine).claim("2025-06", "vi", cutoff.at, cutoff.seq, cutoff.dead_letter_id, cutoff.head_hash)
-    p.publish([("hue", signed_bytes(event("hue", "online_dossier_rate", "2025-06-30", ratio(90, 100)), key))])
+    # A worker claimed May's report with this cut-off, then died before writing it.
+    ReportStore(p.engine).claim("2025-05", "vi", cutoff.at, cutoff.seq, cutoff.dead_letter_id, cutoff.head_hash)
+    p.publish([("hue", signed_bytes(event("hue", "online_dossier_rate", "2025-05-31", ratio(90, 100)), key))])
     p.ingest()
     assert p.ledger.head_seq() == cutoff.seq + 1
 
-    result = run(env_for, "--today", "2025-07-01")
-    assert result["resumed"] == ["2025-06/vi"] and result["built"] == ["2025-Q2/vi"]
-    june = ReportStore(p.engine).all()[0]
-    text = open(june.files["md"]["path"], encoding="utf-8").read()
+    result = run(env_for, "2025-06-01", since="2025-05")
+    assert result == {"built": [], "resumed": ["2025-05/vi"], "announced": 1}
+    may = ReportStore(p.engine).all()[0]
+    text = open(may.files["md"]["path"], encoding="utf-8").read()
     block = json.loads(re.search(r"<!-- tiendo-report-figures\n(.*)\n-->", text, re.S).group(1))
     assert block["report"]["cutoff"]["seq"] == cutoff.seq, "the claimed cut-off, not the ledger's head now"
-    assert (june.cutoff_seq, june.head_hash) == (cutoff.seq, cutoff.head_hash)
+    assert (may.cutoff_seq, may.head_hash) == (cutoff.seq, cutoff.head_hash)
     p.dispose()

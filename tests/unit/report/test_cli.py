@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from services.cli import main
-from tests.unit.report.conftest import CUTOFF, write_dataset
+from tests.unit.report.conftest import CUTOFF, RECORDED, write_dataset
 from tests.unit.report.ledger import LedgerFile
 
 
@@ -39,6 +39,13 @@ def test_build_writes_a_markdown_summary_and_a_rebuild_is_identical(env):
 
     checked = tiendo(env, "report", "verify", path)
     assert checked.exit_code == 0 and "matches the ledger" in checked.output
+
+
+def test_without_a_cut_off_two_builds_are_identical_while_nothing_new_is_recorded(env):
+    args = ("report", "build", "--period", "2025-05", "--format", "md", "--json")
+    first, second = json.loads(tiendo(env, *args).stdout), json.loads(tiendo(env, *args).stdout)
+    assert first["cutoff"]["at"] == RECORDED.isoformat()
+    assert first["files"]["md"]["sha256"] == second["files"]["md"]["sha256"]
 
 
 def test_verify_exits_with_1_and_names_the_difference(env, tmp_path):

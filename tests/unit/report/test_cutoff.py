@@ -13,7 +13,7 @@ from shared.db.ledger import ChainHead
 from services.report.build import ReportBuilder, ledger_head_hash
 from services.report.cli import CutOffType
 from tests.unit.report import dataset
-from tests.unit.report.conftest import CUTOFF, write_dataset
+from tests.unit.report.conftest import CUTOFF, RECORDED, write_dataset
 from tests.unit.report.ledger import LedgerFile, event, ratio
 
 
@@ -36,6 +36,14 @@ def test_entries_and_rejections_recorded_after_the_cut_off_are_left_out(ledger):
     assert (now.seq, now.dead_letter_id) == (before.seq + 1, before.dead_letter_id + 1)
     assert now.head_hash != before.head_hash
     assert builder.cutoff(before.at, before.seq, before.dead_letter_id) == before
+
+
+def test_by_default_the_cut_off_is_the_newest_record(ledger):
+    builder = ReportBuilder(ledger.engine)
+    assert builder.latest_cutoff() == builder.cutoff_at(RECORDED)
+    ledger.reject("not_json", b"{", None)
+    latest = builder.latest_cutoff()
+    assert latest.at > RECORDED and latest.dead_letter_id == len(dataset.rejected()) + 1
 
 
 def test_the_head_hash_commits_to_every_chain_head_in_agency_order():
