@@ -33,9 +33,17 @@ for period in 2025-Q1 2025-Q2 2025-Q3 2025-Q4 2025; do
   tiendo report build --period "$period" --format md,html,pdf --out "$reports" >/dev/null
 done
 
-step "5/5 Kiểm tra (verify)"
+step "5/5 Kiểm tra (verify): sổ cái, hàng đợi lỗi, báo cáo"
 tiendo ledger verify
-tiendo status | sed -n '/Dead letters/,$p'
+python "$root/scripts/check_demo.py" "$TIENDO_DATA_DIR/expected.json"
+tiendo report verify "$reports/tiendo-2025-vi.md"
+# A rebuild from the ledger must give the projections the worker maintained.
+tiendo score national --json > "$TIENDO_DATA_DIR/national-incremental.json"
+tiendo scorer rebuild >/dev/null
+tiendo score national --json > "$TIENDO_DATA_DIR/national-rebuilt.json"
+cmp -s "$TIENDO_DATA_DIR/national-incremental.json" "$TIENDO_DATA_DIR/national-rebuilt.json" \
+  && echo "scorer: rebuild from the ledger equals the incremental projections" \
+  || { echo "scorer: rebuild differs from the incremental projections" >&2; exit 1; }
 
 step "Toàn quốc — National summary (as of 2025-12-31)"
 tiendo score national --as-of 2025-12-31
