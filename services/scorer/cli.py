@@ -97,8 +97,16 @@ def _agency_name(agency_id: str) -> str:
 
 
 # ---- figures in words ------------------------------------------------------------------------
+# Vietnamese writes 1.234,5: the separators of Python's format swapped.
+_VI_SEPARATORS = str.maketrans(",.", ".,")
+
+
+def _vi(formatted: str) -> str:
+    return formatted.translate(_VI_SEPARATORS)
+
+
 def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{x * 100:.2f} %"
+    return "–" if x is None else _vi(f"{x * 100:.2f}") + " %"
 
 
 def _value_text(target: Target | None, row: dict[str, Any], national: bool = False) -> str:
@@ -108,10 +116,10 @@ def _value_text(target: Target | None, row: dict[str, Any], national: bool = Fal
     if target is None:
         return f"{value:g}"
     if target.kind is TargetKind.RATIO:
-        return f"{value * 100:.2f} % ({row['numerator']:,}/{row['denominator']:,})".replace(",", ".")
+        return _vi(f"{value * 100:.2f} % ({row['numerator']:,}/{row['denominator']:,})")
     if target.kind is TargetKind.COUNT:
         goal = int(national_goal(target, row["agencies"])) if national else target.target_value
-        return f"{int(value):,}/{goal:,} {target.unit}".replace(",", ".")
+        return _vi(f"{int(value):,}/{goal:,}") + f" {target.unit}"
     if row.get("denominator") is not None:  # a national milestone figure: agencies done
         return f"{row['numerator']}/{row['denominator']} đã xong"
     return "đã xong" if value >= 1 else "chưa xong"

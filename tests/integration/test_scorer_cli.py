@@ -55,13 +55,13 @@ def test_run_show_national_ranking_and_alerts(tiendo, feed):
 
     r = tiendo("score", "show", "--agency", "bo-cong-an", "--target", "essential_services")
     assert r.exit_code == 0
-    assert "Bộ Công an" in r.stdout and "54/76 dịch vụ" in r.stdout and "71.05 %" in r.stdout
+    assert "Bộ Công an" in r.stdout and "54/76 dịch vụ" in r.stdout and "71,05 %" in r.stdout
 
     r = tiendo("score", "show", "--target", "civil_registry_digitised", "--status", "met", "--json")
     assert [f["agency_id"] for f in json.loads(r.stdout)["figures"]] == ["hue"]
 
     r = tiendo("score", "national")
-    assert "Số hóa dữ liệu hộ tịch" in r.stdout and "97.50 % (195/200)" in r.stdout
+    assert "Số hóa dữ liệu hộ tịch" in r.stdout and "97,50 % (195/200)" in r.stdout
 
     r = tiendo("score", "ranking", "--kind", "province", "--json")
     scores = json.loads(r.stdout)["scores"]
@@ -102,7 +102,7 @@ def test_rebuild_prints_progress_to_stderr_and_equals_the_worker(tiendo, feed, s
     assert "Rebuilding projections" in r.stderr
     assert feed.store.projection_rows() == by_worker
     r = tiendo("score", "show", "--agency", "tuyen-quang-2025", "--target", "civil_registry_digitised")
-    assert "⊕" in r.stdout and "53.33 % (80/150)" in r.stdout and "Tỉnh Tuyên Quang" in r.stdout
+    assert "⊕" in r.stdout and "53,33 % (80/150)" in r.stdout and "Tỉnh Tuyên Quang" in r.stdout
 
 
 @pytest.mark.parametrize(
