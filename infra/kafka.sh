@@ -16,7 +16,7 @@ timeout=${KAFKA_START_TIMEOUT:-90}
 assemble() {
   if [ ! -f "$libs/kafka_2.13-4.1.1.jar" ]; then
     echo "kafka: assembling the broker from Maven Central (once)…"
-    (cd "$here/kafka" && mvn -q -B package)
+    (cd "$here/kafka" && mvn -q -B -Dstyle.color=never package)
   fi
 }
 
