@@ -1,0 +1,47 @@
+"""A consumer that lost its group coordinator reconnects instead of waiting forever."""
+
+import time
+
+from shared.kafka import client
+
+
+class FakeCoordinator:
+    def __init__(self, unknown: bool) -> None:
+        self.unknown = unknown
+
+    def coordinator_unknown(self) -> bool:
+        return self.unknown
+
+
+class FakeKafkaConsumer:
+    def __init__(self, unknown: bool) -> None:
+        self._coordinator = FakeCoordinator(unknown)
+        self.closed = False
+
+    def subscribe(self, topics, listener):
+        self.topics = topics
+
+    def poll(self, timeout_ms, max_records):
+        return {}
+
+    def close(self, autocommit, timeout_ms):
+        self.closed = True
+
+
+def test_a_lost_coordinator_means_a_fresh_client(monkeypatch):
+    monkeypatch.setattr(client, "COORDINATOR_LOST_S", 0.05)
+    made = []
+
+    def connect():
+        made.append(FakeKafkaConsumer(unknown=len(made) == 0))
+        return made[-1]
+
+    consumer = client.Consumer(connect, ["t"], lambda parts: {}, lambda parts: None)
+    consumer.poll()
+    assert len(made) == 1
+    time.sleep(0.1)
+    consumer.poll()
+    assert len(made) == 2 and made[0].closed and made[1].topics == ["t"]
+    time.sleep(0.1)
+    consumer.poll()
+    assert len(made) == 2  # the new client knows its coordinator: nothing more to do
