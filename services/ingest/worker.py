@@ -132,6 +132,8 @@ class IngestWorker:
         # coordinator is still waiting out a dead member) is not done.
         topic = self.topics.progress
         ends = self._consumer.end_offsets(topic)
+        if not ends:
+            return False  # no partition metadata yet: nothing says the topic is empty
         stored = self.ledger.tracked_offsets(self.group, [(topic, p) for p in ends])
         return all((stored[(topic, p)] or 0) >= end for p, end in ends.items())
 

@@ -142,7 +142,7 @@ class ScorerWorker:
         if idle > grace:
             ends = self.broker.end_offsets(self.topics.ledger)
             stored = self.store.tracked_offsets(self.group, [(self.topics.ledger, p) for p in ends])
-            if all((stored.get((self.topics.ledger, p)) or 0) >= end for p, end in ends.items()):
+            if ends and all((stored.get((self.topics.ledger, p)) or 0) >= end for p, end in ends.items()):
                 return True
         return idle > 10 * grace
 
