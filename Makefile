@@ -37,5 +37,12 @@ test: install deps  ## the whole suite against the real broker, SQLite and Postg
 test-unit: install
 	$(BIN)/python -m pytest -q tests/unit
 
+N ?= 1000000
+bench: install deps  ## speed against the Kafka client's limits, SQLite and PostgreSQL (N events; docs/benchmarks.md)
+	infra/with-services.sh $(BIN)/python -m bench.run --n $(N)
+
+chaos: install deps  ## faults, bad input, tampering and access against the real services (docs/reliability.md)
+	infra/with-services.sh $(BIN)/python -m chaos.run --pg-url $(PG_URL) --out docs/reliability.md
+
 clean: down
 	rm -rf .local data reports

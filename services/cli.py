@@ -3,6 +3,7 @@ turns infrastructure failures into one-line errors."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 import click
@@ -11,16 +12,35 @@ from shared.db import DatabaseUnavailable
 from shared.kafka import BrokerUnavailable
 from shared.runtime import Runtime
 
-from services.catalogue.cli import catalogue
-from services.ingest.cli import agency, dlq, ingest, ledger
-from services.report.cli import report
-from services.scorer.cli import alerts, score, scorer
-from services.simulate.cli import simulate
-from services.status import status
+# Each command's group, imported only when the command runs: the report's renderers
+# (matplotlib, WeasyPrint) take seconds and tens of megabytes that a worker never uses.
+COMMANDS = {
+    "ingest": "services.ingest.cli:ingest",
+    "ledger": "services.ingest.cli:ledger",
+    "dlq": "services.ingest.cli:dlq",
+    "agency": "services.ingest.cli:agency",
+    "catalogue": "services.catalogue.cli:catalogue",
+    "status": "services.status:status",
+    "scorer": "services.scorer.cli:scorer",
+    "score": "services.scorer.cli:score",
+    "alerts": "services.scorer.cli:alerts",
+    "simulate": "services.simulate.cli:simulate",
+    "report": "services.report.cli:report",
+}
 
 
 class _Tiendo(click.Group):
-    """Reports a broker or database that cannot be reached as one line, not a traceback."""
+    """Loads each command on first use, and reports a broker or database that cannot be
+    reached as one line, not a traceback."""
+
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        module, attr = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(module), attr)
 
     def invoke(self, ctx):
         try:
@@ -53,7 +73,4 @@ def main(ctx, verbose):
     # for a short-lived command; operators need them only when debugging.
     logging.getLogger("kafka").setLevel(logging.INFO if verbose else logging.ERROR)
     ctx.obj = Runtime()
-
-
-for group in (ingest, ledger, dlq, agency, catalogue, status, scorer, score, alerts, simulate, report):
-    main.add_command(group)
+    ctx.call_on_close(ctx.obj.close)

@@ -55,6 +55,8 @@ class Settings:
     data_dir: Path
     partitions: int = 6
     kafka_timeout_ms: int = 30_000
+    migrate_url: str | None = None
+    """The schema owner's URL, when DATABASE_URL names a role that may not create tables."""
 
     @property
     def topics(self) -> Topics:
@@ -67,8 +69,9 @@ class Settings:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
         """Read DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS, TIENDO_TOPIC_PREFIX, TIENDO_DATA_DIR
-        TIENDO_PARTITIONS (partitions of topics the pipeline creates) and
-        TIENDO_KAFKA_TIMEOUT_MS (how long to wait for an unreachable broker)."""
+        TIENDO_PARTITIONS (partitions of topics the pipeline creates),
+        TIENDO_KAFKA_TIMEOUT_MS (how long to wait for an unreachable broker) and
+        TIENDO_MIGRATE_URL (who migrates the schema, when not DATABASE_URL's role)."""
         env = os.environ if env is None else env
         data_dir = default_data_dir(env)
         return cls(
@@ -78,4 +81,5 @@ class Settings:
             topic_prefix=env.get("TIENDO_TOPIC_PREFIX") or "tiendo",
             partitions=int(env.get("TIENDO_PARTITIONS") or 6),
             kafka_timeout_ms=int(env.get("TIENDO_KAFKA_TIMEOUT_MS") or 30_000),
+            migrate_url=env.get("TIENDO_MIGRATE_URL") or None,
         )

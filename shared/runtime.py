@@ -12,7 +12,7 @@ from functools import cached_property
 from sqlalchemy import Engine
 
 from shared.config import Settings
-from shared.db.engine import make_engine, migrate
+from shared.db.engine import ensure_schema, make_engine
 from shared.kafka import Broker
 
 
@@ -24,13 +24,23 @@ class Runtime:
 
     @cached_property
     def engine(self) -> Engine:
-        migrate(self.settings.database_url)
+        # Workers may connect as a role that cannot create tables (tiendo_worker): a
+        # current schema is left alone, an old one is migrated as TIENDO_MIGRATE_URL.
+        ensure_schema(self.settings.database_url, self.settings.migrate_url)
         return make_engine(self.settings.database_url)
 
     @cached_property
     def broker(self) -> Broker:
         return Broker(self.settings.kafka_bootstrap_servers,
                       bootstrap_timeout_ms=self.settings.kafka_timeout_ms)
+
+    def close(self) -> None:
+        """Close the engine's connections, if one was built. A process ending does that
+        anyway; a caller running commands in its own process (CliRunner) needs it, or
+        the connections outlive the command (and PostgreSQL then refuses to drop the
+        database: another role's sessions are still in it)."""
+        if "engine" in self.__dict__:
+            self.engine.dispose()
 
 
 def graceful_stop() -> Callable[[], bool]:

@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from shared.db.keys import AgencyKey
 from shared.db.ledger import KnownEvent
+from shared.domain.canonical import ParsedEvent, parse
 from shared.domain.chain import content_digest
-from shared.domain.events import EventKind, ProgressReported, canonical_bytes, parse_event, to_json_bytes
+from shared.domain.events import EventKind
 from shared.domain.reasons import ContractViolation, ReasonCode
 from shared.domain.signing import signature_matches
-from shared.domain.validation import check_event_against_registry
+from shared.domain.validation import check_against_registry
 from shared.kafka import Record
 
 MAX_MESSAGE_BYTES = 1024 * 1024
@@ -25,9 +27,13 @@ class Admitted:
     """A message that passed every check that needs no ledger state."""
 
     record: Record
-    event: ProgressReported
-    payload: str
+    event: ParsedEvent
     digest: str
+
+    @property
+    def payload(self) -> str:
+        """The event as the ledger records it (its wire form)."""
+        return self.event.payload
 
     @property
     def key(self) -> tuple[str, str]:
@@ -54,15 +60,15 @@ class Decisions:
     duplicates: int = 0
 
 
-def verify_signature(event: ProgressReported, keys: dict[str, AgencyKey]) -> None:
+def verify_signature(event: ParsedEvent, keys: dict[str, AgencyKey]) -> None:
     """Raise ContractViolation unless the event is signed by a key of its own agency
     that was valid when the event was reported."""
-    sig = event.signature
-    if sig is None:
+    if event.key_id is None:
         raise ContractViolation(ReasonCode.MISSING_SIGNATURE, "the event carries no signature")
-    key = keys.get(sig.key_id)
+    key_id = event.key_id
+    key = keys.get(key_id)
     if key is None:
-        raise ContractViolation(ReasonCode.UNKNOWN_KEY, f"no signing key has id {sig.key_id!r}")
+        raise ContractViolation(ReasonCode.UNKNOWN_KEY, f"no signing key has id {key_id!r}")
     if key.agency_id != event.agency_id:
         raise ContractViolation(
             ReasonCode.FOREIGN_SIGNATURE,
@@ -70,15 +76,15 @@ def verify_signature(event: ProgressReported, keys: dict[str, AgencyKey]) -> Non
         )
     if key.revoked_at is not None:
         raise ContractViolation(
-            ReasonCode.REVOKED_KEY, f"key {sig.key_id!r} was revoked on {key.revoked_at:%Y-%m-%d %H:%M} UTC"
+            ReasonCode.REVOKED_KEY, f"key {key_id!r} was revoked on {key.revoked_at:%Y-%m-%d %H:%M} UTC"
         )
     if key.rotated_at is not None and event.reported_at >= key.rotated_at:
         raise ContractViolation(
             ReasonCode.REVOKED_KEY,
-            f"key {sig.key_id!r} was rotated on {key.rotated_at:%Y-%m-%d %H:%M} UTC and cannot sign "
+            f"key {key_id!r} was rotated on {key.rotated_at:%Y-%m-%d %H:%M} UTC and cannot sign "
             "events reported after that; sign with the agency's new key",
         )
-    if not signature_matches(canonical_bytes(event), key.secret, sig.value):
+    if not signature_matches(event.canonical, key.secret, event.mac):
         raise ContractViolation(
             ReasonCode.BAD_SIGNATURE, "the signature does not match the event's content (altered or wrongly signed)"
         )
@@ -87,10 +93,12 @@ def verify_signature(event: ProgressReported, keys: dict[str, AgencyKey]) -> Non
 def admit(record: Record, keys: dict[str, AgencyKey], today: date) -> Admitted | Rejected:
     """Every check on one message that needs no ledger state."""
     value = record.value
-    if value is not None and len(value) > MAX_MESSAGE_BYTES:
-        return Rejected(record, ReasonCode.MESSAGE_TOO_LARGE, f"{len(value)} bytes exceeds the {MAX_MESSAGE_BYTES}-byte limit")
+    # Key and value: a huge key is as heavy for the dead letters as a huge value.
+    size = len(value or b"") + len(record.key or b"")
+    if size > MAX_MESSAGE_BYTES:
+        return Rejected(record, ReasonCode.MESSAGE_TOO_LARGE, f"{size} bytes exceeds the {MAX_MESSAGE_BYTES}-byte limit")
     try:
-        event = parse_event(value or b"", today=today)
+        event = parse(value or b"", today=today)
     except ContractViolation as exc:
         return Rejected(record, exc.code, exc.message)
     ids = dict(agency_id=event.agency_id, event_id=event.event_id)
@@ -102,11 +110,26 @@ def admit(record: Record, keys: dict[str, AgencyKey], today: date) -> Admitted |
                 ReasonCode.KEY_MISMATCH,
                 f"Kafka key {record.key.decode('utf-8', 'replace')!r} is not the event's agency_id {event.agency_id!r}",
             )
-        check_event_against_registry(event)
+        problem = _registry_problem(event.agency_id, event.target_id, event.figure_type, event.observed_at)
+        if problem is not None:
+            raise ContractViolation(*problem)
         verify_signature(event, keys)
     except ContractViolation as exc:
         return Rejected(record, exc.code, exc.message, **ids)
-    return Admitted(record, event, to_json_bytes(event).decode("utf-8"), content_digest(canonical_bytes(event)))
+    return Admitted(record, event, content_digest(event.canonical))
+
+
+@lru_cache(maxsize=16_384)
+def _registry_problem(agency_id: str, target_id: str, figure_type: str | None,
+                      day: date) -> tuple[ReasonCode, str] | None:
+    # The registry and the catalogue are fixed data, so the verdict depends on these four
+    # values alone; events arrive roughly by day, so the recent keys cover almost all of
+    # them and the catalogue (re-validated per call) is consulted once per key.
+    try:
+        check_against_registry(agency_id, target_id, figure_type, day)
+    except ContractViolation as exc:
+        return exc.code, exc.message
+    return None
 
 
 def decide(
@@ -155,7 +178,7 @@ def decide(
     return out
 
 
-def _amendment_problem(ev: ProgressReported, known, retracted) -> tuple[ReasonCode, str] | None:
+def _amendment_problem(ev: ParsedEvent, known, retracted) -> tuple[ReasonCode, str] | None:
     target = known.get((ev.agency_id, ev.amends))
     if target is None:
         return ReasonCode.UNKNOWN_AMENDED_EVENT, f"{ev.kind.value} of {ev.amends!r}, which is not in the ledger for {ev.agency_id!r}"

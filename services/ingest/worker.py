@@ -14,19 +14,27 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
+from json.encoder import encode_basestring
 from zoneinfo import ZoneInfo
 
 from shared.config import Settings
+from shared.db import DatabaseUnavailable
 from shared.db.keys import KeyStore
 from shared.db.ledger import Batch, ChainHead, ConcurrentWrite, LedgerStore, NewDeadLetter, NewEntry, StoredEntry
+from shared.db.outage import until_available
 from shared.domain.chain import GENESIS_HASH, entry_hash
 from shared.kafka import Broker, Consumer, Record
 
-from services.ingest.admission import Decisions, decide
+from services.ingest.admission import MAX_MESSAGE_BYTES, Decisions, decide
 
 log = logging.getLogger("tiendo.ingest")
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 KEY_REFRESH_S = 2.0
+DEAD_LETTER_EXCERPT_BYTES = 64 * 1024
+"""How much of an oversized message's value and key the dead-letter topic repeats. The
+broker takes messages of up to 4 MiB and base64 adds a third: a whole copy of a 3 MiB
+message would be refused, and the worker could never publish its outbox again. The
+dead_letters table keeps the message whole (for `dlq requeue`)."""
 
 
 def vietnam_today() -> date:
@@ -48,23 +56,37 @@ class IngestStats:
 
 def ledger_message(entry: StoredEntry) -> bytes:
     """The ledger-topic form of an entry; the event is embedded as recorded."""
-    head = json.dumps(
-        dict(seq=entry.seq, agency_id=entry.agency_id, chain_pos=entry.chain_pos,
-             prev_hash=entry.prev_hash, hash=entry.hash),
-        ensure_ascii=False, separators=(",", ":"),
-    )
-    return f'{head[:-1]},"event":{entry.payload}}}'.encode("utf-8")
+    # json.dumps of the same members, written out: the general encoder cost more than the rest.
+    s = encode_basestring
+    return (f'{{"seq":{entry.seq:d},"agency_id":{s(entry.agency_id)},"chain_pos":{entry.chain_pos:d},'
+            f'"prev_hash":{s(entry.prev_hash)},"hash":{s(entry.hash)},"event":{entry.payload}}}').encode("utf-8")
+
+
+def _oversized(d: NewDeadLetter) -> bool:
+    return len(d.original) + len(d.original_key or b"") > MAX_MESSAGE_BYTES
+
+
+def dead_letter_key(d: NewDeadLetter) -> bytes | None:
+    """The dead-letter topic's key: the original key (cut like the value when oversized)."""
+    if d.original_key and _oversized(d):
+        return d.original_key[:DEAD_LETTER_EXCERPT_BYTES]
+    return d.original_key
 
 
 def dead_letter_message(d: NewDeadLetter, rejected_at: datetime) -> bytes:
-    """The dead-letter-topic form of a rejected message: original bytes in base64."""
+    """The dead-letter-topic form of a rejected message: original bytes in base64; of an
+    oversized message only its first DEAD_LETTER_EXCERPT_BYTES, marked ``truncated``."""
+    original, key, extra = d.original, d.original_key, {}
+    if _oversized(d):
+        original, key = original[:DEAD_LETTER_EXCERPT_BYTES], dead_letter_key(d)
+        extra = dict(truncated=True, original_size=len(d.original), original_key_size=len(d.original_key or b""))
     return json.dumps(
         dict(
-            original=base64.b64encode(d.original).decode("ascii"),
-            original_key=base64.b64encode(d.original_key).decode("ascii") if d.original_key else None,
+            original=base64.b64encode(original).decode("ascii"),
+            original_key=base64.b64encode(key).decode("ascii") if key else None,
             reason_code=d.reason_code, message=d.message, source_topic=d.source_topic,
             source_partition=d.source_partition, source_offset=d.source_offset,
-            agency_id=d.agency_id, event_id=d.event_id, rejected_at=rejected_at.isoformat(),
+            agency_id=d.agency_id, event_id=d.event_id, rejected_at=rejected_at.isoformat(), **extra,
         ),
         ensure_ascii=False, separators=(",", ":"),
     ).encode("utf-8")
@@ -90,12 +112,18 @@ class IngestWorker:
         self._keys_loaded = 0.0
         self._consumer: Consumer | None = None
         self._producer = None
+        self._stop = lambda: False
+        self._outbox_unchecked = False
 
     # ---- rebalance callbacks ---------------------------------------------------
     def _on_assigned(self, parts):
-        stored = self.ledger.tracked_offsets(self.group, parts)
+        # Waits out a database outage: an error here would stop the consumer's poll.
+        stored = until_available(lambda: self.ledger.tracked_offsets(self.group, parts), self._stop) or {}
         self._positions = dict(stored)
         self._heads.clear()
+        # A member that died between its commit and its publish left its messages in the
+        # outbox: whoever takes its partitions over publishes them.
+        self._outbox_unchecked = True
         return stored
 
     def _on_revoked(self, parts):
@@ -106,6 +134,7 @@ class IngestWorker:
     # ---- the loop ----------------------------------------------------------------
     def run(self, until_idle: bool = False, stop=lambda: False) -> IngestStats:
         """Consume until stopped (or, with `until_idle`, until caught up)."""
+        self._stop = stop
         self.broker.ensure_topics(self.topics.all(), self.settings.partitions)
         self._producer = self.broker.producer()
         self.publish_outbox()
@@ -117,6 +146,9 @@ class IngestWorker:
         try:
             while not stop():
                 records = self._consumer.poll(max_records=self.batch_size, timeout_ms=200)
+                if self._outbox_unchecked:
+                    self._outbox_unchecked = False
+                    until_available(self.publish_outbox, stop)
                 if records:
                     self._handle(records)
                     idle_since = time.monotonic()
@@ -151,12 +183,23 @@ class IngestWorker:
             # the database says was consumed.
             log.warning("concurrent write, re-reading stored offsets: %s", exc)
             self.stats.retries += 1
-            self._heads.clear()
-            parts = self._consumer.assignment()
-            stored = self.ledger.tracked_offsets(self.group, parts)
-            self._positions = dict(stored)
-            for (topic, partition), offset in stored.items():
-                self._consumer.seek(topic, partition, offset or 0)
+            until_available(self._resume, self._stop)
+        except DatabaseUnavailable as exc:
+            # PostgreSQL restarting, SQLite locked past its timeout. The batch may or may
+            # not have been committed: once the database answers again, go on from the
+            # offsets it stored and publish what its outbox holds.
+            log.warning("database unavailable, waiting for it: %s", str(exc.orig).strip())
+            self.stats.retries += 1
+            until_available(lambda: (self._resume(), self.publish_outbox()), self._stop)
+
+    def _resume(self) -> None:
+        """Seek every assigned partition to the offset the database stored for it."""
+        self._heads.clear()
+        parts = self._consumer.assignment()
+        stored = self.ledger.tracked_offsets(self.group, parts)
+        self._positions = dict(stored)
+        for (topic, partition), offset in stored.items():
+            self._consumer.seek(topic, partition, offset or 0)
 
     def _commit(self, records: list[Record]) -> None:
         decisions = decide(records, self._current_keys(), self.today(), self.ledger.known_events, self.ledger.retracted)
@@ -175,7 +218,7 @@ class IngestWorker:
 
         def announce(stored, dead, now):
             messages.extend((self.topics.ledger, e.agency_id.encode(), ledger_message(e)) for e in stored)
-            messages.extend((self.topics.dead_letters, d.original_key, dead_letter_message(d, now)) for d in dead)
+            messages.extend((self.topics.dead_letters, dead_letter_key(d), dead_letter_message(d, now)) for d in dead)
             return messages
 
         stored = self.ledger.commit_batch(batch, announce)
@@ -183,7 +226,7 @@ class IngestWorker:
             self._positions[part] = new
         for e in stored:
             self._heads[e.agency_id] = ChainHead(e.chain_pos, e.hash)
-        self.publish_outbox()
+        self._publish(messages, batch.outbox_ids)
         self._consumer.mirror_commit({p: n for p, (_, n) in batch.offsets.items()})
         self.stats.consumed += len(records)
         self.stats.appended += len(stored)
@@ -209,14 +252,21 @@ class IngestWorker:
         return entries
 
     def publish_outbox(self) -> int:
-        """Publish every committed-but-unpublished message, then forget it."""
+        """Publish every committed-but-unpublished message, then forget it (on start:
+        what a worker that stopped between its commit and its publish left behind)."""
         total = 0
         while True:
             pending = self.ledger.pending_outbox()
             if not pending:
                 return total
-            for _, topic, key, value in pending:
-                self._producer.send(topic, key, value)
-            self._producer.flush()
-            self.ledger.clear_outbox([p[0] for p in pending])
+            self._publish([row[1:] for row in pending], [row[0] for row in pending])
             total += len(pending)
+
+    def _publish(self, messages: list[tuple[str, bytes | None, bytes]], outbox_ids: list[int]) -> None:
+        """Send messages, wait for the broker's acknowledgement, delete their outbox rows."""
+        if not messages:
+            return
+        for topic, key, value in messages:
+            self._producer.send(topic, key, value)
+        self._producer.flush()
+        self.ledger.clear_outbox(outbox_ids)

@@ -68,6 +68,8 @@ from __future__ import annotations
 
 import bisect
 import json
+import sys
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -188,16 +190,27 @@ class Entry:
     figure: Fig | None
 
 
+_KINDS = {k: k for k in ("measurement", "milestone", *AMENDING)}
+
+
+@lru_cache(maxsize=4096)
+def _day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
 def entry_from_event(seq: int, agency_id: str, chain_pos: int, event: dict[str, Any]) -> Entry:
     """An entry from the ledger fields and the recorded event (decoded JSON)."""
     try:
-        kind = event["kind"]
-        if kind not in ("measurement", "milestone", *AMENDING):
-            raise MalformedEntry(f"unknown event kind {kind!r}")
+        kind = _KINDS.get(event["kind"])
+        if kind is None:
+            raise MalformedEntry(f"unknown event kind {event['kind']!r}")
+        # The fold keeps every entry: one shared object per agency id, target id, kind
+        # and day instead of a fresh copy per entry keeps its memory per entry small.
         entry = Entry(
-            seq=int(seq), agency_id=str(agency_id), chain_pos=int(chain_pos), event_id=str(event["event_id"]),
-            target_id=str(event["target_id"]), kind=kind, observed_at=date.fromisoformat(event["observed_at"]),
-            amends=event.get("amends"), figure=figure_from_json(event.get("figure")),
+            seq=int(seq), agency_id=sys.intern(str(agency_id)), chain_pos=int(chain_pos),
+            event_id=str(event["event_id"]), target_id=sys.intern(str(event["target_id"])), kind=kind,
+            observed_at=_day(event["observed_at"]), amends=event.get("amends"),
+            figure=figure_from_json(event.get("figure")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, MalformedEntry):
@@ -243,29 +256,129 @@ class Point:
     rolled_up: bool = False
 
 
+_KIND_NAMES = ("measurement", "milestone", "correction", "retraction")
+_KIND_CODES = {name: i for i, name in enumerate(_KIND_NAMES)}
+
+
+def _pack(fig: Fig | None) -> tuple[int, int, int]:
+    """A figure as three integers: its shape (0 none, 1 ratio, 2 count, 3 milestone) and two values."""
+    if fig is None:
+        return 0, 0, 0
+    if isinstance(fig, Ratio):
+        return 1, fig.num, fig.den
+    if isinstance(fig, Count):
+        return 2, fig.n, 0
+    return 3, int(fig.done), fig.done_on.toordinal() if fig.done_on is not None else 0
+
+
+def _unpack(shape: int, a: int, b: int) -> Fig | None:
+    if shape == 1:
+        return Ratio(a, b)
+    if shape == 2:
+        return Count(a)
+    if shape == 3:
+        return Milestone(bool(a), _ordinal_day(b) if b else None)
+    return None
+
+
+@lru_cache(maxsize=8192)
+def _ordinal_day(ordinal: int) -> date:
+    return date.fromordinal(ordinal)
+
+
 class KeyHistory:
-    """Every entry of one agency × target, in ledger order, and the figures they leave."""
+    """Every entry of one agency × target, in ledger order, and the figures they leave.
 
-    __slots__ = ("entries", "_seqs", "_points")
+    The fold keeps every entry of the ledger, so the entries are stored column by column
+    (arrays of machine integers, the event ids end to end in one buffer, amends by seq)
+    at about a quarter of the memory of one object per entry; :attr:`entries` rebuilds
+    the objects when a whole replay needs them (an amendment, the first evaluation, a
+    rebuild)."""
 
-    def __init__(self) -> None:
-        self.entries: list[Entry] = []
-        self._seqs: list[int] = []
+    __slots__ = ("agency_id", "target_id", "_seqs", "_chain", "_days", "_codes", "_a", "_b", "_ids", "_id_ends",
+                 "_amends", "_points")
+
+    def __init__(self, agency_id: str, target_id: str) -> None:
+        self.agency_id = agency_id
+        self.target_id = target_id
+        self._seqs = array("q")
+        self._chain = array("q")
+        self._days = array("l")
+        self._codes = bytearray()  # kind × 4 + figure shape
+        self._a = array("q")
+        self._b = array("q")
+        self._ids = bytearray()  # the event ids in UTF-8, end to end
+        self._id_ends = array("q")  # where each entry's id ends in _ids
+        self._amends: dict[int, str] = {}  # seq → amended event id (corrections and retractions only)
         self._points: list[Point] | None = None
 
-    def add(self, entry: Entry) -> None:
-        i = bisect.bisect_left(self._seqs, entry.seq)
-        self._seqs.insert(i, entry.seq)
-        self.entries.insert(i, entry)
-        self._points = None
+    def __len__(self) -> int:
+        return len(self._seqs)
+
+    def __contains__(self, seq: int) -> bool:
+        i = bisect.bisect_left(self._seqs, seq)
+        return i < len(self._seqs) and self._seqs[i] == seq
+
+    @property
+    def entries(self) -> list[Entry]:
+        """The entries, in ledger order."""
+        return [self._entry(i) for i in range(len(self._seqs))]
+
+    def _entry(self, i: int) -> Entry:
+        code, seq = self._codes[i], self._seqs[i]
+        start = self._id_ends[i - 1] if i else 0
+        event_id = self._ids[start:self._id_ends[i]].decode("utf-8")
+        return Entry(seq, self.agency_id, self._chain[i], event_id, self.target_id, _KIND_NAMES[code >> 2],
+                     _ordinal_day(self._days[i]), self._amends.get(seq), _unpack(code & 3, self._a[i], self._b[i]))
+
+    def add(self, entry: Entry) -> bool:
+        """Record ``entry``; False when an entry with its seq is recorded already."""
+        seqs = self._seqs
+        i = len(seqs)
+        if i and entry.seq <= seqs[-1]:
+            i = bisect.bisect_left(seqs, entry.seq)
+            if seqs[i] == entry.seq:
+                return False
+        shape, a, b = _pack(entry.figure)
+        for column, value in ((seqs, entry.seq), (self._chain, entry.chain_pos),
+                              (self._days, entry.observed_at.toordinal()), (self._a, a), (self._b, b)):
+            column.insert(i, value)
+        self._codes.insert(i, _KIND_CODES[entry.kind] << 2 | shape)
+        event_id = entry.event_id.encode("utf-8")
+        ends = self._id_ends
+        start = ends[i - 1] if i else 0
+        self._ids[start:start] = event_id
+        for j in range(i, len(ends)):  # only when an entry arrives out of ledger order
+            ends[j] += len(event_id)
+        ends.insert(i, start + len(event_id))
+        if entry.amends is not None:
+            self._amends[entry.seq] = entry.amends
+        if i < len(seqs) - 1 or self._points is None or entry.kind in AMENDING:
+            self._points = None
+            return True
+        # The newest new figure (event ids are unique per agency in the ledger) is the
+        # last of its day, whatever came before: what _replay would give, without
+        # replaying the key's whole history for every entry.
+        points = self._points
+        j = bisect.bisect_left(points, entry.observed_at, key=_point_day)
+        point = Point(entry.observed_at, entry.figure, entry.seq, entry.agency_id, entry.event_id)
+        if j < len(points) and points[j].on == entry.observed_at:
+            points[j] = point
+        else:
+            points.insert(j, point)
+        return True
 
     def points(self, upto: int | None = None) -> list[Point]:
         """One point per observed day (the day's last figure), oldest first."""
-        if upto is None:
+        if upto is None or not self._seqs or upto >= self._seqs[-1]:
             if self._points is None:
                 self._points = _replay(self.entries)
             return self._points
         return _replay(self.entries[: bisect.bisect_right(self._seqs, upto)])
+
+
+def _point_day(p: Point) -> date:
+    return p.on
 
 
 def _replay(entries: list[Entry]) -> list[Point]:
@@ -311,25 +424,26 @@ class Fold:
 
     def __init__(self) -> None:
         self.keys: dict[tuple[str, str], KeyHistory] = {}
-        self.seqs: set[int] = set()
+        self._count = 0
 
     def __len__(self) -> int:
-        return len(self.seqs)
-
-    def __contains__(self, seq: int) -> bool:
-        return seq in self.seqs
+        return self._count
 
     def apply(self, entry: Entry) -> bool:
         """Add one entry; False (and nothing changes) when it was applied already."""
-        if entry.seq in self.seqs:
-            return False
-        self.seqs.add(entry.seq)
         key = (entry.agency_id, entry.target_id)
         history = self.keys.get(key)
         if history is None:
-            history = self.keys[key] = KeyHistory()
-        history.add(entry)
+            history = self.keys[key] = KeyHistory(entry.agency_id, entry.target_id)
+        if not history.add(entry):
+            return False
+        self._count += 1
         return True
+
+    def has(self, agency_id: str, target_id: str, seq: int) -> bool:
+        """Whether the entry with ``seq`` (of this agency × target) is applied."""
+        history = self.keys.get((agency_id, target_id))
+        return history is not None and seq in history
 
     def apply_all(self, entries: Iterable[Entry]) -> set[tuple[str, str]]:
         """Apply many; the agency × target keys that changed."""
@@ -616,6 +730,38 @@ class Totals:
             self.done += sign
 
 
+def sweep_tail(series: list[tuple[list[Point], date | None]], make, count: int = 2) -> list[Point]:
+    """The last ``count`` points :func:`sweep` gives, found with a binary search per series
+    on each of those days instead of a walk through every point. Only the last ``count``
+    points of each series (up to its end day) matter, so the series may be cut to those:
+    a figure and its status need no more than the last two points of a series."""
+    cut: list[tuple[list[Point], date | None]] = []
+    days: set[date] = set()
+    for points, until in series:
+        if until is not None:
+            points = points[:bisect.bisect_right(points, until, key=_point_day)]
+        cut.append((points, until))
+        days.update(p.on for p in points[-count:])  # a series has one point per day
+    out: list[Point] = []
+    for day in sorted(days)[-count:]:
+        totals = Totals()
+        current: dict[int, Point] = {}
+        source = None
+        for i, (points, until) in enumerate(cut):
+            if until is not None and until < day:
+                continue  # ended before the day: no longer counted
+            j = bisect.bisect_right(points, day, key=_point_day)
+            if j:
+                p = current[i] = points[j - 1]
+                totals.add(p.fig, 1)
+                if p.on == day and (source is None or p.seq >= source.seq):
+                    source = p  # sweep's order within a day: by seq, then series index
+        fig = make(day, totals, current)
+        if fig is not None:
+            out.append(Point(day, fig, source.seq, source.agency_id, source.event_id, True))
+    return out
+
+
 def sweep(series: list[tuple[list[Point], date | None]], make) -> list[Point]:
     """Points on every day any series has one. ``make(day, totals, current)`` returns the
     figure of the day from the running totals over each series' latest point so far
@@ -653,12 +799,29 @@ def sweep(series: list[tuple[list[Point], date | None]], make) -> list[Point]:
     return out
 
 
+def _roll_up(kind: TargetKind, merged: list[tuple[str, date]]):
+    """How a successor's figure on a day comes from its own and its predecessors' (series
+    0 is its own, the others its predecessors ending on their ``until`` days)."""
+
+    def combine(day: date, totals: Totals, current: dict[int, Point]) -> Fig:
+        if kind is TargetKind.RATIO:
+            return Ratio(totals.num, totals.den)
+        if kind is TargetKind.COUNT:
+            return Count(totals.n)
+        # Done only when every predecessor still counted (and the successor itself,
+        # if it reported) has a figure, and all of them say done.
+        expected = sum(1 for _, until in merged if day <= until) + (1 if 0 in current else 0)
+        return Milestone(totals.present == expected and totals.done == totals.present)
+
+    return combine
+
+
 @dataclass(frozen=True)
 class NationalFigure:
-    """The national series of a target and what it says on the evaluation day."""
+    """The end of a target's national series and what it says on the evaluation day."""
 
     target_id: str
-    points: list[Point]
+    points: list[Point]  # the series' last two points: all its value and status depend on
     agencies: list[str]
     status: Status
     projected: Fraction | None
@@ -675,6 +838,7 @@ class Evaluator:
         self.targets = world.targets_on(on)
         self.agencies = {a.id: a for a in world.agencies_on(on)}
         self._timelines: dict[tuple[str, str], list[Point]] = {}
+        self._tails: dict[tuple[str, str], list[Point]] = {}
         self._national: dict[str, NationalFigure] = {}
 
     # -- series ---------------------------------------------------------------------------
@@ -692,40 +856,62 @@ class Evaluator:
         kind = target.kind
         own = [p for p in self.fold.points(agency_id, target.id, self.upto)
                if p.on <= on and _fig_kind(p.fig) is kind]
-        agency = self.world.agency(agency_id)
-        merged = []
-        for pid in agency.predecessors:
-            until = self.world.agency(pid).valid_to
-            if until is not None and until < on:
-                merged.append((pid, until))
+        merged = self._merged(agency_id)
         if not merged:
             result = own
         else:
             series = [(own, None)] + [(self.timeline(pid, target), until) for pid, until in merged]
             last_merger = max(until for _, until in merged)
-
-            def combine(day: date, totals: Totals, current: dict[int, Point]) -> Fig:
-                if kind is TargetKind.RATIO:
-                    return Ratio(totals.num, totals.den)
-                if kind is TargetKind.COUNT:
-                    return Count(totals.n)
-                # Done only when every predecessor still counted (and the successor itself,
-                # if it reported) has a figure, and all of them say done.
-                expected = sum(1 for _, until in merged if day <= until) + (1 if 0 in current else 0)
-                return Milestone(totals.present == expected and totals.done == totals.present)
-
             own_on = {p.on: p for p in own}
             # After the last merger only the successor's own figures remain: keep them as they are.
-            result = [own_on[p.on] if p.on > last_merger else p for p in sweep(series, combine)]
+            result = [own_on[p.on] if p.on > last_merger else p
+                      for p in sweep(series, _roll_up(kind, merged))]
         self._timelines[key] = result
         return result
+
+    def tail(self, agency_id: str, target: Target) -> list[Point]:
+        """The last two points of :meth:`timeline`, all a figure and its status depend on,
+        found without building the series: the cost of a figure does not grow with the
+        history behind it."""
+        key = (agency_id, target.id)
+        cached = self._tails.get(key)
+        if cached is not None:
+            return cached
+        kind = target.kind
+        points = self.fold.points(agency_id, target.id, self.upto)
+        own: list[Point] = []
+        j = bisect.bisect_right(points, self.on, key=_point_day)
+        while j and len(own) < 2:
+            j -= 1
+            if _fig_kind(points[j].fig) is kind:
+                own.insert(0, points[j])
+        merged = self._merged(agency_id)
+        if not merged:
+            result = own
+        else:
+            series = [(own, None)] + [(self.tail(pid, target), until) for pid, until in merged]
+            last_merger = max(until for _, until in merged)
+            own_on = {p.on: p for p in own}
+            result = [own_on[p.on] if p.on > last_merger else p
+                      for p in sweep_tail(series, _roll_up(kind, merged))]
+        self._tails[key] = result
+        return result
+
+    def _merged(self, agency_id: str) -> list[tuple[str, date]]:
+        """The agency's predecessors that had ended by the day, with their last days."""
+        merged = []
+        for pid in self.world.agency(agency_id).predecessors:
+            until = self.world.agency(pid).valid_to
+            if until is not None and until < self.on:
+                merged.append((pid, until))
+        return merged
 
     def national_figure(self, target: Target) -> NationalFigure:
         cached = self._national.get(target.id)
         if cached is not None:
             return cached
         agencies = self.applicable(target)
-        series = [(self.timeline(a, target), None) for a in agencies]
+        series = [(self.tail(a, target), None) for a in agencies]
         kind = target.kind
         total = len(agencies)
 
@@ -736,7 +922,7 @@ class Evaluator:
                 return Count(totals.n)
             return Ratio(totals.done, total) if total else None
 
-        points = sweep(series, combine)
+        points = sweep_tail(series, combine)
         status, projected = judge(points, target, self.on, milestone_rule=False, goal=national_goal(target, total))
         result = NationalFigure(target.id, points, agencies, status, projected)
         self._national[target.id] = result
@@ -744,7 +930,7 @@ class Evaluator:
 
     # -- rows -----------------------------------------------------------------------------
     def cell(self, agency_id: str, target: Target) -> CellRow:
-        points = self.timeline(agency_id, target)
+        points = self.tail(agency_id, target)
         last = points[-1] if points else None
         tv = _exact(target.target_value)
         value = numerator = denominator = completion = None

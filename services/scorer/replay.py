@@ -131,12 +131,20 @@ def rebuild(store: ScorerStore, ledger: LedgerStore, projector: Projector, on: d
     folded = fold_entries(ledger.entries(), on_entry)
     fold = folded.fold
     with store.transaction() as tx:
-        for row in tx.observations_since(0):
-            if row["seq"] not in fold:
-                fold.apply(entry_from_row(row))
+        # Only the keys of what the scorer applied are read; whole rows only for entries
+        # the ledger read did not give (recorded after it): usually none.
+        missing = [seq for seq, agency_id, target_id in tx.observation_keys() if not fold.has(agency_id, target_id, seq)]
+        for row in tx.observations_at(missing):
+            fold.apply(entry_from_row(row))
         proj = projector.full(fold, on)
         tx.clear_observations()
-        tx.insert_observations([observation_row(e) for e in sorted(fold.entries(), key=lambda e: e.seq)])
+        chunk: list[dict[str, Any]] = []
+        for e in fold.entries():  # streamed: a row per ledger entry is too many to hold at once
+            chunk.append(observation_row(e))
+            if len(chunk) == 20_000:
+                tx.insert_observations(chunk)
+                chunk = []
+        tx.insert_observations(chunk)
         tx.clear_projections()
         rows = proj.as_rows()
         tx.write(rows, {})

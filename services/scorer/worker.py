@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from shared.config import Settings
+from shared.db import DatabaseUnavailable
 from shared.db.ledger import ConcurrentWrite
+from shared.db.outage import until_available
 from shared.db.projections import ScorerStore
 from shared.domain.temporal import VIETNAM_TZ
 from shared.kafka import Broker, Consumer, Record
@@ -83,6 +85,7 @@ class ScorerWorker:
         self._positions: dict[tuple[str, int], int | None] = {}
         self._consumer: Consumer | None = None
         self._producer = None
+        self._stop = lambda: False
 
     # ---- state -------------------------------------------------------------------------
     def load(self) -> None:
@@ -98,7 +101,8 @@ class ScorerWorker:
 
     # ---- rebalance callbacks ---------------------------------------------------------------
     def _on_assigned(self, parts):
-        stored = self.store.tracked_offsets(self.group, parts)
+        # Waits out a database outage: an error here would stop the consumer's poll.
+        stored = until_available(lambda: self.store.tracked_offsets(self.group, parts), self._stop) or {}
         self._positions.update(stored)
         return stored
 
@@ -109,6 +113,7 @@ class ScorerWorker:
     # ---- the loop ----------------------------------------------------------------------------
     def run(self, until_idle: bool = False, idle_grace_s: float = 3.0, stop=lambda: False) -> ScorerStats:
         """Consume until stopped (or, with `until_idle`, until caught up and evaluated for today)."""
+        self._stop = stop
         self.broker.ensure_topics(self.topics.all(), self.settings.partitions)
         self._producer = self.broker.producer()
         self.load()
@@ -147,24 +152,37 @@ class ScorerWorker:
         return idle > 10 * grace
 
     def _handle(self, records: list[Record]) -> None:
-        if self._stale:
-            self.load()
         try:
+            if self._stale:
+                self.load()
             self._commit(records)
         except ConcurrentWrite as exc:
             # Another member owns (or owned) these partitions: start again from what the
             # database says was consumed, with the state the database holds.
             log.warning("concurrent write, re-reading stored offsets: %s", exc)
             self.stats.retries += 1
-            self.load()
-            parts = self._consumer.assignment() if self._consumer else []
-            stored = self.store.tracked_offsets(self.group, parts)
-            self._positions.update(stored)
-            for (topic, partition), offset in stored.items():
-                self._consumer.seek(topic, partition, offset or 0)
+            self._stale = True
+            until_available(self._resume, self._stop)
+        except DatabaseUnavailable as exc:
+            # PostgreSQL restarting, SQLite locked past its timeout. The batch may or may
+            # not have been committed: once the database answers again, reload what it
+            # holds, go on from its offsets and publish the alerts it has not seen out.
+            log.warning("database unavailable, waiting for it: %s", str(exc.orig).strip())
+            self.stats.retries += 1
+            self._stale = True
+            until_available(lambda: (self._resume(), self.publish_alerts()), self._stop)
         except BaseException:
             self._stale = True  # the in-memory fold may be ahead of the database
             raise
+
+    def _resume(self) -> None:
+        """Reload the stored state and seek every assigned partition to its stored offset."""
+        self.load()
+        parts = self._consumer.assignment() if self._consumer else []
+        stored = self.store.tracked_offsets(self.group, parts)
+        self._positions.update(stored)
+        for (topic, partition), offset in stored.items():
+            self._consumer.seek(topic, partition, offset or 0)
 
     def _commit(self, records: list[Record]) -> None:
         today = self.today()

@@ -239,7 +239,9 @@ def _foreign_target(p: Primary) -> Message:
                    in t.applies_to)
     figure = ({"type": "count", "count": 3} if foreign.kind is TargetKind.COUNT
               else {"type": "ratio", "numerator": 1, "denominator": 2})
-    return p.agency_id, p.sign(p.variant(target_id=foreign.id, figure=figure))
+    # A measurement whatever the primary was: kept a milestone, the count or ratio would be
+    # refused first for its shape (figure_shape_mismatch), not for its target.
+    return p.agency_id, p.sign(p.variant(target_id=foreign.id, figure=figure, kind="measurement"))
 
 
 # ---- signatures and transport -----------------------------------------------------------

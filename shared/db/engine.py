@@ -6,8 +6,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -57,3 +60,25 @@ def migrate(url: str) -> None:
     if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
         Path(u.database).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), "head")
+
+
+def schema_is_current(url: str) -> bool:
+    """Whether the database is at the newest migration (False when it cannot tell: no
+    schema yet, or a role not allowed to read alembic_version)."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+    except ProgrammingError:
+        return False
+    finally:
+        engine.dispose()
+    return current == set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+
+
+def ensure_schema(url: str, migrate_url: str | None = None) -> None:
+    """Migrate the database at ``url`` to the newest schema unless it is there already;
+    as ``migrate_url`` (the schema owner) when given, so that ``url`` may name a role
+    that cannot create tables."""
+    if not schema_is_current(url):
+        migrate(migrate_url or url)

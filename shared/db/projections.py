@@ -46,7 +46,8 @@ class ScorerSnapshot:
 
     version: int
     evaluated_on: date | None
-    observations: list[dict[str, Any]]
+    observations: Iterator[dict[str, Any]]
+    """Streamed in seq order, not held: there is one per ledger entry."""
     projections: dict[str, list[dict[str, Any]]]
 
 
@@ -87,10 +88,15 @@ class ScorerStore:
         with self.engine.connect() as conn:
             row = conn.execute(select(scorer_state.c.version, scorer_state.c.evaluated_on)
                                .where(scorer_state.c.id == STATE_ID)).first()
-            observations = _rows(conn.execute(select(scorer_observations).order_by(scorer_observations.c.seq)))
             projections = _projection_rows(conn)
         version, evaluated_on = (0, None) if row is None else (row.version, row.evaluated_on)
-        return ScorerSnapshot(version, evaluated_on, observations, projections)
+        return ScorerSnapshot(version, evaluated_on, self._observations(), projections)
+
+    def _observations(self) -> Iterator[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            q = select(scorer_observations).order_by(scorer_observations.c.seq)
+            for r in conn.execution_options(yield_per=5000).execute(q):
+                yield dict(r._mapping)
 
     def projection_rows(self) -> dict[str, list[dict[str, Any]]]:
         """Every projection table's rows, sorted by key."""
@@ -198,11 +204,45 @@ class ScorerTx:
         t = scorer_observations
         return _rows(self.conn.execute(select(t).where(t.c.version > version).order_by(t.c.seq)))
 
+    def observation_keys(self) -> Iterator[tuple[int, str, str]]:
+        """(seq, agency_id, target_id) of every applied entry, streamed."""
+        t = scorer_observations
+        # Streamed by the statement's own option: set on the connection it would also
+        # apply to the transaction's later statements (a DELETE cannot be streamed).
+        q = select(t.c.seq, t.c.agency_id, t.c.target_id).execution_options(yield_per=20_000)
+        for row in self.conn.execute(q):
+            yield tuple(row)
+
+    def observations_at(self, seqs: list[int]) -> list[dict[str, Any]]:
+        """The applied entries with these seqs."""
+        t = scorer_observations
+        out: list[dict[str, Any]] = []
+        for i in range(0, len(seqs), 1000):
+            out += _rows(self.conn.execute(select(t).where(t.c.seq.in_(seqs[i:i + 1000])).order_by(t.c.seq)))
+        return out
+
     def insert_observations(self, rows: list[dict[str, Any]]) -> None:
-        """Record newly applied entries (stamped with this transaction's version)."""
-        for i in range(0, len(rows), 5000):
-            chunk = [dict(r, version=self.version) for r in rows[i:i + 5000]]
-            self.conn.execute(insert(scorer_observations), chunk)
+        """Record newly applied entries (stamped with this transaction's version).
+
+        One row per ledger entry, so through the driver's own bulk path (COPY on
+        PostgreSQL, executemany on SQLite) rather than SQLAlchemy's parameter handling,
+        which cost several times the insert itself."""
+        if not rows:
+            return
+        names = [c.name for c in scorer_observations.c]
+        values = [tuple(r[n] for n in names[:-1]) + (self.version,) for r in rows]
+        columns = ", ".join(names)
+        if self.conn.dialect.name == "postgresql":
+            with self.conn.connection.driver_connection.cursor() as cur:
+                with cur.copy(f"COPY scorer_observations ({columns}) FROM STDIN") as copy:
+                    for v in values:
+                        copy.write_row(v)
+            return
+        day = names.index("observed_at")
+        # SQLAlchemy's Date on SQLite is the ISO text; written the same way here.
+        values = [v[:day] + (v[day].isoformat(),) + v[day + 1:] for v in values]
+        marks = ", ".join("?" * len(names))
+        self.conn.exec_driver_sql(f"INSERT INTO scorer_observations ({columns}) VALUES ({marks})", values)
 
     def clear_observations(self) -> None:
         self.conn.execute(delete(scorer_observations))

@@ -75,6 +75,14 @@ def decode_object(raw: bytes | str | dict[str, Any]) -> dict[str, Any]:
             ) from None
         except RecursionError:
             raise ContractViolation(ReasonCode.NOT_JSON, "JSON nesting is too deep") from None
+        except ContractViolation:
+            raise  # from the hooks above (a repeated member, NaN): already the right code
+        except ValueError:
+            # Valid JSON, but an integer longer than Python converts (4300 digits): far
+            # past the contract's 2^53 − 1, and it must not stop the worker.
+            raise ContractViolation(
+                ReasonCode.INVALID_VALUE, "a number has thousands of digits; integers are at most 2^53 − 1"
+            ) from None
     if not isinstance(obj, dict):
         raise ContractViolation(
             ReasonCode.NOT_AN_OBJECT, f"expected a JSON object, got {json_type_name(obj)}"

@@ -7,6 +7,7 @@ ones are never renamed or reused.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 
@@ -233,6 +234,18 @@ def describe(code: ReasonCode | str) -> str:
     return f"{vietnamese} — {english}"
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def storable(message: str) -> str:
+    """``message`` as text every database stores: a message quotes what the agency sent,
+    and a NUL (PostgreSQL refuses it) or a lone surrogate (not UTF-8 at all) in a dead
+    letter would stop ingest on that message at every restart. They are written as the
+    escapes JSON uses (``\\u0000``, ``\\ud800``)."""
+    message = _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", message)
+    return message.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class ContractViolation(ValueError):
     """An event broke the contract. Carries one stable reason code and a specific message.
 
@@ -249,6 +262,7 @@ class ContractViolation(ValueError):
         field: str | None = None,
         also: tuple[ContractViolation, ...] = (),
     ) -> None:
+        message = storable(message)
         super().__init__(f"{code.value}: {message}")
         self.code = code
         self.message = message

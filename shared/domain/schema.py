@@ -86,6 +86,21 @@ _DEAD_LETTER = {
         "source_partition": {"type": "integer", "minimum": 0},
         "source_offset": {"type": "integer", "minimum": 0},
         "rejected_at": {"type": "string", "format": "date-time", "pattern": TIMESTAMP_PATTERN},
+        "truncated": {
+            "type": "boolean",
+            "description": "True when the message exceeded 1 MiB: original and original_key then hold "
+            "only their first 64 KiB.",
+        },
+        "original_size": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Bytes of the whole value (when truncated).",
+        },
+        "original_key_size": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Bytes of the whole key (when truncated).",
+        },
     },
 }
 

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from shared.domain.agencies import get_agency, is_active, successor_of
-from shared.domain.catalogue import TargetKind, catalogue_on, target_applies_to
+from shared.domain.catalogue import catalogue_on, target_applies_to
 from shared.domain.events import ProgressReported
-from shared.domain.figures import CountFigure, MilestoneFigure, RatioFigure
 from shared.domain.reasons import ContractViolation, ReasonCode
 
-_FIGURE_FOR_KIND = {
-    TargetKind.RATIO: RatioFigure,
-    TargetKind.COUNT: CountFigure,
-    TargetKind.MILESTONE: MilestoneFigure,
-}
+# The catalogue on a day is fixed data, but each call re-validates its revised targets.
+_catalogue_on = lru_cache(maxsize=64)(catalogue_on)
 
 
 def _inactive_message(agency_id: str, day: date) -> str:
@@ -36,24 +33,30 @@ def check_event_against_registry(event: ProgressReported, *, on: date | None = N
     by default the event's ``observed_at``, so a late report about a dissolved province's
     June figures is still accepted under that province's id.
     """
-    day = on or event.observed_at
+    figure_type = event.figure.type if event.figure is not None else None
+    check_against_registry(event.agency_id, event.target_id, figure_type, on or event.observed_at)
+
+
+def check_against_registry(agency_id: str, target_id: str, figure_type: str | None, day: date) -> None:
+    """:func:`check_event_against_registry` on the only fields it reads (``figure_type``:
+    ``"ratio"``, ``"count"``, ``"milestone"`` or None), for callers that hold no model."""
     try:
-        agency = get_agency(event.agency_id)
+        agency = get_agency(agency_id)
     except KeyError:
         raise ContractViolation(
             ReasonCode.UNKNOWN_AGENCY,
-            f"agency_id: {event.agency_id} is not in the agency registry (see `tiendo catalogue agencies`)",
+            f"agency_id: {agency_id} is not in the agency registry (see `tiendo catalogue agencies`)",
             field="agency_id",
         ) from None
     if not is_active(agency.id, day):
         raise ContractViolation(
             ReasonCode.AGENCY_NOT_ACTIVE, _inactive_message(agency.id, day), field="agency_id"
         )
-    target = catalogue_on(day).get(event.target_id)
+    target = _catalogue_on(day).get(target_id)
     if target is None:
         raise ContractViolation(
             ReasonCode.UNKNOWN_TARGET,
-            f"target_id: {event.target_id} is not in the target catalogue (see `tiendo catalogue targets`)",
+            f"target_id: {target_id} is not in the target catalogue (see `tiendo catalogue targets`)",
             field="target_id",
         )
     if not target_applies_to(target, agency):
@@ -62,11 +65,10 @@ def check_event_against_registry(event: ProgressReported, *, on: date | None = N
             f"target_id: {target.id} does not apply to {agency.name_vi} ({agency.id})",
             field="target_id",
         )
-    expected = _FIGURE_FOR_KIND[target.kind]
-    if event.figure is not None and not isinstance(event.figure, expected):
+    if figure_type is not None and figure_type != target.kind.value:
         raise ContractViolation(
             ReasonCode.FIGURE_SHAPE_MISMATCH,
             f"figure: {target.id} is a {target.kind} target and takes a {target.kind} figure, "
-            f"got a {event.figure.type} figure",
+            f"got a {figure_type} figure",
             field="figure",
         )

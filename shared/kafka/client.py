@@ -261,8 +261,15 @@ class Consumer:
             self._coordinator_seen = now
         elif now - self._coordinator_seen > COORDINATOR_LOST_S:
             log.warning("group coordinator unknown for %.0f s: reconnecting", now - self._coordinator_seen)
-            self._kc.close(autocommit=False, timeout_ms=5000)
-            self._kc = self._subscribed()
+            try:
+                fresh = self._subscribed()
+            except BrokerUnavailable as exc:
+                # The broker itself is away (stopped, restarting): the worker must ride
+                # that out, not exit. Keep the client we have; try again later.
+                log.warning("%s; trying again in %.0f s", exc, COORDINATOR_LOST_S)
+            else:
+                self._kc.close(autocommit=False, timeout_ms=5000)
+                self._kc = fresh
             self._coordinator_seen = now
 
     def _assigned(self, parts: list[Partition]) -> None:

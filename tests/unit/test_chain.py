@@ -1,6 +1,10 @@
 """The hash chain: verify finds edits, deletions, reorderings and insertions."""
 
+import hashlib
+import json
 from dataclasses import replace
+
+import pytest
 
 from shared.domain.chain import GENESIS_HASH, ChainRow, entry_hash, find_breaks, first_break
 
@@ -52,3 +56,10 @@ def test_the_first_break_is_the_lowest_sequence_across_chains():
     b[1] = replace(b[1], payload="{}")        # seq 4
     assert [x.seq for x in find_breaks(a + b)] == [7, 4]
     assert first_break(a + b).seq == 4
+
+
+@pytest.mark.parametrize("text", ["ha-noi", "Nguyễn \"Lan\"\\n", "tab\there\u2028\x00", "\U0001f600 emoji", ""])
+def test_entry_hash_is_the_sha256_of_the_json_list(text) -> None:
+    material = json.dumps(["0" * 64, text, 12, text, '{"a":"' + text + '"}'], ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8")
+    assert entry_hash("0" * 64, text, 12, text, '{"a":"' + text + '"}') == hashlib.sha256(material).hexdigest()

@@ -202,10 +202,29 @@ def test_a_figure_is_required_outside_retractions(kind: str) -> None:
         (b"\xef\xbb\xbf{}", ReasonCode.NOT_JSON),
         (b"[" * 100_000, ReasonCode.NOT_JSON),
         (b'"text"', ReasonCode.NOT_AN_OBJECT),
+        # Past Python's 4300-digit int conversion limit: json.loads raises a plain ValueError.
+        (b'{"schema_version": ' + b"9" * 5000 + b"}", ReasonCode.INVALID_VALUE),
     ],
 )
 def test_undecodable_messages(raw: bytes, code: ReasonCode) -> None:
     assert _rejected(raw).code is code
+
+
+@pytest.mark.parametrize(
+    ("raw", "code", "escape"),
+    [
+        (b'{"reporter": {"name": "\\ud800Nguy\xe1\xbb\x85n"}}', ReasonCode.NOT_UTF8, "\\ud800"),
+        (json.dumps({**measurement(), "\x00": 1}).encode(), ReasonCode.UNKNOWN_FIELD, "\\u0000"),
+    ],
+)
+def test_a_rejection_message_is_text_any_database_stores(raw: bytes, code: ReasonCode, escape: str) -> None:
+    # Regression: messages quoted a lone surrogate (no UTF-8 text) or a member named NUL
+    # (PostgreSQL refuses it) raw; the dead letter could not be stored, and ingest stopped
+    # on that message at every restart.
+    rejection = _rejected(raw)
+    assert rejection.code is code
+    assert escape in rejection.message and "\x00" not in rejection.message
+    rejection.message.encode("utf-8")
 
 
 def test_there_is_one_example_per_kind() -> None:

@@ -45,3 +45,25 @@ def test_a_lost_coordinator_means_a_fresh_client(monkeypatch):
     time.sleep(0.1)
     consumer.poll()
     assert len(made) == 2  # the new client knows its coordinator: nothing more to do
+
+
+def test_a_broker_that_is_away_is_waited_for_not_fatal(monkeypatch):
+    # Regression: with the broker stopped longer than the watchdog's patience, the fresh
+    # client could not bootstrap, BrokerUnavailable escaped poll, and the workers exited.
+    monkeypatch.setattr(client, "COORDINATOR_LOST_S", 0.05)
+    made = []
+    broker_answers = iter([True, False, True])
+
+    def connect():
+        if not next(broker_answers):
+            raise client.BrokerUnavailable("cannot reach Kafka")
+        made.append(FakeKafkaConsumer(unknown=not made))
+        return made[-1]
+
+    consumer = client.Consumer(connect, ["t"], lambda parts: {}, lambda parts: None)
+    time.sleep(0.1)
+    consumer.poll()  # the broker refuses: keep the old client
+    assert len(made) == 1 and not made[0].closed
+    time.sleep(0.1)
+    consumer.poll()  # it is back: a fresh client
+    assert len(made) == 2 and made[0].closed

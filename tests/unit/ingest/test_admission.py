@@ -66,6 +66,8 @@ def test_a_signed_valid_event_is_accepted():
 
 @pytest.mark.parametrize("make, key, code", [
     (lambda: b"x" * (MAX_MESSAGE_BYTES + 1), "ha-noi", "message_too_large"),
+    # The key counts too: a 2 MiB key would otherwise ride into the dead letters whole.
+    (lambda: signed_bytes(event_dict(), sk(HANOI)), "k" * (2 * MAX_MESSAGE_BYTES), "message_too_large"),
     (lambda: b"\xff\xfe", "ha-noi", "not_utf8"),
     (lambda: b"", "ha-noi", "not_json"),
     (lambda: signed_bytes(event_dict(), sk(HANOI)), None, "missing_key"),

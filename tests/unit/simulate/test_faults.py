@@ -7,6 +7,7 @@ code) must be exactly what the plan says.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from datetime import date
 
@@ -18,7 +19,7 @@ from shared.domain.reasons import ReasonCode
 from shared.kafka import Record
 
 from services.ingest.admission import decide
-from services.simulate.faults import FAULTS
+from services.simulate.faults import FAULTS, FAULTS_BY_NAME, Primary
 from services.simulate.plan import Outcome
 from services.simulate.profiles import MINISTRY_ROLES, PROVINCE_ROLES
 
@@ -85,3 +86,18 @@ def test_windows_1258_text_is_never_utf8(truth) -> None:
             text = role.format(name=agency.name_vi)
             with pytest.raises(UnicodeDecodeError):
                 text.encode("cp1258", errors="replace").decode("utf-8")
+
+
+def test_a_foreign_target_derived_from_a_milestone_is_refused_for_its_target(truth, ring) -> None:
+    # Regression: the fault kept the milestone's kind, so ingest rightly answered
+    # figure_shape_mismatch where the plan predicted target_not_applicable.
+    milestone = {"schema_version": 1, "event_id": "na-1", "agency_id": "nghe-an", "target_id": "r57_plan_issued",
+                 "kind": "milestone", "observed_at": "2025-02-28", "reported_at": "2025-03-01T08:15:00+07:00",
+                 "figure": {"type": "milestone", "done": True, "done_on": "2025-02-25"},
+                 "reporter": {"name": "Lê Thị Hương", "role": "Giám đốc Sở"}}
+    fresh = iter(f"na-{i}" for i in range(2, 100))
+    fault = FAULTS_BY_NAME["foreign_target"]
+    key, value = fault.build(Primary(milestone, truth, ring, random.Random(1), lambda: next(fresh)))
+    record = Record("progress", 0, 0, key.encode(), value, 0)
+    decisions = decide([record], {k.key_id: k for k in ring.keys.values()}, TODAY, lambda _: {}, lambda _: set())
+    assert [r.code for r in decisions.rejected] == [ReasonCode.TARGET_NOT_APPLICABLE]

@@ -1,0 +1,91 @@
+"""Running a worker as its own process and measuring it: wall time and peak RSS."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What one finished process did."""
+
+    seconds: float
+    cpu_s: float
+    """User and system CPU time: unlike the wall time, untouched by other work on the machine."""
+    peak_rss_mb: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+class Worker:
+    """`python ARGS` as a child process, measured when it ends.
+
+    The peak resident set size is the kernel's high-water mark of the child's own memory
+    (VmHWM in /proc/PID/status), read every 10 ms while it runs: a mark, not a sample, so
+    a short burst between two readings is still counted; only growth in the last 10 ms
+    before the exit could be missed. Not ``ru_maxrss``: Linux carries the parent's
+    resident size at fork time into it, and the parent here holds the whole data set.
+    Output goes to temporary files, so a chatty child never blocks on a full pipe."""
+
+    def __init__(self, args: list[str], env: dict[str, str] | None = None) -> None:
+        self._out = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self._err = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen([sys.executable, *args], env=env, stdout=self._out, stderr=self._err,
+                                     text=True)
+
+    def stop(self) -> None:
+        """Ask the worker to finish its batch and stop (the workers handle SIGINT)."""
+        self.proc.send_signal(signal.SIGINT)
+
+    def exited(self) -> bool:
+        """Whether the child has ended, without reaping it (which would lose its rusage):
+        an ended, unreaped child is a zombie in /proc."""
+        try:
+            stat = Path(f"/proc/{self.proc.pid}/stat").read_text()
+        except FileNotFoundError:
+            return True
+        return stat.rpartition(")")[2].split()[0] == "Z"
+
+    def wait(self, timeout_s: float = 3600.0) -> Measured:
+        """Reap the child with ``wait4``; kill it when it is still running ``timeout_s`` from now."""
+        deadline = time.perf_counter() + timeout_s
+        peak_kb = 0
+        while True:
+            peak_kb = max(peak_kb, self._high_water_kb())
+            pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                self.proc.kill()
+            time.sleep(0.01)
+        seconds = time.perf_counter() - self.started
+        # Reaped here, not by Popen: tell it, so it never waits for the pid again.
+        self.proc.returncode = os.waitstatus_to_exitcode(status)
+        return Measured(seconds, usage.ru_utime + usage.ru_stime, peak_kb / 1024, self.proc.returncode,
+                        _read(self._out), _read(self._err))
+
+    def _high_water_kb(self) -> int:
+        try:
+            status = Path(f"/proc/{self.proc.pid}/status").read_text()
+        except (FileNotFoundError, ProcessLookupError):
+            return 0
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+        return 0  # a zombie has no memory left to report
+
+
+def _read(f) -> str:
+    f.seek(0)
+    text = f.read()
+    f.close()
+    return text

@@ -1,0 +1,174 @@
+"""docs/reliability.md: what a chaos run did and what it found, in tables; its last line
+is the summary `chaos: faults=… sent=… lost=… duplicated=… bad_inputs=… bad_accepted=…`."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shlex
+from collections import Counter
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+from shared.domain.reasons import ReasonCode
+
+if TYPE_CHECKING:
+    from chaos.run import Run
+
+
+_PASSWORD = re.compile(r"(://[^:/@]+:)[^@]+@")
+
+
+def _redacted(arg: str) -> str:
+    """A command-line argument with any URL's password starred out."""
+    return _PASSWORD.sub(r"\1***@", arg)
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    memory = ""
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as f:
+            kib = int(next(line for line in f if line.startswith("MemTotal")).split()[1])
+        memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, StopIteration):
+        pass
+    return (f"{platform.node()}: {os.cpu_count()} cores ({cpu}){memory}, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}")
+
+
+def _cell(text: object) -> str:
+    """Text safe in a Markdown table cell: no column breaks, no live HTML."""
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
+
+
+def _n(x: int) -> str:
+    return f"{x:,}"
+
+
+def _yes(flag: bool | None) -> str:
+    return "–" if flag is None else ("yes" if flag else "**no**")
+
+
+def summary_line(run: Run) -> str:
+    """The one-line summary, with the totals over every run and check."""
+    faults = sum(len(r.faults) for r in run.results) + len(run.tampering)
+    sent = sum(r.verdict.sent for r in run.results) + run.access_sent
+    bad = sum(r.verdict.bad for r in run.results) + len(run.forged)
+    bad_accepted = sum(r.verdict.bad_accepted for r in run.results) + sum(c.observed == "recorded" for c in run.forged)
+    return (f"chaos: faults={faults} sent={sent} lost={sum(r.verdict.lost for r in run.results)} "
+            f"duplicated={sum(r.verdict.duplicated for r in run.results)} bad_inputs={bad} "
+            f"bad_accepted={bad_accepted}")
+
+
+def write_report(run: Run) -> tuple[str, str]:
+    """(the Markdown document, its last line)."""
+    a = run.args
+    line = summary_line(run)
+    out = [
+        "# Reliability: faults, bad input, tampering and access",
+        "",
+        "Issue 9: show with figures that nothing is lost and no one gets in. Everything below is",
+        "produced by `make chaos` against the real Kafka broker and PostgreSQL (and SQLite, the",
+        "embedded default); `tests/integration/test_chaos_small.py` runs the same code smaller in",
+        "`make test`. The code is in `chaos/`.",
+        "",
+        f"- run: `{shlex.join(['python', '-m', 'chaos.run', *map(_redacted, a.argv)])}`",
+        f"- finished {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC after {run.seconds / 60:.1f} minutes",
+        f"- machine {_machine()}",
+        f"- shared broker {a.bootstrap}; PostgreSQL {a.pg_url.split('@')[-1]}; the broker that is stopped and the "
+        "PostgreSQL that is restarted are the run's own, on other ports",
+        "",
+        "## What is done",
+        "",
+        "Each run has its own database and topics. Workers are real processes (`python -m services",
+        "ingest run`, `scorer run`); on PostgreSQL they connect as `tiendo_worker`, the role that",
+        "may INSERT and SELECT ledger rows but never UPDATE or DELETE them. The agencies' stream is",
+        "a simulated 2025 (`tiendo simulate`): every ministry and province, re-sends, corrections,",
+        "retractions and the simulator's 32 kinds of bad event, published at "
+        f"{a.rate:,.0f} messages a second.",
+        "",
+        f"- **crash**: {a.events:,} messages; ingest and scorer are each SIGKILLed {a.kills} times at random",
+        "  moments of the stream (once in each of as many equal slots, at a random point, at least 4 s after",
+        "  the previous kill) and restarted at once, as a supervisor would;",
+        f"- **broker outage**: {a.outage_events:,} messages; the broker is stopped 40 % into the stream, kept down",
+        f"  {a.broker_down:g} s and started again; nobody touches the workers;",
+        f"- **PostgreSQL restart**: {a.outage_events:,} messages; PostgreSQL is stopped (fast: connections cut)",
+        f"  40 % into the stream, kept down {a.pg_down:g} s and started again; nobody touches the workers;",
+        f"- **bad input**: the corpus ({len(run.corpus_kinds)} kinds, below) and {a.fuzz:,} mutants drawn by the",
+        "  Hypothesis fuzzer, each mixed with valid events, through one ingest worker.",
+        "",
+        "Afterwards the ledger must hold exactly the distinct valid events sent, each once; every bad",
+        "message exactly one dead letter with its reason; the hash chains must verify; the ledger",
+        "topic must announce every entry; the scorer must have applied every entry once and its",
+        "projections must equal `scorer rebuild`. *Lost* counts valid events missing from the ledger",
+        "and bad messages missing from the dead letters; *duplicated* counts ledger entries, dead",
+        "letters and scorer applications beyond one per message; *recovery* is the time from the",
+        "service answering again to the ledger growing again.",
+        "",
+        "## Runs",
+        "",
+        "| run | database | faults injected | sent | distinct valid | recorded | lost | duplicated | dead letters "
+        "| bad accepted | projections = rebuild | recovery | unplanned exits | time |",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|---|--:|--:|",
+    ]
+    for r in run.results:
+        v = r.verdict
+        faults = Counter(r.faults)
+        fault_text = ", ".join(f"{n} × {name}" if n > 1 else name for name, n in faults.items()) or "–"
+        recovery = ", ".join(f"{s:.1f} s" for s in r.recovery_s) or "–"
+        exits = sum(len(c) for c in r.unplanned_exits.values())
+        out.append(f"| {r.scenario} | {r.database} | {fault_text} | {_n(v.sent)} | {_n(v.valid)} | {_n(v.recorded)} "
+                   f"| {v.lost} | {v.duplicated} | {_n(sum(v.dead_letters.values()))} | {v.bad_accepted} "
+                   f"| {_yes(v.projections_match)} | {recovery} | {exits} | {r.seconds:.0f} s |")
+    problems = [(r, p) for r in run.results for p in r.verdict.problems]
+    if problems:
+        out += ["", "Problems:", ""] + [f"- {r.scenario} ({r.database}): {_cell(p)}" for r, p in problems]
+    reasons = Counter()
+    for r in run.results:
+        reasons += r.verdict.dead_letters
+    out += ["", "## Dead letters by reason", "",
+            "Over every run above; each code is one of the contract's (docs/contract.md §7).", "",
+            "| reason | dead letters |", "|---|--:|"]
+    out += [f"| `{code}` | {_n(n)} |" for code, n in sorted(reasons.items(), key=lambda x: (-x[1], x[0]))]
+    unseen = sorted(c.value for c in ReasonCode if c.value not in reasons)
+    out += ["", f"Reason codes never seen: {', '.join(f'`{c}`' for c in unseen) or 'none'}."]
+    if run.corpus_kinds:
+        out += ["", "## The bad-input corpus", "",
+                "Each kind is sent once per database, between valid events (all of which must be accepted), "
+                "and must come out with exactly this reason.", "",
+                "| kind | what | reason |", "|---|---|---|"]
+        out += [f"| {k.name} | {_cell(k.what)} | `{k.reason.value}` |" for k in run.corpus_kinds]
+    if run.fuzz_operators:
+        out += ["", "## The fuzzer", "",
+                "Hypothesis draws a mutation of one of 200 valid signed events: on the bytes, on the JSON after",
+                "signing, on the JSON before signing (re-signed with the agency's key, event_id kept, so a",
+                "still-valid result conflicts with the original), or on the Kafka key. Mutants meaning the same",
+                "as their original (white space, an escape, a null member) are not drawn. A valid event follows",
+                "every tenth mutant. Mutants per operator (one database):", "",
+                "| operator | mutants |", "|---|--:|"]
+        out += [f"| {op} | {_n(n)} |" for op, n in run.fuzz_operators.items()]
+    if run.tampering:
+        out += ["", "## Tampering", "",
+                "On copies of a ledger of 3,000 simulated messages, as the schema owner (the workers' role may",
+                "not UPDATE or DELETE ledger rows at all); `tiendo ledger verify` and `tiendo report verify` run",
+                "as operators run them. A chain rewritten with every later hash recomputed passes ledger verify",
+                "(a hash chain proves integrity, not authorship); the ledger head hash a report prints catches it.",
+                "", "| database | tampering | expected | observed | ok |", "|---|---|---|---|---|"]
+        out += [f"| {db} | {_cell(c.name)}: {_cell(c.what)} | {_cell(c.expected)} | {_cell(c.observed)} "
+                f"| {_yes(c.passed)} |" for db, c in run.tampering]
+    if run.access:
+        out += ["", "## Access", "", "| database | check | attempt | expected | observed | ok |",
+                "|---|---|---|---|---|---|"]
+        out += [f"| {db} | {_cell(c.name)} | {_cell(c.what)} | {_cell(c.expected)} | {_cell(c.observed)} "
+                f"| {_yes(c.passed)} |" for db, c in run.access]
+    out += ["", "## Summary", "",
+            "faults: SIGKILLs, outages and tamperings; sent: messages published; bad_inputs: bad messages and",
+            "forged publications among them; bad_accepted: those the ledger took.", "", line, ""]
+    return "\n".join(out[:-1]) + "\n", line

@@ -1,0 +1,252 @@
+"""The scenarios of a chaos run. Each runs on a pipeline of its own and returns a Result:
+what was done to it, what was sent, and the verdict of chaos.check.
+
+- stream runs: the simulated stream published at a steady pace through real worker
+  processes (`ingest run`, `scorer run`), with faults at scheduled moments: SIGKILLs of
+  either worker (restarted at once, as a supervisor would), the broker stopped for a
+  while, PostgreSQL stopped and started again;
+- bad input: the corpus and the fuzzer's mutants, mixed with valid events, through one
+  ingest worker.
+Tampering and access attempts are in tamper.py and access.py.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from shared.db import DatabaseUnavailable
+from shared.db.outage import until_available
+from shared.db.dead_letters import DeadLetterStore
+from shared.db.projections import ScorerStore
+from shared.kafka import BrokerUnavailable
+
+from chaos.check import Verdict, verify_ingest, verify_scorer
+from chaos.pipeline import Pipeline
+from chaos.stream import Expected
+from chaos.workers import Publisher, Worker
+
+SCORER_TODAY = date(2025, 12, 31)
+"""The day the scorer evaluates for: the end of the simulated year, so statuses vary."""
+STALL_S = 120.0
+"""No ledger, dead-letter or scorer progress for this long with work left is a stall: the
+workers' stacks go to their logs (SIGABRT, faulthandler) and the run fails, at once
+rather than at a distant timeout."""
+
+
+@dataclass
+class Fault:
+    """Something done to a running pipeline ``at_s`` seconds into its stream. ``act``
+    returns when it is over; for an outage, the moment (time.monotonic) the service
+    answered again, from which recovery is timed."""
+
+    at_s: float
+    name: str
+    act: Callable[[], float | None]
+
+
+@dataclass
+class Result:
+    """One scenario run on one database."""
+
+    scenario: str
+    database: str
+    faults: list[str]
+    verdict: Verdict
+    seconds: float
+    recovery_s: list[float] = field(default_factory=list)
+    """Per outage: from the service answering again to the ledger growing again."""
+    unplanned_exits: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict.ok and not any(self.unplanned_exits.values())
+
+
+class _Progress(threading.Thread):
+    """Samples the ledger's size twice a second (None while the database is away)."""
+
+    def __init__(self, pipe: Pipeline) -> None:
+        super().__init__(daemon=True, name="progress")
+        self.pipe = pipe
+        self.samples: list[tuple[float, int | None]] = []
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(0.5):
+            try:
+                size = self.pipe.ledger.ledger_size()
+            except DatabaseUnavailable:
+                size = None
+            self.samples.append((time.monotonic(), size))
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+    def grew_after(self, moment: float, size: int) -> float | None:
+        """Seconds from ``moment`` to the first sample showing the ledger past ``size``."""
+        return next((t - moment for t, s in self.samples if t > moment and s is not None and s > size), None)
+
+
+def kill_schedule(rng: random.Random, workers: list[Worker], kills: int, start_s: float, end_s: float,
+                  min_gap_s: float = 4.0) -> list[Fault]:
+    """``kills`` SIGKILLs of each worker at random moments between ``start_s`` and
+    ``end_s``, one in each of ``kills`` equal slots and at least ``min_gap_s`` apart (so
+    the restarted process has started before it is killed again); each restarts it."""
+    span = (end_s - start_s) / kills
+    if span <= min_gap_s:
+        raise ValueError(f"{kills} kills need more than {kills * min_gap_s:.0f} s of stream; make it longer")
+    faults = []
+    for w in workers:
+        for i in range(kills):
+            at = start_s + i * span + rng.uniform(0, span - min_gap_s)
+            faults.append(Fault(at, f"SIGKILL {w.name}", _killer(w)))
+    return faults
+
+
+def _killer(w: Worker) -> Callable[[], None]:
+    def act() -> None:
+        w.kill()
+        w.start()
+    return act
+
+
+def _drained(pipe: Pipeline, scorer: bool) -> bool:
+    """Whether ingest (and the scorer) have consumed and published everything."""
+    offsets = pipe.ledger.all_tracked_offsets()
+
+    def caught_up(service: str, topic: str) -> bool:
+        stored = offsets.get(pipe.settings.group(service), {})
+        return all(stored.get((topic, p), 0) >= end for p, end in pipe.broker.end_offsets(topic).items())
+
+    if not caught_up("ingest", pipe.topics.progress) or pipe.ledger.pending_outbox(limit=1):
+        return False
+    if not scorer:
+        return True
+    return caught_up("scorer", pipe.topics.ledger) and ScorerStore(pipe.engine).observation_count() == \
+        pipe.ledger.ledger_size()
+
+
+def _mark(pipe: Pipeline) -> tuple[int, int, int]:
+    """Counts that grow while the pipeline makes progress."""
+    dead = sum(DeadLetterStore(pipe.engine).counts_by_reason().values())
+    return pipe.ledger.ledger_size(), dead, ScorerStore(pipe.engine).observation_count()
+
+
+def _wait(pipe: Pipeline, workers: tuple[Worker, ...], done: Callable[[], bool], restart: bool,
+          timeout_s: float) -> list[str]:
+    """Wait until ``done()``, restarting workers that exit by themselves (when
+    ``restart``); the problems met: a stall or the timeout."""
+    deadline = time.monotonic() + timeout_s
+    mark, moved = None, time.monotonic()
+    while True:
+        if restart:
+            for w in workers:
+                w.restart_if_dead()
+        try:
+            if done():
+                return []
+            now, current = time.monotonic(), _mark(pipe)
+            if current != mark:
+                mark, moved = current, now
+            elif now - moved > STALL_S:
+                for w in workers:
+                    w.abort()
+                return [f"no progress for {STALL_S:.0f} s with work left: the workers' stacks are in their logs"]
+        except (DatabaseUnavailable, BrokerUnavailable):
+            pass  # an outage is still being ridden out
+        if time.monotonic() > deadline:
+            return [f"not done within {timeout_s:.0f} s"]
+        time.sleep(1.0)
+
+
+def stream_run(scenario: str, pipe: Pipeline, expected: Expected, duration_s: float, faults: list[Fault],
+               workers: tuple[Worker, Worker], timeout_s: float = 1800) -> Result:
+    """Publish ``expected``'s messages over ``duration_s`` with both workers running,
+    inject ``faults`` on schedule, wait until everything is consumed, stop the workers
+    (SIGTERM) and check."""
+    started = time.monotonic()
+    for w in workers:
+        w.start()
+    progress = _Progress(pipe)
+    progress.start()
+    publisher = Publisher(pipe.broker, pipe.topics.progress, expected.messages, duration_s)
+    publisher.start()
+    t0 = time.monotonic()
+    recovery: list[float] = []
+    back_at: list[tuple[float, int]] = []
+    notes: list[str] = []
+    try:
+        for fault in sorted(faults, key=lambda f: f.at_s):
+            while time.monotonic() < t0 + fault.at_s:
+                for w in workers:
+                    w.restart_if_dead()
+                time.sleep(0.1)
+            back = fault.act()
+            if back is not None:
+                # The ledger's size as the service came back (the harness waits for the
+                # database like the workers do): recovery is growth past it.
+                back_at.append((back, until_available(pipe.ledger.ledger_size)))
+        notes += _wait(pipe, workers, lambda: not publisher.is_alive() and _drained(pipe, scorer=True), True,
+                       timeout_s)
+    finally:
+        for w in workers:
+            code = w.stop()
+            if code != 0:
+                notes.append(f"{w.name} stopped with exit code {code}: {w.log_tail(5)}")
+        progress.stop()
+    for moment, size in back_at:
+        took = progress.grew_after(moment, size)
+        if took is None:
+            notes.append("the ledger did not grow after the service came back")
+        else:
+            recovery.append(took)
+    if publisher.error is not None:
+        notes.append(f"publisher failed: {publisher.error!r}")
+    verdict = verify_ingest(pipe, expected)
+    verify_scorer(pipe, SCORER_TODAY, verdict)
+    verdict.problems += notes
+    return Result(scenario, pipe.db.backend, [f.name for f in faults], verdict, time.monotonic() - started,
+                  recovery, {w.name: w.unplanned_exits for w in workers})
+
+
+def stream_workers(pipe: Pipeline, logs: Path, batch_size: int = 1000) -> tuple[Worker, Worker]:
+    """The ingest and scorer workers of a stream run (not started)."""
+    env = pipe.worker_env()
+    return (Worker("ingest", ["ingest", "run", "--batch-size", str(batch_size)], env, logs / "ingest.log"),
+            Worker("scorer", ["scorer", "run", "--today", SCORER_TODAY.isoformat(), "--batch-size", str(batch_size)],
+                   env, logs / "scorer.log"))
+
+
+def ingest_until_idle(pipe: Pipeline, logs: Path) -> list[str]:
+    """One `ingest run --until-idle` process: it must consume everything published and
+    exit normally. The problems met (a stall, an exit code other than 0)."""
+    ingest = Worker("ingest", ["ingest", "run", "--until-idle"], pipe.worker_env(), logs / "ingest.log")
+    ingest.start()
+    try:
+        notes = _wait(pipe, (ingest,), lambda: ingest.proc.poll() is not None, False, 1800)
+    finally:
+        code = ingest.stop()
+    if code != 0:
+        notes.append(f"ingest exited with {code}: {ingest.log_tail(5)}")
+    return notes
+
+
+def bad_input_run(scenario: str, pipe: Pipeline, expected: Expected, logs: Path) -> Result:
+    """Publish every message, then one `ingest run --until-idle`: every bad message must
+    become a dead letter, every valid one a ledger entry."""
+    started = time.monotonic()
+    publisher = Publisher(pipe.broker, pipe.topics.progress, expected.messages, duration_s=0)
+    publisher.start()
+    publisher.join()
+    notes = [f"publisher failed: {publisher.error!r}"] if publisher.error else []
+    notes += ingest_until_idle(pipe, logs)
+    verdict = verify_ingest(pipe, expected)
+    verdict.problems += notes
+    return Result(scenario, pipe.db.backend, [], verdict, time.monotonic() - started)

@@ -1,0 +1,73 @@
+"""`make chaos`, smaller (issue 9): the same scenarios (chaos/run.py) with fewer events
+and faults, against the real broker, SQLite and PostgreSQL. Nothing lost, nothing
+duplicated, projections equal to a rebuild, workers that recover on their own; ledger
+and report tampering caught. The full run writes docs/reliability.md."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from chaos import tamper
+from chaos.run import main
+from chaos.scenarios import bad_input_run
+from chaos.stream import simulated
+from tests.integration.chaos_support import chaos_pipeline
+
+SUMMARY = re.compile(r"^chaos: faults=(\d+) sent=(\d+) lost=(\d+) duplicated=(\d+) bad_inputs=(\d+) "
+                     r"bad_accepted=(\d+)$")
+SMALL = ["--events", "4000", "--kills", "3", "--outage-events", "4000", "--rate", "250"]
+
+
+def _run(capsys, tmp_path, pg_admin_url, kafka_bootstrap, *args: str) -> tuple[str, dict[str, int]]:
+    report = tmp_path / "reliability.md"
+    code = main([*SMALL, *args, "--pg-url", pg_admin_url, "--bootstrap", kafka_bootstrap, "--out", str(report)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    last = out.strip().splitlines()[-1]
+    match = SUMMARY.match(last)
+    assert match, last
+    assert report.read_text("utf-8").strip().splitlines()[-1] == last
+    return out, dict(zip(("faults", "sent", "lost", "duplicated", "bad_inputs", "bad_accepted"),
+                         map(int, match.groups())))
+
+
+def test_workers_killed_at_random_moments_lose_and_duplicate_nothing(capsys, tmp_path, pg_admin_url,
+                                                                     kafka_bootstrap):
+    out, n = _run(capsys, tmp_path, pg_admin_url, kafka_bootstrap, "--scenarios", "crash",
+                  "--databases", "sqlite,postgresql")
+    assert n["faults"] == 2 * 2 * 3, "three SIGKILLs of each worker on each database"
+    assert (n["sent"], n["lost"], n["duplicated"], n["bad_accepted"]) == (8_000, 0, 0, 0)
+    assert n["bad_inputs"] > 2 * 32, "the simulator's bad events ride along"
+    assert out.count("crash [") == 2 and "FAILED" not in out
+
+
+def test_the_broker_stopped_mid_stream_is_ridden_out(capsys, tmp_path, pg_admin_url, kafka_bootstrap):
+    out, n = _run(capsys, tmp_path, pg_admin_url, kafka_bootstrap, "--scenarios", "broker", "--databases", "sqlite")
+    assert (n["faults"], n["lost"], n["duplicated"]) == (1, 0, 0)
+    assert "recovered in" in out
+
+
+def test_postgresql_restarted_mid_stream_is_ridden_out(capsys, tmp_path, pg_admin_url, kafka_bootstrap):
+    out, n = _run(capsys, tmp_path, pg_admin_url, kafka_bootstrap, "--scenarios", "postgres",
+                  "--databases", "postgresql")
+    assert (n["faults"], n["lost"], n["duplicated"]) == (1, 0, 0)
+    assert "recovered in" in out
+
+
+@pytest.fixture
+def ledger(database_url, kafka_bootstrap, tmp_path):
+    """A pipeline whose ledger holds a few thousand simulated events."""
+    p = chaos_pipeline(database_url, kafka_bootstrap, tmp_path)
+    result = bad_input_run("ledger", p, simulated(p.engine, 2000), tmp_path / "logs")
+    assert result.ok, result.verdict.problems
+    yield p
+    p.dispose()
+
+
+def test_ledger_and_report_tampering_is_caught(ledger, tmp_path):
+    checks = tamper.ledger_checks(ledger, tmp_path) + tamper.report_checks(ledger, tmp_path)
+    assert [c.name for c in checks if not c.passed] == [], [c.observed for c in checks if not c.passed]
+    assert {c.name for c in checks} >= {"edit", "delete", "reorder", "insert", "report edited (html)",
+                                        "report edited (md)", "rewrite + rehash chain"}
