@@ -147,9 +147,10 @@ class ScorerWorker:
         if idle > grace:
             ends = self.broker.end_offsets(self.topics.ledger)
             stored = self.store.tracked_offsets(self.group, [(self.topics.ledger, p) for p in ends])
-            if ends and all((stored.get((self.topics.ledger, p)) or 0) >= end for p, end in ends.items()):
-                return True
-        return idle > 10 * grace
+            # Never "idle for long enough" alone: on a loaded broker joining the group has
+            # been seen to take over half a minute, and stopping then would score nothing.
+            return bool(ends) and all((stored.get((self.topics.ledger, p)) or 0) >= end for p, end in ends.items())
+        return False
 
     def _handle(self, records: list[Record]) -> None:
         try:
