@@ -11,28 +11,20 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Any, Protocol
+from datetime import date, datetime
+from typing import Protocol
 
-from shared.domain.agencies import AgencyKind, agencies_on
+from shared.domain.agencies import AgencyKind, agencies_on, all_agencies
 from shared.domain.catalogue import Target, TargetScope, all_target_ids, catalogue_on
-from shared.domain.temporal import VIETNAM_TZ
 
+from services.report import amendments as amending
+from services.report.facts import Fact, LedgerRow, fact_of, vietnam_day
 from services.report.model import Amendment, Cutoff, LateTask, Report, Standing, TargetLine, Trend
 from services.report.period import Period, month_ends
 from services.report.scoring import LedgerFigures, Projections, Status
 
 MIN_TREND_MONTHS = 6
 LATE_STATUSES = (Status.OVERDUE.value, Status.AT_RISK.value)
-
-
-class LedgerRow(Protocol):
-    """What the report reads of a ledger entry."""
-
-    seq: int
-    agency_id: str
-    payload: str
 
 
 class RejectedMessage(Protocol):
@@ -42,45 +34,6 @@ class RejectedMessage(Protocol):
     agency_id: str | None
     original: bytes
     rejected_at: datetime
-
-
-@dataclass(frozen=True)
-class Fact:
-    """The parts of a recorded event the report quotes."""
-
-    seq: int
-    agency_id: str
-    event_id: str
-    target_id: str
-    kind: str
-    observed_at: date
-    reported_on: date
-    figure: dict[str, Any] | None
-    amends: str | None
-    reporter_name: str
-    reporter_role: str
-    evidence: str | None
-
-
-def vietnam_day(instant: datetime) -> date:
-    """The calendar day of an instant in Vietnam; a naive instant is taken as UTC (SQLite
-    hands back stored UTC timestamps without their zone)."""
-    if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=timezone.utc)
-    return instant.astimezone(VIETNAM_TZ).date()
-
-
-def fact_of(row: LedgerRow) -> Fact:
-    """The quoted parts of a ledger entry (its payload is the event as recorded)."""
-    event = json.loads(row.payload)
-    reporter = event["reporter"]
-    return Fact(
-        seq=row.seq, agency_id=row.agency_id, event_id=event["event_id"], target_id=event["target_id"],
-        kind=event["kind"], observed_at=date.fromisoformat(event["observed_at"]),
-        reported_on=vietnam_day(datetime.fromisoformat(event["reported_at"])), figure=event.get("figure"),
-        amends=event.get("amends"), reporter_name=reporter["name"], reporter_role=reporter["role"],
-        evidence=event.get("evidence"),
-    )
 
 
 def rejection_day(message: RejectedMessage) -> date:
@@ -119,6 +72,9 @@ def assemble(period: Period, cutoff: Cutoff, entries: Iterable[LedgerRow], rejec
         silent=tuple(a.id for a in active if a.id not in reported),
         rejections=dict(sorted(Counter(m.reason_code for m in rejected if period.contains(rejection_day(m))).items())),
         amendments=_amendments(in_period, facts),
+        amendment_summary=amending.summarise(
+            [f for f in in_period if amending.is_amending(f)], {t: i for i, t in enumerate(all_target_ids())},
+            {a.id: i for i, a in enumerate(all_agencies())}),
         trend=Trend(trend_days, {t: tuple(figures.on(d).national[t].completion for d in trend_days)
                                  for t in all_target_ids()}),
         distribution=_province_distribution(now, targets),
@@ -184,18 +140,8 @@ def _standings(now: Projections, before: Projections, kind: AgencyKind) -> tuple
 
 def _amendments(in_period: Sequence[Fact], facts: Sequence[Fact]) -> tuple[Amendment, ...]:
     by_event = {(f.agency_id, f.event_id): f for f in facts}
-    out = []
-    # In the order they were sent (ledger order breaks ties): how a reader follows them.
-    for f in sorted(in_period, key=lambda f: (f.reported_on, f.seq)):
-        if f.amends is None:
-            continue
-        amended = by_event.get((f.agency_id, f.amends))
-        out.append(Amendment(
-            agency_id=f.agency_id, target_id=f.target_id, kind=f.kind, event_id=f.event_id, amends=f.amends,
-            reported_on=f.reported_on, observed_at=f.observed_at, before=amended.figure if amended else None,
-            after=f.figure, reporter_name=f.reporter_name, reporter_role=f.reporter_role, evidence=f.evidence,
-        ))
-    return tuple(out)
+    listed = amending.most_recent(f for f in in_period if amending.is_amending(f))
+    return tuple(amending.amendment(f, by_event.get((f.agency_id, f.amends))) for f in listed)
 
 
 def _province_distribution(now: Projections, targets: dict[str, Target]) -> dict[str, dict[str, int]]:

@@ -15,8 +15,10 @@ from sqlalchemy import Engine
 from shared.db.ledger import ChainHead, LedgerStore
 from shared.db.report_queries import ReportQueries, as_utc
 
+from services.report.amendments import amendment, in_sent_order
 from services.report.assemble import assemble
-from services.report.model import Cutoff, Report
+from services.report.facts import Fact, fact_of
+from services.report.model import Amendment, Cutoff, Report
 from services.report.period import Period
 from services.report.render import FORMATS, render_html, render_markdown, render_pdf
 from services.report.scoring import LedgerFigures
@@ -83,6 +85,20 @@ class ReportBuilder:
         figures = LedgerFigures(entries, cutoff.seq)
         rejected = self.queries.rejected_up_to(cutoff.dead_letter_id)
         return assemble(period, cutoff, entries, rejected, figures)
+
+    def amendments(self, period: Period, cutoff: Cutoff) -> list[Amendment]:
+        """Every correction and retraction sent during ``period``, in the order they were
+        sent, with the figure each replaced, from the ledger up to the cut-off: what the
+        report counts and shows only the most recent of."""
+        amending_facts = [f for f in map(fact_of, self.queries.amending_entries(cutoff.seq))
+                          if period.contains(f.reported_on)]
+        originals = self.originals(amending_facts, cutoff.seq)
+        return [amendment(f, originals.get((f.agency_id, f.amends))) for f in in_sent_order(amending_facts)]
+
+    def originals(self, amending_facts: Iterable[Fact], upto_seq: int) -> dict[tuple[str, str], Fact]:
+        """The events these corrections and retractions amend, by (agency, event id)."""
+        rows = self.queries.entries_of_events(((f.agency_id, f.amends) for f in amending_facts), upto_seq)
+        return {(r.agency_id, r.event_id): fact_of(r) for r in rows}
 
 
 def write_report(report: Report, lang: str, formats: Iterable[str], out_dir: Path,

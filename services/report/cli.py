@@ -16,6 +16,7 @@ from shared.runtime import Runtime, graceful_stop
 
 from services.report.build import ReportBuilder, utc_now, write_report
 from services.report.figures import NotAReport
+from services.report.model import plain
 from services.report.period import Period
 from services.report.render import FORMATS
 from services.report.texts import LANGUAGES, Texts
@@ -190,6 +191,39 @@ def run(ctx, once, since, langs, formats, out_dir, interval, today, as_json):
     else:
         click.echo(f"reports: built {len(stats.built)} ({', '.join(stats.built) or 'none'}), "
                    f"resumed {len(stats.resumed)}, announced {stats.announced}")
+
+
+@report.command()
+@click.option("--period", required=True, type=PeriodType(), help="2025-06 (a month), 2025-Q2 or 2025.")
+@_LANG
+@click.option("--cut-off", "cut_off", type=CutOffType(),
+              help="The ledger as recorded up to this instant (a report prints the command with its own "
+                   "cut-off). Default: the newest record.")
+@_JSON
+@click.pass_context
+def amendments(ctx, period, lang, cut_off, as_json):
+    """List every correction and retraction sent during a period, in the order they were
+    sent, with the figure each replaced. A report counts all of them but shows only the
+    most recent few dozen.
+
+    \b
+    Examples:
+      tiendo report amendments --period 2025
+      tiendo report amendments --period 2025-Q2 --cut-off 2025-07-05 --json
+    """
+    builder = ReportBuilder(_runtime(ctx).engine)
+    cutoff = builder.cutoff_at(cut_off) if cut_off is not None else builder.latest_cutoff()
+    found = builder.amendments(period, cutoff)
+    if as_json:
+        _echo_json(dict(period=period.code, cutoff=dict(at=cutoff.at.isoformat(), seq=cutoff.seq),
+                        amendments=[plain(a) for a in found]))
+        return
+    t = Texts(lang)
+    for a in found:
+        click.echo("\t".join((t.day(a.reported_on), a.agency_id, a.target_id, t[a.kind], a.event_id,
+                              f"{t.figure(a.before)} → {t.figure(a.after)}", a.reporter_name)))
+    click.echo(f"{len(found)} corrections and retractions sent during {period.code} "
+               f"(ledger up to entry {cutoff.seq})", err=True)
 
 
 @report.command()

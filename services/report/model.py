@@ -106,6 +106,40 @@ class Amendment:
 
 
 @dataclass(frozen=True)
+class TargetAmendments:
+    """Corrections and retractions sent during the period for one target, and how many
+    agencies sent them."""
+
+    target_id: str
+    corrections: int
+    retractions: int
+    agencies: int
+
+
+@dataclass(frozen=True)
+class AgencyAmendments:
+    """Corrections and retractions one agency sent during the period."""
+
+    agency_id: str
+    corrections: int
+    retractions: int
+
+
+@dataclass(frozen=True)
+class AmendmentSummary:
+    """Every correction and retraction sent during the period, counted: its size is
+    bounded by the targets and agencies, however many events there were. ``by_agency``
+    holds only the agencies that sent the most."""
+
+    total: int
+    corrections: int
+    retractions: int
+    agencies: int
+    by_target: tuple[TargetAmendments, ...]
+    by_agency: tuple[AgencyAmendments, ...]
+
+
+@dataclass(frozen=True)
 class Trend:
     """The national completion of each target at each month end (None: no figure yet)."""
 
@@ -129,7 +163,10 @@ class Report:
     expected: int
     silent: tuple[str, ...]
     rejections: dict[str, int]
+    # The most recent corrections and retractions of the period, newest first (at most
+    # services.report.amendments.MAX_LISTED); the summary counts all of them.
     amendments: tuple[Amendment, ...]
+    amendment_summary: AmendmentSummary
     trend: Trend
     distribution: dict[str, dict[str, int]]
 

@@ -101,9 +101,22 @@ LABELS: dict[str, dict[str, str]] = {
         "reason": "Lý do",
         "events": "Số sự kiện",
         "amendments": "6. Đính chính số liệu trong kỳ",
-        "amendments_intro": "{n} đính chính hoặc thu hồi được gửi trong kỳ. Sổ cái giữ nguyên số liệu gốc; "
-                            "số liệu mới thay thế từ thời điểm ghi sổ.",
+        "amendments_intro": "{n} đính chính hoặc thu hồi được gửi trong kỳ ({corrections} đính chính, "
+                            "{retractions} thu hồi) từ {agencies} cơ quan. Sổ cái giữ nguyên số liệu gốc; số liệu "
+                            "mới thay thế từ thời điểm ghi sổ.",
         "amendments_none": "Không có đính chính hoặc thu hồi nào trong kỳ.",
+        "amendments_by_target": "6.1. Theo chỉ tiêu",
+        "amendments_by_agency": "6.2. Cơ quan đính chính, thu hồi nhiều nhất",
+        "amendments_by_agency_intro": "{shown} trong số {n} cơ quan có đính chính hoặc thu hồi trong kỳ, "
+                                      "nhiều nhất trước.",
+        "amendments_recent": "6.3. Các đính chính, thu hồi gần nhất",
+        "amendments_recent_all": "Toàn bộ {n} đính chính, thu hồi trong kỳ, mới nhất trước.",
+        "amendments_recent_some": "{shown} đính chính, thu hồi gửi gần nhất, mới nhất trước; {more} đính chính, "
+                                  "thu hồi khác không in ở đây. Xem toàn bộ: {command}",
+        "corrections": "Đính chính",
+        "retractions": "Thu hồi",
+        "agencies_col": "Số cơ quan",
+        "total": "Tổng",
         "reported_on": "Ngày báo cáo",
         "kind": "Loại",
         "before_after": "Số liệu cũ → mới",
@@ -194,9 +207,22 @@ LABELS: dict[str, dict[str, str]] = {
         "reason": "Reason",
         "events": "Events",
         "amendments": "6. Corrections made during the period",
-        "amendments_intro": "{n} corrections or retractions were sent during the period. The ledger keeps the "
+        "amendments_intro": "{n} corrections or retractions were sent during the period ({corrections} "
+                            "corrections, {retractions} retractions) by {agencies} agencies. The ledger keeps the "
                             "original figure; the new one applies from the moment it was recorded.",
         "amendments_none": "No correction or retraction was sent during the period.",
+        "amendments_by_target": "6.1. By target",
+        "amendments_by_agency": "6.2. Agencies that amended most",
+        "amendments_by_agency_intro": "{shown} of the {n} agencies that sent corrections or retractions during "
+                                      "the period, most first.",
+        "amendments_recent": "6.3. The most recent corrections and retractions",
+        "amendments_recent_all": "All {n} corrections and retractions of the period, newest first.",
+        "amendments_recent_some": "The {shown} sent last, newest first; {more} more are not printed here. "
+                                  "List them all: {command}",
+        "corrections": "Corrections",
+        "retractions": "Retractions",
+        "agencies_col": "Agencies",
+        "total": "Total",
         "reported_on": "Reported on",
         "kind": "Kind",
         "before_after": "Old → new figure",

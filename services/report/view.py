@@ -49,6 +49,10 @@ class View:
     rejected_intro: str
     rejected: list[dict[str, Any]]
     amendments_intro: str
+    amendments_by_target: list[dict[str, Any]]
+    amendments_by_agency_intro: str
+    amendments_by_agency: list[dict[str, Any]]
+    amendments_recent_intro: str
     amendments: list[dict[str, Any]]
     method: tuple[str, ...]
     figures_json: str
@@ -65,6 +69,7 @@ def build_view(report: Report, lang: str, *, draw_charts: bool = True) -> View:
     t = Texts(lang)
     targets = catalogue_on(report.as_of)
     cut = report.cutoff
+    summary = report.amendment_summary
     return View(
         lang=lang, t=t, title=t["title"], period_label=t.period(report.period),
         cover=[
@@ -94,8 +99,18 @@ def build_view(report: Report, lang: str, *, draw_charts: bool = True) -> View:
         silent=[t.agency_name(a) for a in report.silent],
         rejected_intro=t.fmt("rejected_intro", n=t.number(report.rejected)) if report.rejected else t["rejected_none"],
         rejected=[{"code": code, "reason": t.reason(code), "n": t.number(n)} for code, n in report.rejections.items()],
-        amendments_intro=(t.fmt("amendments_intro", n=len(report.amendments)) if report.amendments
+        amendments_intro=(t.fmt("amendments_intro", n=t.number(summary.total),
+                                corrections=t.number(summary.corrections), retractions=t.number(summary.retractions),
+                                agencies=t.number(summary.agencies)) if summary.total
                           else t["amendments_none"]),
+        amendments_by_target=_amendments_by_target(report, targets, t),
+        amendments_by_agency_intro=t.fmt("amendments_by_agency_intro", shown=len(summary.by_agency),
+                                         n=t.number(summary.agencies)),
+        amendments_by_agency=[{
+            "agency": t.agency_name(a.agency_id), "corrections": t.number(a.corrections),
+            "retractions": t.number(a.retractions), "total": t.number(a.corrections + a.retractions),
+        } for a in summary.by_agency],
+        amendments_recent_intro=_recent_intro(report, t),
         amendments=_amendments(report, targets, t),
         method=t.method_paragraphs,
         figures_json=to_json(block(report, lang)),
@@ -168,6 +183,32 @@ def _standings(rows, t: Texts) -> list[dict[str, Any]]:
         "change": t.rank_change(s.rank, s.previous_rank),
         "previous": f"{s.previous_rank}/{s.previous_peers}" if s.previous_rank is not None else t["none"],
     } for s in rows]
+
+
+def amendments_command(report: Report) -> str:
+    """The command that lists every correction and retraction the report counts."""
+    return f"tiendo report amendments --period {report.period.code} --cut-off {report.cutoff.at.isoformat()}"
+
+
+def _recent_intro(report: Report, t: Texts) -> str:
+    total, shown = report.amendment_summary.total, len(report.amendments)
+    if shown == total:
+        return t.fmt("amendments_recent_all", n=t.number(total))
+    return t.fmt("amendments_recent_some", shown=t.number(shown), more=t.number(total - shown),
+                 command=amendments_command(report))
+
+
+def _amendments_by_target(report: Report, targets: dict[str, Target], t: Texts) -> list[dict[str, Any]]:
+    numbered = {ln.target_id: i for i, ln in enumerate(report.targets, start=1)}
+    rows = []
+    for a in report.amendment_summary.by_target:
+        target = targets.get(a.target_id)
+        rows.append({
+            "no": numbered.get(a.target_id, ""), "target": t.target_name(target) if target else a.target_id,
+            "corrections": t.number(a.corrections), "retractions": t.number(a.retractions),
+            "agencies": t.number(a.agencies),
+        })
+    return rows
 
 
 def _amendments(report: Report, targets: dict[str, Target], t: Texts) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ instant in any other zone would compare as the wrong wall-clock time there."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -83,6 +84,37 @@ class ReportQueries:
              .where(dl.c.id <= dead_letter_id).order_by(dl.c.id))
         with self.engine.connect() as conn:
             return [RejectedRow(*row) for row in conn.execute(q)]
+
+
+    def amending_entries(self, upto_seq: int) -> list[Any]:
+        """Every correction and retraction up to ``upto_seq`` in ledger order: rows with
+        ``seq``, ``agency_id`` and ``payload``."""
+        le = ledger_entries
+        q = (select(le.c.seq, le.c.agency_id, le.c.payload)
+             .where(le.c.seq <= upto_seq, le.c.kind.in_(("correction", "retraction"))).order_by(le.c.seq))
+        with self.engine.connect() as conn:
+            return list(conn.execute(q))
+
+    def entries_of_events(self, keys: Iterable[tuple[str, str]], upto_seq: int) -> list[Any]:
+        """The entries up to ``upto_seq`` with these (agency_id, event_id): rows with
+        ``seq``, ``agency_id``, ``event_id`` and ``payload``. One query per agency so the
+        unique (agency_id, event_id) index is used."""
+        le = ledger_entries
+        by_agency: dict[str, set[str]] = {}
+        for agency_id, event_id in keys:
+            by_agency.setdefault(agency_id, set()).add(event_id)
+        out: list[Any] = []
+        with self.engine.connect() as conn:
+            for agency_id, ids in sorted(by_agency.items()):
+                ordered = sorted(ids)
+                for i in range(0, len(ordered), _CHUNK):
+                    q = select(le.c.seq, le.c.agency_id, le.c.event_id, le.c.payload).where(
+                        le.c.agency_id == agency_id, le.c.event_id.in_(ordered[i:i + _CHUNK]), le.c.seq <= upto_seq)
+                    out.extend(conn.execute(q))
+        return out
+
+
+_CHUNK = 500
 
 
 @dataclass(frozen=True)
