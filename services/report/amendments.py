@@ -16,11 +16,6 @@ MAX_LISTED = 20
 MAX_AGENCIES = 10
 
 
-def is_amending(fact: Fact) -> bool:
-    """A correction or a retraction (the only events that amend another)."""
-    return fact.amends is not None
-
-
 def most_recent(amending: Iterable[Fact], n: int = MAX_LISTED) -> list[Fact]:
     """The ``n`` most recently sent, newest first (ledger order breaks ties), so the
     same ledger always gives the same list."""

@@ -1,6 +1,7 @@
-"""Builds the report model from the ledger up to the cut-off, the dead letters up to the
-cut-off, and the scorer's figures for the same ledger position. Pure: the caller reads
-the database; this module only reads what it is given.
+"""Builds the report model from a scan of the ledger up to the cut-off (the scorer's
+figures for that ledger position and the period's activity), the dead letters up to the
+cut-off, and the few events it quotes. Pure: the caller reads the database; this module
+only reads what it is given.
 
 Activity in the period (who reported, which corrections were made, which events were
 rejected) is dated by the event's own ``reported_at`` (Vietnam time), the day the agency
@@ -18,10 +19,11 @@ from shared.domain.agencies import AgencyKind, agencies_on, all_agencies
 from shared.domain.catalogue import Target, TargetScope, all_target_ids, catalogue_on
 
 from services.report import amendments as amending
-from services.report.facts import Fact, LedgerRow, fact_of, vietnam_day
+from services.report.facts import Fact, vietnam_day
 from services.report.model import Amendment, Cutoff, LateTask, Report, Standing, TargetLine, Trend
 from services.report.period import Period, month_ends
-from services.report.scoring import LedgerFigures, Projections, Status
+from services.report.scan import Scan
+from services.report.scoring import Projections, Status
 
 MIN_TREND_MONTHS = 6
 LATE_STATUSES = (Status.OVERDUE.value, Status.AT_RISK.value)
@@ -46,34 +48,42 @@ def rejection_day(message: RejectedMessage) -> date:
         return vietnam_day(message.rejected_at)
 
 
-def assemble(period: Period, cutoff: Cutoff, entries: Iterable[LedgerRow], rejected: Iterable[RejectedMessage],
-             figures: LedgerFigures) -> Report:
+class Quotes(Protocol):
+    """The few recorded events a report quotes in full, read on demand (the ledger is
+    read once, for the fold; these are a few hundred entries at most)."""
+
+    def at(self, seqs: Iterable[int]) -> dict[int, Fact]:
+        """The events recorded at these ledger positions."""
+
+    def amended(self, amending: Iterable[Fact]) -> dict[tuple[str, str], Fact]:
+        """The events these corrections and retractions amend, by (agency, event id)."""
+
+
+def assemble(period: Period, cutoff: Cutoff, scan: Scan, rejected: Iterable[RejectedMessage],
+             quotes: Quotes) -> Report:
     """The report of ``period``: figures on its last day, compared with the previous
     period's last day, both computed by the scorer from the same ledger position."""
-    facts = [fact_of(e) for e in entries]
+    figures = scan.figures
     as_of = period.end
     previous = period.previous()
     now = figures.on(as_of)
     before = figures.on(previous.end)
     targets = catalogue_on(as_of)
-    by_seq = {f.seq: f for f in facts}
-    in_period = [f for f in facts if period.contains(f.reported_on)]
     active = agencies_on(as_of)
-    reported = {f.agency_id for f in in_period}
     # The trend covers the months of the report's year so far, and at least six.
     trend_days = tuple(month_ends(as_of, max(MIN_TREND_MONTHS, as_of.month)))
     return Report(
         period=period, as_of=as_of, previous_period=previous, previous_as_of=previous.end, cutoff=cutoff,
         targets=tuple(_target_line(t, now, before) for t in all_target_ids()),
-        late=_late_tasks(now, targets, by_seq, as_of),
+        late=_late_tasks(now, targets, quotes, as_of),
         provinces=_standings(now, before, AgencyKind.PROVINCE),
         ministries=_standings(now, before, AgencyKind.MINISTRY),
         expected=len(active),
-        silent=tuple(a.id for a in active if a.id not in reported),
+        silent=tuple(a.id for a in active if a.id not in scan.reported),
         rejections=dict(sorted(Counter(m.reason_code for m in rejected if period.contains(rejection_day(m))).items())),
-        amendments=_amendments(in_period, facts),
+        amendments=_amendments(scan.amending, quotes),
         amendment_summary=amending.summarise(
-            [f for f in in_period if amending.is_amending(f)], {t: i for i, t in enumerate(all_target_ids())},
+            scan.amending, {t: i for i, t in enumerate(all_target_ids())},
             {a.id: i for i, a in enumerate(all_agencies())}),
         trend=Trend(trend_days, {t: tuple(figures.on(d).national[t].completion for d in trend_days)
                                  for t in all_target_ids()}),
@@ -96,14 +106,13 @@ def _registry_order(as_of: date) -> dict[str, int]:
     return {a.id: i for i, a in enumerate(agencies_on(as_of))}
 
 
-def _late_tasks(now: Projections, targets: dict[str, Target], by_seq: dict[int, Fact],
-                as_of: date) -> tuple[LateTask, ...]:
+def _late_tasks(now: Projections, targets: dict[str, Target], quotes: Quotes, as_of: date) -> tuple[LateTask, ...]:
     agency_order = _registry_order(as_of)
     target_order = {t: i for i, t in enumerate(all_target_ids())}
+    late = [cell for cell in now.cells.values() if cell.status in LATE_STATUSES]
+    by_seq = quotes.at(c.source_seq for c in late if c.source_seq is not None)
     rows = []
-    for cell in now.cells.values():
-        if cell.status not in LATE_STATUSES:
-            continue
+    for cell in late:
         deadline = targets[cell.target_id].deadline
         source = by_seq.get(cell.source_seq) if cell.source_seq is not None else None
         overdue = cell.status == Status.OVERDUE.value
@@ -138,10 +147,10 @@ def _standings(now: Projections, before: Projections, kind: AgencyKind) -> tuple
     return tuple(rows)
 
 
-def _amendments(in_period: Sequence[Fact], facts: Sequence[Fact]) -> tuple[Amendment, ...]:
-    by_event = {(f.agency_id, f.event_id): f for f in facts}
-    listed = amending.most_recent(f for f in in_period if amending.is_amending(f))
-    return tuple(amending.amendment(f, by_event.get((f.agency_id, f.amends))) for f in listed)
+def _amendments(amending_facts: Sequence[Fact], quotes: Quotes) -> tuple[Amendment, ...]:
+    listed = amending.most_recent(amending_facts)
+    originals = quotes.amended(listed)
+    return tuple(amending.amendment(f, originals.get((f.agency_id, f.amends))) for f in listed)
 
 
 def _province_distribution(now: Projections, targets: dict[str, Target]) -> dict[str, dict[str, int]]:

@@ -21,7 +21,7 @@ from services.report.facts import Fact, fact_of
 from services.report.model import Amendment, Cutoff, Report
 from services.report.period import Period
 from services.report.render import FORMATS, render_html, render_markdown, render_pdf
-from services.report.scoring import LedgerFigures
+from services.report.scan import scan
 from services.report.view import View, build_view
 
 
@@ -81,10 +81,9 @@ class ReportBuilder:
 
     def report(self, period: Period, cutoff: Cutoff) -> Report:
         """The report model: the scorer's figures for the ledger up to the cut-off."""
-        entries = list(self.ledger.entries(upto_seq=cutoff.seq))
-        figures = LedgerFigures(entries, cutoff.seq)
+        scanned = scan(self.queries.ledger_rows(cutoff.seq), period, cutoff.seq)
         rejected = self.queries.rejected_up_to(cutoff.dead_letter_id)
-        return assemble(period, cutoff, entries, rejected, figures)
+        return assemble(period, cutoff, scanned, rejected, LedgerQuotes(self.queries, cutoff.seq))
 
     def amendments(self, period: Period, cutoff: Cutoff) -> list[Amendment]:
         """Every correction and retraction sent during ``period``, in the order they were
@@ -92,12 +91,24 @@ class ReportBuilder:
         report counts and shows only the most recent of."""
         amending_facts = [f for f in map(fact_of, self.queries.amending_entries(cutoff.seq))
                           if period.contains(f.reported_on)]
-        originals = self.originals(amending_facts, cutoff.seq)
+        originals = LedgerQuotes(self.queries, cutoff.seq).amended(amending_facts)
         return [amendment(f, originals.get((f.agency_id, f.amends))) for f in in_sent_order(amending_facts)]
 
-    def originals(self, amending_facts: Iterable[Fact], upto_seq: int) -> dict[tuple[str, str], Fact]:
+
+class LedgerQuotes:
+    """The events a report quotes, read from the ledger up to one position."""
+
+    def __init__(self, queries: ReportQueries, upto_seq: int) -> None:
+        self.queries = queries
+        self.upto_seq = upto_seq
+
+    def at(self, seqs: Iterable[int]) -> dict[int, Fact]:
+        """The events recorded at these ledger positions (none past the cut-off)."""
+        return {r.seq: fact_of(r) for r in self.queries.entries_at(s for s in seqs if s <= self.upto_seq)}
+
+    def amended(self, amending: Iterable[Fact]) -> dict[tuple[str, str], Fact]:
         """The events these corrections and retractions amend, by (agency, event id)."""
-        rows = self.queries.entries_of_events(((f.agency_id, f.amends) for f in amending_facts), upto_seq)
+        rows = self.queries.entries_of_events(((f.agency_id, f.amends) for f in amending), self.upto_seq)
         return {(r.agency_id, r.event_id): fact_of(r) for r in rows}
 
 

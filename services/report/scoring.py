@@ -8,24 +8,59 @@ move changes the imports below and nothing else."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
 from datetime import date
+from typing import Any
 
-from services.scorer.fold import STATUS_VI, CellRow, NationalRow, Projections, Projector, ScoreRow, Status
-from services.scorer.replay import fold_entries
+from services.scorer.fold import (
+    STATUS_VI,
+    CellRow,
+    Fold,
+    MalformedEntry,
+    NationalRow,
+    Projections,
+    Projector,
+    ScoreRow,
+    Status,
+    entry_from_event,
+)
 
-__all__ = ["STATUS_VI", "CellRow", "LedgerFigures", "NationalRow", "Projections", "ScoreRow", "Status"]
+__all__ = ["STATUS_VI", "CellRow", "Folding", "LedgerFigures", "NationalRow", "Projections", "ScoreRow", "Status"]
+
+log = logging.getLogger("tiendo.report")
+
+
+class Folding:
+    """The scorer's fold, fed one recorded event at a time, already decoded: the report
+    decodes each payload once, for the fold and for what it quotes of the event. An
+    entry the scorer cannot read is skipped and counted, as ``scorer rebuild`` does."""
+
+    def __init__(self) -> None:
+        self.fold = Fold()
+        self.malformed = 0
+
+    def add(self, seq: int, agency_id: str, chain_pos: int, event: Any) -> None:
+        """Fold the ledger entry ``seq`` whose payload decodes to ``event``."""
+        try:
+            self.fold.apply(entry_from_event(seq, agency_id, chain_pos, event))
+        except MalformedEntry as exc:
+            self.skip(seq, exc)
+
+    def skip(self, seq: int, reason: object) -> None:
+        """Count an entry left out of the fold (its payload cannot be read)."""
+        self.malformed += 1
+        log.warning("skipping ledger entry seq=%s: %s", seq, reason)
 
 
 class LedgerFigures:
     """The scorer's figures for the ledger up to one position, on any day.
 
-    ``entries`` are ledger rows (anything with seq, agency_id, chain_pos and payload),
-    all at or below ``upto_seq``. Each day is evaluated once and kept."""
+    ``fold`` holds the ledger entries at or below ``upto_seq``. Each day is evaluated
+    once and kept."""
 
-    def __init__(self, entries: Iterable, upto_seq: int, projector: Projector | None = None) -> None:
+    def __init__(self, fold: Fold, upto_seq: int, projector: Projector | None = None) -> None:
         self.upto_seq = upto_seq
-        self._fold = fold_entries(entries).fold
+        self._fold = fold
         self._projector = projector or Projector()
         self._days: dict[date, Projections] = {}
 

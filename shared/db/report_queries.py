@@ -8,7 +8,7 @@ instant in any other zone would compare as the wrong wall-clock time there."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -85,6 +85,28 @@ class ReportQueries:
         with self.engine.connect() as conn:
             return [RejectedRow(*row) for row in conn.execute(q)]
 
+
+    def ledger_rows(self, upto_seq: int, batch: int = 10_000) -> Iterator[tuple[int, str, int, str]]:
+        """(seq, agency_id, chain_pos, payload) of every entry up to ``upto_seq`` in ledger
+        order, streamed: only the columns the report folds (the event is in the payload;
+        the hashes, read for every entry, cost a fifth of the read)."""
+        le = ledger_entries
+        q = (select(le.c.seq, le.c.agency_id, le.c.chain_pos, le.c.payload)
+             .where(le.c.seq <= upto_seq).order_by(le.c.seq))
+        with self.engine.connect() as conn:
+            for rows in conn.execution_options(yield_per=batch).execute(q).partitions():
+                yield from rows
+
+    def entries_at(self, seqs: Iterable[int]) -> list[Any]:
+        """The entries with these sequence numbers: rows with ``seq``, ``agency_id`` and ``payload``."""
+        le = ledger_entries
+        wanted = sorted(set(seqs))
+        out: list[Any] = []
+        with self.engine.connect() as conn:
+            for i in range(0, len(wanted), _CHUNK):
+                q = select(le.c.seq, le.c.agency_id, le.c.payload).where(le.c.seq.in_(wanted[i:i + _CHUNK]))
+                out.extend(conn.execute(q))
+        return out
 
     def amending_entries(self, upto_seq: int) -> list[Any]:
         """Every correction and retraction up to ``upto_seq`` in ledger order: rows with
