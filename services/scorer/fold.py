@@ -258,6 +258,7 @@ class Point:
 
 _KIND_NAMES = ("measurement", "milestone", "correction", "retraction")
 _KIND_CODES = {name: i for i, name in enumerate(_KIND_NAMES)}
+_CORRECTION, _RETRACTION = _KIND_CODES["correction"], _KIND_CODES["retraction"]
 
 
 def _pack(fig: Fig | None) -> tuple[int, int, int]:
@@ -372,9 +373,51 @@ class KeyHistory:
         """One point per observed day (the day's last figure), oldest first."""
         if upto is None or not self._seqs or upto >= self._seqs[-1]:
             if self._points is None:
-                self._points = _replay(self.entries)
+                self._points = self._replay(len(self._seqs))
             return self._points
-        return _replay(self.entries[: bisect.bisect_right(self._seqs, upto)])
+        return self._replay(bisect.bisect_right(self._seqs, upto))
+
+    def _replay(self, n: int) -> list[Point]:
+        """What :func:`_replay` gives for the first ``n`` entries, read from the columns:
+        an amendment replays the key's whole history, so building an Entry (a date, a
+        figure) per entry made every batch's cost grow with the ledger; here only each
+        day's surviving entry becomes a Point."""
+        seqs, codes, ends, ids, amends = self._seqs, self._codes, self._id_ends, self._ids, self._amends
+        live: dict[str, tuple[int, int]] = {}  # event id -> (tie-break order, entry index)
+        alias: dict[str, str] = {}  # amended event id -> the event that replaced it
+        removed: set[str] = set()
+        start = 0
+        for i in range(n):
+            end = ends[i]
+            event_id = ids[start:end].decode("utf-8")
+            start = end
+            kind = codes[i] >> 2
+            if kind >= _CORRECTION:
+                root = amends[seqs[i]]
+                while root in alias:
+                    root = alias[root]
+                if kind == _RETRACTION:
+                    live.pop(root, None)
+                    removed.add(root)
+                    continue
+                if root in removed:
+                    continue
+                replaced = live.pop(root, None)
+                order = replaced[0] if replaced is not None else seqs[i]
+                alias[root] = event_id
+            else:
+                order = seqs[i]
+            live[event_id] = (order, i)
+        days = self._days
+        winners: dict[int, tuple[int, int, str]] = {}  # day -> (order, index, event id) of its last figure
+        for event_id, (order, i) in live.items():
+            day = days[i]
+            best = winners.get(day)
+            if best is None or order > best[0]:
+                winners[day] = (order, i, event_id)
+        return [Point(_ordinal_day(day), _unpack(codes[i] & 3, self._a[i], self._b[i]), seqs[i], self.agency_id,
+                      event_id)
+                for day, (_, i, event_id) in sorted(winners.items())]
 
 
 def _point_day(p: Point) -> date:
@@ -382,6 +425,9 @@ def _point_day(p: Point) -> date:
 
 
 def _replay(entries: list[Entry]) -> list[Point]:
+    """The points a key's entries (in ledger order) leave: one per observed day, the
+    figure of the day's latest original event as amended. The readable statement of what
+    KeyHistory._replay computes from its columns (the tests hold one to the other)."""
     live: dict[str, tuple[int, Point]] = {}  # event id -> (tie-break order, point)
     alias: dict[str, str] = {}  # amended event id -> the event that replaced it
     removed: set[str] = set()

@@ -4,7 +4,7 @@ position, whatever the batches, their order and the duplicates."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.scorer.fold import Fold
+from services.scorer.fold import Fold, _replay
 
 from .builders import PROJECTOR
 from .streams import EVALUATION_DAYS, build, ops
@@ -49,3 +49,14 @@ def test_national_ratio_is_the_sum_over_its_agencies(operations, on):
         if cells:
             assert (n.numerator, n.denominator) == (sum(c.numerator for c in cells), sum(c.denominator for c in cells))
         assert n.met + n.on_track + n.at_risk + n.overdue + n.no_data == n.agencies
+
+
+@settings(max_examples=80, deadline=None)
+@given(ops, st.integers(0, 80))
+def test_the_columnar_replay_gives_the_points_of_the_reference_replay(operations, position):
+    fold = build(operations).fold()
+    for history in fold.keys.values():
+        entries = history.entries
+        upto = entries[min(position, len(entries) - 1)].seq
+        assert history.points(upto) == _replay([e for e in entries if e.seq <= upto])
+        assert history.points() == _replay(entries)
