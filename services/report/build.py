@@ -22,7 +22,7 @@ from services.report.model import Amendment, Cutoff, Report
 from services.report.period import Period
 from services.report.render import FORMATS, render_html, render_markdown, render_pdf
 from services.report.scan import scan
-from services.report.view import View, build_view
+from services.report.view import View, build_view, chart_format, with_charts
 
 
 def ledger_head_hash(heads: dict[str, ChainHead]) -> str:
@@ -47,7 +47,10 @@ class WrittenFile:
 
 
 def render(view: View, report: Report, fmt: str) -> bytes:
-    """The bytes of one format."""
+    """The bytes of one format; charts drawn the way the format embeds them (redrawn
+    when ``view`` has them drawn the other way), so any view gives the same bytes."""
+    if fmt in FORMATS and view.charts_as not in (None, chart_format(fmt)):
+        view = with_charts(view, report, chart_format(fmt))
     if fmt == "md":
         return render_markdown(view).encode("utf-8")
     if fmt == "html":
@@ -117,11 +120,17 @@ def write_report(report: Report, lang: str, formats: Iterable[str], out_dir: Pat
     """Render ``report`` in ``lang`` to each format under ``out_dir``; each file is
     written to a temporary name and renamed, so a reader never sees half a report."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    view = build_view(report, lang)
+    text = build_view(report, lang, draw_charts=False)
     advance()
+    # Charts are drawn once per way of embedding them (SVG for Markdown and HTML, PNG for
+    # the PDF), and only for the formats asked for.
+    views: dict[str, View] = {}
     written = {}
     for fmt in formats:
-        data = render(view, report, fmt)
+        charts_as = chart_format(fmt)
+        if charts_as not in views:
+            views[charts_as] = with_charts(text, report, charts_as)
+        data = render(views[charts_as], report, fmt)
         path = out_dir / file_name(report.period, lang, fmt)
         partial = path.with_name(path.name + ".partial")
         partial.write_bytes(data)

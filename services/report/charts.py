@@ -1,13 +1,15 @@
-"""The report's charts as SVG text: national progress by target, provinces by status,
-and the national trend of every target.
+"""The report's charts as data URIs (SVG, or PNG for the PDF): national progress by
+target, provinces by status, and the national trend of every target.
 
 Deterministic on purpose: matplotlib's object-oriented API (no pyplot global state, so
 no display backend), a fixed ``svg.hashsalt`` for element ids, no date in the metadata,
-and glyphs drawn as paths in the DejaVu Sans font matplotlib ships, so Vietnamese
-diacritics look the same in every viewer and in the PDF."""
+and glyphs drawn in the DejaVu Sans font matplotlib ships (as paths in the SVG, by
+matplotlib's own rasteriser in the PNG), so Vietnamese diacritics look the same in every
+viewer and in the PDF."""
 
 from __future__ import annotations
 
+import base64
 import io
 import textwrap
 from collections.abc import Sequence
@@ -41,10 +43,23 @@ _STYLE = {
 _WIDTH_IN = 7.0
 
 
-def _svg(fig: Figure) -> str:
-    out = io.StringIO()
-    fig.savefig(out, format="svg", metadata={"Date": None, "Creator": "Tiến độ"}, bbox_inches="tight")
-    return out.getvalue()
+CHART_FORMATS = ("svg", "png")
+PNG_DPI = 200
+
+
+def _encode(fig: Figure, fmt: str) -> str:
+    """The figure as a data URI: SVG (vector, for Markdown and HTML) or PNG (for the
+    PDF: WeasyPrint drawing the SVG's glyph paths took more than twice
+    as long as laying out its 24 pages). Neither carries a date or a version."""
+    if fmt == "svg":
+        text = io.StringIO()
+        fig.savefig(text, format="svg", metadata={"Date": None, "Creator": "Tiến độ"}, bbox_inches="tight")
+        return "data:image/svg+xml;base64," + base64.b64encode(text.getvalue().encode("utf-8")).decode("ascii")
+    if fmt == "png":
+        data = io.BytesIO()
+        fig.savefig(data, format="png", dpi=PNG_DPI, metadata={"Software": None}, bbox_inches="tight")
+        return "data:image/png;base64," + base64.b64encode(data.getvalue()).decode("ascii")
+    raise ValueError(f"unknown chart format {fmt!r}; use {', '.join(CHART_FORMATS)}")
 
 
 def short_label(number: int, name: str, width: int = 46, lines: int = 2) -> str:
@@ -56,7 +71,7 @@ def short_label(number: int, name: str, width: int = 46, lines: int = 2) -> str:
     return "\n".join(wrapped)
 
 
-def progress_chart(report: Report, targets: dict[str, Target], t: Texts) -> str:
+def progress_chart(report: Report, targets: dict[str, Target], t: Texts, fmt: str = "svg") -> str:
     """Horizontal bars: national completion of each target, coloured by status."""
     lines = report.targets
     with rc_context(_STYLE):
@@ -77,10 +92,10 @@ def progress_chart(report: Report, targets: dict[str, Target], t: Texts) -> str:
         ax.set_xticks([0, 20, 40, 60, 80, 100], ["0", "20", "40", "60", "80", "100 %"])
         ax.axvline(100, color="#555555", linewidth=0.6, linestyle=":")
         _status_legend(ax, [ln.status for ln in lines], t)
-        return _svg(fig)
+        return _encode(fig, fmt)
 
 
-def distribution_chart(report: Report, targets: dict[str, Target], t: Texts) -> str:
+def distribution_chart(report: Report, targets: dict[str, Target], t: Texts, fmt: str = "svg") -> str:
     """Stacked bars: how many provinces are in each status, per target."""
     numbered = {ln.target_id: i + 1 for i, ln in enumerate(report.targets)}
     rows = list(report.distribution.items())
@@ -104,10 +119,10 @@ def distribution_chart(report: Report, targets: dict[str, Target], t: Texts) -> 
         ax.set_xlim(0, max(left, default=1))
         ax.set_xlabel(t["agencies_unit"])
         _status_legend(ax, statuses, t)
-        return _svg(fig)
+        return _encode(fig, fmt)
 
 
-def trend_chart(report: Report, targets: dict[str, Target], t: Texts) -> str:
+def trend_chart(report: Report, targets: dict[str, Target], t: Texts, fmt: str = "svg") -> str:
     """Small multiples: each target's national completion at each month end of the trend."""
     lines = report.targets
     columns = 4
@@ -140,7 +155,7 @@ def trend_chart(report: Report, targets: dict[str, Target], t: Texts) -> str:
             for label, align in zip(ax.get_xticklabels(), ("left", "right")):
                 label.set_horizontalalignment(align)
         fig.subplots_adjust(hspace=0.95, wspace=0.22)
-        return _svg(fig)
+        return _encode(fig, fmt)
 
 
 def _status_legend(ax, statuses: Sequence[str], t: Texts) -> None:

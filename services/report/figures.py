@@ -14,9 +14,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
-
 from services.report.model import Report, plain
 
 FORMAT = "tiendo-report-figures/1"
@@ -61,6 +58,10 @@ def read_block(path: Path) -> tuple[str, dict[str, Any]]:
 def _pdf_attachment(data: bytes) -> str | None:
     if not data.startswith(b"%PDF-"):
         return None
+    # Imported here: only reading a PDF back needs pypdf, not building one.
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
     try:
         attached = PdfReader(io.BytesIO(data)).attachments.get(PDF_ATTACHMENT)
     except PdfReadError:

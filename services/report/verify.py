@@ -15,14 +15,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from pypdf import PdfReader
-
 from shared.domain.chain import first_break
 
 from services.report.build import ReportBuilder, render
 from services.report.figures import block, differences, read_block
 from services.report.period import Period
-from services.report.view import build_view
+from services.report.view import build_view, chart_format
 
 MAX_DIFFERENCES = 20
 _CHART_DATA = re.compile(r"data:image/svg\+xml;base64,[A-Za-z0-9+/=]*")
@@ -73,7 +71,8 @@ def verify_file(builder: ReportBuilder, path: Path) -> Verdict:
     if diffs:
         return verdict
     # Charts are drawn only where they reach the compared bytes: the PDF's pages.
-    rebuilt = render(build_view(report, data["lang"], draw_charts=fmt == "pdf"), report, fmt)
+    rebuilt = render(build_view(report, data["lang"], draw_charts=fmt == "pdf", charts_as=chart_format(fmt)),
+                     report, fmt)
     content = path.read_bytes()
     verdict.same_bytes = fmt == "pdf" and rebuilt == content
     text_problem = _text_difference(fmt, rebuilt, content)
@@ -100,6 +99,8 @@ def _text_difference(fmt: str, expected: bytes, found: bytes) -> str | None:
 
 
 def _pdf_lines(data: bytes) -> list[str]:
+    from pypdf import PdfReader  # only verify reads PDFs; building a report does not need it
+
     reader = PdfReader(io.BytesIO(data))
     return [line for page in reader.pages for line in (page.extract_text() or "").splitlines()]
 

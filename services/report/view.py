@@ -4,9 +4,8 @@ only differ in markup (and in how they escape agency text)."""
 
 from __future__ import annotations
 
-import base64
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from shared.domain.catalogue import Target, catalogue_on
@@ -40,6 +39,7 @@ class View:
     summary_intro: str
     summary: list[dict[str, Any]]
     charts: list[Chart]
+    charts_as: str | None  # how the charts are drawn: svg, png, or None (empty images)
     late_intro: str
     late: list[dict[str, Any]]
     leaderboard_intro: str
@@ -58,14 +58,18 @@ class View:
     figures_json: str
 
 
-def svg_uri(svg: str) -> str:
-    """An SVG as a data URI, so the document needs no other file."""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+# An empty image in place of a chart: for comparing a document's text, which is quicker.
+NO_CHART = "data:image/svg+xml;base64,"
 
 
-def build_view(report: Report, lang: str, *, draw_charts: bool = True) -> View:
-    """Everything the templates print, in ``lang`` (``vi`` or ``en``). Without
-    ``draw_charts`` the charts are empty images (for comparing text, which is quicker)."""
+def chart_format(fmt: str) -> str:
+    """How a document format embeds its charts: the PDF as PNG, the others as SVG."""
+    return "png" if fmt == "pdf" else "svg"
+
+
+def build_view(report: Report, lang: str, *, draw_charts: bool = True, charts_as: str = "svg") -> View:
+    """Everything the templates print, in ``lang`` (``vi`` or ``en``), charts as
+    ``charts_as`` (svg or png). Without ``draw_charts`` the charts are empty images."""
     t = Texts(lang)
     targets = catalogue_on(report.as_of)
     cut = report.cutoff
@@ -85,7 +89,8 @@ def build_view(report: Report, lang: str, *, draw_charts: bool = True) -> View:
                             counts=_status_counts([ln.status for ln in report.targets], t),
                             previous=t.day(report.previous_as_of), previous_period=t.period(report.previous_period)),
         summary=_summary(report, targets, t),
-        charts=_charts(report, targets, t, draw_charts),
+        charts=_charts(report, targets, t, charts_as if draw_charts else None),
+        charts_as=charts_as if draw_charts else None,
         late_intro=(t.fmt("late_intro", day=t.day(report.as_of),
                           overdue=t.number(sum(r.status == Status.OVERDUE.value for r in report.late)),
                           at_risk=t.number(sum(r.status == Status.AT_RISK.value for r in report.late)))
@@ -136,12 +141,17 @@ def _summary(report: Report, targets: dict[str, Target], t: Texts) -> list[dict[
     return rows
 
 
-def _charts(report: Report, targets: dict[str, Target], t: Texts, draw: bool) -> list[Chart]:
+def with_charts(view: View, report: Report, charts_as: str) -> View:
+    """``view`` with its charts drawn as ``charts_as`` (svg or png)."""
+    return replace(view, charts=_charts(report, catalogue_on(report.as_of), view.t, charts_as), charts_as=charts_as)
+
+
+def _charts(report: Report, targets: dict[str, Target], t: Texts, charts_as: str | None) -> list[Chart]:
     made = [("chart_progress", charts.progress_chart)]
     if report.distribution:
         made.append(("chart_distribution", charts.distribution_chart))
     made.append(("chart_trend", charts.trend_chart))
-    return [Chart(t[key], svg_uri(chart(report, targets, t) if draw else "")) for key, chart in made]
+    return [Chart(t[key], chart(report, targets, t, charts_as) if charts_as else NO_CHART) for key, chart in made]
 
 
 def _late(report: Report, targets: dict[str, Target], t: Texts) -> list[dict[str, Any]]:

@@ -117,3 +117,18 @@ def test_the_english_report_has_the_same_figures_in_english_words(q2, documents)
     vi_block = re.search(r"tiendo-report-figures\n(.*)\n-->", documents["md"].decode("utf-8")).group(1)
     en_block = re.search(r"tiendo-report-figures\n(.*)\n-->", md).group(1)
     assert vi_block.replace('"lang":"vi"', '"lang":"en"') == en_block
+
+
+def test_the_pdf_has_its_charts_as_images_and_markdown_and_html_as_svg(q2, documents, tmp_path):
+    # WeasyPrint drew the SVG charts' glyph paths slower than it laid out the whole report:
+    # the PDF gets them rasterised, the other formats keep the vectors.
+    charts = len(build_view(q2, "vi", draw_charts=False).charts)
+    for fmt in ("md", "html"):
+        text = documents[fmt].decode("utf-8")
+        assert text.count("data:image/svg+xml;base64,") == charts and "data:image/png" not in text
+    pdf = tmp_path / "q2.pdf"
+    pdf.write_bytes(documents["pdf"])
+    listed = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    images = [row.split() for row in listed.splitlines()[2:] if row.split()[2:3] == ["image"]]
+    assert len(images) == charts
+    assert all(int(row[3]) >= 1000 for row in images), "charts at print resolution (200 dpi)"
