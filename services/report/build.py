@@ -22,7 +22,7 @@ from services.report.model import Amendment, Cutoff, Report
 from services.report.period import Period
 from services.report.render import FORMATS, render_html, render_markdown, render_pdf
 from services.report.scan import scan
-from services.report.view import View, build_view, chart_format, with_charts
+from services.report.view import View, build_view, chart_format, views_with_charts, with_charts
 
 
 def ledger_head_hash(heads: dict[str, ChainHead]) -> str:
@@ -122,15 +122,13 @@ def write_report(report: Report, lang: str, formats: Iterable[str], out_dir: Pat
     out_dir.mkdir(parents=True, exist_ok=True)
     text = build_view(report, lang, draw_charts=False)
     advance()
-    # Charts are drawn once per way of embedding them (SVG for Markdown and HTML, PNG for
-    # the PDF), and only for the formats asked for.
-    views: dict[str, View] = {}
+    # Each chart is drawn once, encoded the ways the formats asked for embed them (SVG for
+    # Markdown and HTML, PNG for the PDF).
+    formats = tuple(formats)
+    views = views_with_charts(text, report, (chart_format(fmt) for fmt in formats))
     written = {}
     for fmt in formats:
-        charts_as = chart_format(fmt)
-        if charts_as not in views:
-            views[charts_as] = with_charts(text, report, charts_as)
-        data = render(views[charts_as], report, fmt)
+        data = render(views[chart_format(fmt)], report, fmt)
         path = out_dir / file_name(report.period, lang, fmt)
         partial = path.with_name(path.name + ".partial")
         partial.write_bytes(data)

@@ -1,5 +1,6 @@
 """The report's charts as data URIs (SVG, or PNG for the PDF): national progress by
-target, provinces by status, and the national trend of every target.
+target, provinces by status, and the national trend of every target. Each ``*_chart``
+builds a figure; :func:`draw` builds it under the report's style and encodes it.
 
 Deterministic on purpose: matplotlib's object-oriented API (no pyplot global state, so
 no display backend), a fixed ``svg.hashsalt`` for element ids, no date in the metadata,
@@ -12,7 +13,7 @@ from __future__ import annotations
 import base64
 import io
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from matplotlib import rc_context
 from matplotlib.figure import Figure
@@ -62,6 +63,16 @@ def _encode(fig: Figure, fmt: str) -> str:
     raise ValueError(f"unknown chart format {fmt!r}; use {', '.join(CHART_FORMATS)}")
 
 
+def draw(chart: Callable[[Report, dict[str, Target], Texts], Figure], report: Report,
+         targets: dict[str, Target], t: Texts, formats: Sequence[str]) -> dict[str, str]:
+    """``chart`` built once and encoded as each of ``formats`` (svg, png): data URIs.
+    Encoding a figure leaves it as it was, so each encoding is the same bytes as from a
+    figure of its own."""
+    with rc_context(_STYLE):
+        fig = chart(report, targets, t)
+        return {fmt: _encode(fig, fmt) for fmt in formats}
+
+
 def short_label(number: int, name: str, width: int = 46, lines: int = 2) -> str:
     """"3. Tỷ lệ dân số trưởng thành…": numbered, wrapped, cut to ``lines`` lines."""
     wrapped = textwrap.wrap(f"{number}. {name}", width)
@@ -71,91 +82,88 @@ def short_label(number: int, name: str, width: int = 46, lines: int = 2) -> str:
     return "\n".join(wrapped)
 
 
-def progress_chart(report: Report, targets: dict[str, Target], t: Texts, fmt: str = "svg") -> str:
+def progress_chart(report: Report, targets: dict[str, Target], t: Texts) -> Figure:
     """Horizontal bars: national completion of each target, coloured by status."""
     lines = report.targets
-    with rc_context(_STYLE):
-        fig = Figure(figsize=(_WIDTH_IN, 0.38 * len(lines) + 0.9))
-        ax = fig.add_subplot()
-        ys = range(len(lines))
-        values = [100 * (ln.completion or 0) for ln in lines]
-        ax.barh(ys, values, color=[STATUS_COLOURS[ln.status] for ln in lines], height=0.65)
-        for y, ln, v in zip(ys, lines, values):
-            if ln.completion is None:
-                ax.text(v + 1, y, t.status(Status.NO_DATA.value), va="center", fontsize=7, color="#777777")
-            else:
-                ax.text(v + 1, y, t.pct(ln.completion), va="center", fontsize=7, color="#333333")
-        ax.set_yticks(list(ys), [short_label(i + 1, t.target_name(targets[ln.target_id]))
-                                 for i, ln in enumerate(lines)], fontsize=7)
-        ax.invert_yaxis()
-        ax.set_xlim(0, 112)
-        ax.set_xticks([0, 20, 40, 60, 80, 100], ["0", "20", "40", "60", "80", "100 %"])
-        ax.axvline(100, color="#555555", linewidth=0.6, linestyle=":")
-        _status_legend(ax, [ln.status for ln in lines], t)
-        return _encode(fig, fmt)
+    fig = Figure(figsize=(_WIDTH_IN, 0.38 * len(lines) + 0.9))
+    ax = fig.add_subplot()
+    ys = range(len(lines))
+    values = [100 * (ln.completion or 0) for ln in lines]
+    ax.barh(ys, values, color=[STATUS_COLOURS[ln.status] for ln in lines], height=0.65)
+    for y, ln, v in zip(ys, lines, values):
+        if ln.completion is None:
+            ax.text(v + 1, y, t.status(Status.NO_DATA.value), va="center", fontsize=7, color="#777777")
+        else:
+            ax.text(v + 1, y, t.pct(ln.completion), va="center", fontsize=7, color="#333333")
+    ax.set_yticks(list(ys), [short_label(i + 1, t.target_name(targets[ln.target_id]))
+                             for i, ln in enumerate(lines)], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 112)
+    ax.set_xticks([0, 20, 40, 60, 80, 100], ["0", "20", "40", "60", "80", "100 %"])
+    ax.axvline(100, color="#555555", linewidth=0.6, linestyle=":")
+    _status_legend(ax, [ln.status for ln in lines], t)
+    return fig
 
 
-def distribution_chart(report: Report, targets: dict[str, Target], t: Texts, fmt: str = "svg") -> str:
+def distribution_chart(report: Report, targets: dict[str, Target], t: Texts) -> Figure:
     """Stacked bars: how many provinces are in each status, per target."""
     numbered = {ln.target_id: i + 1 for i, ln in enumerate(report.targets)}
     rows = list(report.distribution.items())
     statuses = [s.value for s in Status]
-    with rc_context(_STYLE):
-        fig = Figure(figsize=(_WIDTH_IN, 0.38 * max(len(rows), 1) + 0.9))
-        ax = fig.add_subplot()
-        ys = range(len(rows))
-        left = [0] * len(rows)
-        for status in statuses:
-            counts = [dist[status] for _, dist in rows]
-            ax.barh(ys, counts, left=left, color=STATUS_COLOURS[status], height=0.65, label=t.status(status))
-            for y, start, n in zip(ys, left, counts):
-                if n:
-                    ax.text(start + n / 2, y, str(n), va="center", ha="center", fontsize=6.5,
-                            color="white" if status != Status.AT_RISK.value else "black")
-            left = [a + b for a, b in zip(left, counts)]
-        ax.set_yticks(list(ys), [short_label(numbered[tid], t.target_name(targets[tid])) for tid, _ in rows],
-                      fontsize=7)
-        ax.invert_yaxis()
-        ax.set_xlim(0, max(left, default=1))
-        ax.set_xlabel(t["agencies_unit"])
-        _status_legend(ax, statuses, t)
-        return _encode(fig, fmt)
+    fig = Figure(figsize=(_WIDTH_IN, 0.38 * max(len(rows), 1) + 0.9))
+    ax = fig.add_subplot()
+    ys = range(len(rows))
+    left = [0] * len(rows)
+    for status in statuses:
+        counts = [dist[status] for _, dist in rows]
+        ax.barh(ys, counts, left=left, color=STATUS_COLOURS[status], height=0.65, label=t.status(status))
+        for y, start, n in zip(ys, left, counts):
+            if n:
+                ax.text(start + n / 2, y, str(n), va="center", ha="center", fontsize=6.5,
+                        color="white" if status != Status.AT_RISK.value else "black")
+        left = [a + b for a, b in zip(left, counts)]
+    ax.set_yticks(list(ys), [short_label(numbered[tid], t.target_name(targets[tid])) for tid, _ in rows],
+                  fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(left, default=1))
+    ax.set_xlabel(t["agencies_unit"])
+    _status_legend(ax, statuses, t)
+    return fig
 
 
-def trend_chart(report: Report, targets: dict[str, Target], t: Texts, fmt: str = "svg") -> str:
+def trend_chart(report: Report, targets: dict[str, Target], t: Texts) -> Figure:
     """Small multiples: each target's national completion at each month end of the trend."""
     lines = report.targets
     columns = 4
     rows = -(-len(lines) // columns)
     days = report.trend.days
     ticks = [0, len(days) - 1]
-    with rc_context(_STYLE):
-        fig = Figure(figsize=(_WIDTH_IN, 1.45 * rows))
-        axes = fig.subplots(rows, columns, sharex=True, sharey=True, squeeze=False)
-        for i, ax in enumerate(axes.flat):
-            if i >= len(lines):
-                ax.set_visible(False)
-                continue
-            ln = lines[i]
-            series = report.trend.completion[ln.target_id]
-            xs = [x for x, v in enumerate(series) if v is not None]
-            ax.plot(xs, [100 * series[x] for x in xs], color=STATUS_COLOURS[ln.status], linewidth=1.4,
-                    marker="o", markersize=2)
-            if not xs:
-                ax.text((len(days) - 1) / 2, 50, t.status(Status.NO_DATA.value), ha="center", va="center",
-                        fontsize=6.5, color="#777777")
-            ax.axhline(100, color="#555555", linewidth=0.5, linestyle=":")
-            ax.set_ylim(0, 105)
-            ax.set_yticks([0, 50, 100])
-            ax.set_title(short_label(i + 1, t.target_name(targets[ln.target_id]), width=26), fontsize=6.2,
-                         loc="left")
-            ax.tick_params(labelsize=6)
-            ax.set_xlim(-0.3, len(days) - 0.7)
-            ax.set_xticks(ticks, [t.month(days[x]) for x in ticks])
-            for label, align in zip(ax.get_xticklabels(), ("left", "right")):
-                label.set_horizontalalignment(align)
-        fig.subplots_adjust(hspace=0.95, wspace=0.22)
-        return _encode(fig, fmt)
+    fig = Figure(figsize=(_WIDTH_IN, 1.45 * rows))
+    axes = fig.subplots(rows, columns, sharex=True, sharey=True, squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        if i >= len(lines):
+            ax.set_visible(False)
+            continue
+        ln = lines[i]
+        series = report.trend.completion[ln.target_id]
+        xs = [x for x, v in enumerate(series) if v is not None]
+        ax.plot(xs, [100 * series[x] for x in xs], color=STATUS_COLOURS[ln.status], linewidth=1.4,
+                marker="o", markersize=2)
+        if not xs:
+            ax.text((len(days) - 1) / 2, 50, t.status(Status.NO_DATA.value), ha="center", va="center",
+                    fontsize=6.5, color="#777777")
+        ax.axhline(100, color="#555555", linewidth=0.5, linestyle=":")
+        ax.set_ylim(0, 105)
+        ax.set_yticks([0, 50, 100])
+        ax.set_title(short_label(i + 1, t.target_name(targets[ln.target_id]), width=26), fontsize=6.2,
+                     loc="left")
+        ax.tick_params(labelsize=6)
+        ax.set_xlim(-0.3, len(days) - 0.7)
+        ax.set_xticks(ticks, [t.month(days[x]) for x in ticks])
+        for label, align in zip(ax.get_xticklabels(), ("left", "right")):
+            label.set_horizontalalignment(align)
+    fig.subplots_adjust(hspace=0.95, wspace=0.22)
+    return fig
 
 
 def _status_legend(ax, statuses: Sequence[str], t: Texts) -> None:

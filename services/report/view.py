@@ -5,6 +5,7 @@ only differ in markup (and in how they escape agency text)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -143,15 +144,40 @@ def _summary(report: Report, targets: dict[str, Target], t: Texts) -> list[dict[
 
 def with_charts(view: View, report: Report, charts_as: str) -> View:
     """``view`` with its charts drawn as ``charts_as`` (svg or png)."""
-    return replace(view, charts=_charts(report, catalogue_on(report.as_of), view.t, charts_as), charts_as=charts_as)
+    return views_with_charts(view, report, (charts_as,))[charts_as]
+
+
+def views_with_charts(view: View, report: Report, formats: Iterable[str]) -> dict[str, View]:
+    """``view`` with its charts drawn as each of ``formats`` (svg, png): each chart is
+    built once for all of them."""
+    formats = tuple(dict.fromkeys(formats))
+    drawn = _chart_sets(report, catalogue_on(report.as_of), view.t, formats)
+    return {fmt: replace(view, charts=drawn[fmt], charts_as=fmt) for fmt in formats}
+
+
+_CHARTS = (("chart_progress", charts.progress_chart), ("chart_distribution", charts.distribution_chart),
+           ("chart_trend", charts.trend_chart))
+
+
+def _made(report: Report) -> list[tuple[str, Any]]:
+    """The charts a report has: the provinces' distribution only when it has provinces."""
+    return [(key, chart) for key, chart in _CHARTS if key != "chart_distribution" or report.distribution]
+
+
+def _chart_sets(report: Report, targets: dict[str, Target], t: Texts,
+                formats: tuple[str, ...]) -> dict[str, list[Chart]]:
+    out: dict[str, list[Chart]] = {fmt: [] for fmt in formats}
+    for key, chart in _made(report):
+        uris = charts.draw(chart, report, targets, t, formats)
+        for fmt in formats:
+            out[fmt].append(Chart(t[key], uris[fmt]))
+    return out
 
 
 def _charts(report: Report, targets: dict[str, Target], t: Texts, charts_as: str | None) -> list[Chart]:
-    made = [("chart_progress", charts.progress_chart)]
-    if report.distribution:
-        made.append(("chart_distribution", charts.distribution_chart))
-    made.append(("chart_trend", charts.trend_chart))
-    return [Chart(t[key], chart(report, targets, t, charts_as) if charts_as else NO_CHART) for key, chart in made]
+    if charts_as is None:
+        return [Chart(t[key], NO_CHART) for key, _ in _made(report)]
+    return _chart_sets(report, targets, t, (charts_as,))[charts_as]
 
 
 def _late(report: Report, targets: dict[str, Target], t: Texts) -> list[dict[str, Any]]:
