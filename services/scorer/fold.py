@@ -700,6 +700,7 @@ def alerts_due(cells: Iterable[CellRow], targets: dict[str, Target]) -> list[Ale
 
 
 # ---- evaluation ---------------------------------------------------------------------------
+@lru_cache(maxsize=1024)  # a few target values, converted for every cell of every batch
 def _exact(x: int | float) -> Fraction:
     return Fraction(str(x)) if isinstance(x, float) else Fraction(x)
 
