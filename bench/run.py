@@ -335,7 +335,9 @@ def main(argv: list[str] | None = None) -> None:
     # Other work on the machine slows the wall-clock figures: the load and each worker's
     # CPU time (in the JSON) tell how much.
     info = dict(machine(), load_1m_before=os.getloadavg()[0])
-    described = f"{info['cpus']} × {info['cpu']}, {info['ram_gb']} GB, Python {info['python']}, Kafka {info['kafka']}"
+    # The load says how much other work shared the machine: it stretches the wall-clock figures.
+    described = (f"{info['cpus']} × {info['cpu']}, {info['ram_gb']} GB, Python {info['python']}, Kafka {info['kafka']}, "
+                 f"load {info['load_1m_before']:.1f}")
     results: dict[str, dict[str, Any]] = {}
     for b in backends:
         results[b] = bench_database(b, data, args.n, latency_n, workdir, bootstrap, args.rate)
