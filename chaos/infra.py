@@ -196,6 +196,15 @@ def drop_database(db: Database) -> None:
             p.unlink(missing_ok=True)
         return
     admin = create_engine(db.admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{db.name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        with admin.connect() as conn:
+            # A worker's session lingers a moment after its process has gone; FORCE may
+            # end only the sessions of roles the admin belongs to, not tiendo_worker's.
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and conn.execute(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"),
+                    {"name": db.name}).scalar_one():
+                time.sleep(0.5)
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{db.name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()

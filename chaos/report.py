@@ -7,6 +7,7 @@ import os
 import platform
 import re
 import shlex
+import statistics
 from collections import Counter
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from shared.domain.reasons import ReasonCode
 
 if TYPE_CHECKING:
     from chaos.run import Run
+    from chaos.scenarios import Result
 
 
 _PASSWORD = re.compile(r"(://[^:/@]+:)[^@]+@")
@@ -56,34 +58,96 @@ def _yes(flag: bool | None) -> str:
     return "–" if flag is None else ("yes" if flag else "**no**")
 
 
+def _totals(run: Run) -> dict[str, int]:
+    """The figures of the summary line, over every run and check."""
+    return {
+        "faults": sum(len(r.faults) for r in run.results) + len(run.tampering),
+        "sent": sum(r.verdict.sent for r in run.results) + run.access_sent,
+        "lost": sum(r.verdict.lost for r in run.results),
+        "duplicated": sum(r.verdict.duplicated for r in run.results),
+        "bad_inputs": sum(r.verdict.bad for r in run.results) + len(run.forged),
+        "bad_accepted": sum(r.verdict.bad_accepted for r in run.results)
+        + sum(c.observed == "recorded" for c in run.forged),
+    }
+
+
+def passed(run: Run) -> bool:
+    """Whether every run and every check came out as it must."""
+    return all(r.ok for r in run.results) and all(c.passed for _, c in run.tampering + run.access)
+
+
+def restarts(r: Result) -> str:
+    """How soon killed workers were back at work: "" when none was timed."""
+    if not r.restart_s:
+        return ""
+    kills = sum(name.startswith("SIGKILL") for name in r.faults)
+    return (f"after SIGKILL {statistics.median(r.restart_s):.1f} s median, {max(r.restart_s):.1f} s max "
+            f"({len(r.restart_s)} of {kills} timed)")
+
+
 def summary_line(run: Run) -> str:
     """The one-line summary, with the totals over every run and check."""
-    faults = sum(len(r.faults) for r in run.results) + len(run.tampering)
-    sent = sum(r.verdict.sent for r in run.results) + run.access_sent
-    bad = sum(r.verdict.bad for r in run.results) + len(run.forged)
-    bad_accepted = sum(r.verdict.bad_accepted for r in run.results) + sum(c.observed == "recorded" for c in run.forged)
-    return (f"chaos: faults={faults} sent={sent} lost={sum(r.verdict.lost for r in run.results)} "
-            f"duplicated={sum(r.verdict.duplicated for r in run.results)} bad_inputs={bad} "
-            f"bad_accepted={bad_accepted}")
+    t = _totals(run)
+    return (f"chaos: faults={t['faults']} sent={t['sent']} lost={t['lost']} duplicated={t['duplicated']} "
+            f"bad_inputs={t['bad_inputs']} bad_accepted={t['bad_accepted']}")
 
 
 def write_report(run: Run) -> tuple[str, str]:
     """(the Markdown document, its last line)."""
     a = run.args
     line = summary_line(run)
+    t = _totals(run)
+    checks = run.tampering + run.access
+    verdict = (
+        f"**Result: {'passed' if passed(run) else 'FAILED'}.** {len(run.results)} run{'s' * (len(run.results) != 1)} "
+        f"with {_n(t['faults'])} faults injected and {_n(t['sent'])} messages sent: {_n(t['lost'])} lost, "
+        f"{_n(t['duplicated'])} duplicated, {_n(t['bad_accepted'])} of {_n(t['bad_inputs'])} bad inputs accepted"
+        + (f"; {sum(c.passed for _, c in checks)} of {len(checks)} tampering and access checks as expected."
+           if checks else ".")
+    )
+    scenarios = {
+        "crash": [
+            f"- **crash**: {a.events:,} messages; ingest and scorer are each SIGKILLed {a.kills} times at random",
+            "  moments of the stream (once in each of as many equal slots, at a random point, at least 4 s after",
+            "  the previous kill) and restarted at once, as a supervisor would;"],
+        "broker": [
+            f"- **broker outage**: {a.outage_events:,} messages; the broker is stopped 40 % into the stream, kept down",
+            f"  {a.broker_down:g} s and started again; nobody touches the workers;"],
+        "postgres": [
+            f"- **PostgreSQL restart**: {a.outage_events:,} messages; PostgreSQL is stopped (fast: connections cut)",
+            f"  40 % into the stream, kept down {a.pg_down:g} s and started again; nobody touches the workers;"],
+        "bad_input": [
+            f"- **bad input**: the corpus ({len(run.corpus_kinds)} kinds, below) and {a.fuzz:,} mutants drawn by the",
+            "  Hypothesis fuzzer, each mixed with valid events, through one ingest worker;"],
+        "tamper": [
+            "- **tampering**: a ledger of 3,000 simulated messages is copied and each copy altered as the schema",
+            "  owner (an entry edited, deleted, swapped with the next, a forged one inserted); `tiendo ledger",
+            "  verify` must name the first entry that no longer fits; reports built from the ledger and then",
+            "  edited must fail `tiendo report verify`;"],
+        "access": [
+            "- **access**: one agency's key file used to publish another agency's event, a revoked key used to",
+            "  publish, agency text carrying HTML in a report, and (PostgreSQL) every statement the workers'",
+            "  role might try against the ledger table;"],
+    }
+    bullets = [line for name, lines in scenarios.items() if name in a.scenarios for line in lines]
+    if bullets:
+        bullets[-1] = bullets[-1].rstrip(";") + "."
     out = [
         "# Reliability: faults, bad input, tampering and access",
         "",
         "Issue 9: show with figures that nothing is lost and no one gets in. Everything below is",
         "produced by `make chaos` against the real Kafka broker and PostgreSQL (and SQLite, the",
         "embedded default); `tests/integration/test_chaos_small.py` runs the same code smaller in",
-        "`make test`. The code is in `chaos/`.",
+        "`make test`. The code is in `chaos/`. This file is written by the run: do not edit it by hand.",
         "",
-        f"- run: `{shlex.join(['python', '-m', 'chaos.run', *map(_redacted, a.argv)])}`",
-        f"- finished {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC after {run.seconds / 60:.1f} minutes",
-        f"- machine {_machine()}",
-        f"- shared broker {a.bootstrap}; PostgreSQL {a.pg_url.split('@')[-1]}; the broker that is stopped and the "
-        "PostgreSQL that is restarted are the run's own, on other ports",
+        verdict,
+        "",
+        f"- date: finished {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC after {run.seconds / 60:.1f} minutes",
+        f"- machine: {_machine()}",
+        f"- command: `{shlex.join(['python', '-m', 'chaos.run', *map(_redacted, a.argv)])}` (seed {a.seed})",
+        f"- services: shared broker {a.bootstrap}; PostgreSQL {a.pg_url.split('@')[-1]}; the broker that is stopped "
+        "and the PostgreSQL that is restarted are the run's own, on other ports",
+        f"- databases: {', '.join(a.databases)}; scenarios: {', '.join(a.scenarios)}",
         "",
         "## What is done",
         "",
@@ -93,16 +157,10 @@ def write_report(run: Run) -> tuple[str, str]:
         "a simulated 2025 (`tiendo simulate`): every ministry and province, re-sends, corrections,",
         "retractions and the simulator's 32 kinds of bad event, published at "
         f"{a.rate:,.0f} messages a second.",
+        "Faults are timed from the start of the stream, the whole schedule pushed back if need be",
+        "until both workers are at work (the ledger and the scorer's entries have grown).",
         "",
-        f"- **crash**: {a.events:,} messages; ingest and scorer are each SIGKILLed {a.kills} times at random",
-        "  moments of the stream (once in each of as many equal slots, at a random point, at least 4 s after",
-        "  the previous kill) and restarted at once, as a supervisor would;",
-        f"- **broker outage**: {a.outage_events:,} messages; the broker is stopped 40 % into the stream, kept down",
-        f"  {a.broker_down:g} s and started again; nobody touches the workers;",
-        f"- **PostgreSQL restart**: {a.outage_events:,} messages; PostgreSQL is stopped (fast: connections cut)",
-        f"  40 % into the stream, kept down {a.pg_down:g} s and started again; nobody touches the workers;",
-        f"- **bad input**: the corpus ({len(run.corpus_kinds)} kinds, below) and {a.fuzz:,} mutants drawn by the",
-        "  Hypothesis fuzzer, each mixed with valid events, through one ingest worker.",
+        *bullets,
         "",
         "Afterwards the ledger must hold exactly the distinct valid events sent, each once; every bad",
         "message exactly one dead letter with its reason; the hash chains must verify; the ledger",
@@ -110,7 +168,11 @@ def write_report(run: Run) -> tuple[str, str]:
         "projections must equal `scorer rebuild`. *Lost* counts valid events missing from the ledger",
         "and bad messages missing from the dead letters; *duplicated* counts ledger entries, dead",
         "letters and scorer applications beyond one per message; *recovery* is the time from the",
-        "service answering again to the ledger growing again.",
+        "service answering again to the ledger growing again (for a SIGKILL, from the restart to the",
+        "restarted worker's work growing again: the ledger for ingest, the applied entries for the",
+        "scorer; a worker killed again before it was back at work, or with nothing left to do, is not",
+        "timed: the killed member's partitions wait out its 6 s session first); *unplanned exits* counts",
+        "workers that stopped by themselves (none may: they must ride out every fault).",
         "",
         "## Runs",
         "",
@@ -122,12 +184,22 @@ def write_report(run: Run) -> tuple[str, str]:
         v = r.verdict
         faults = Counter(r.faults)
         fault_text = ", ".join(f"{n} × {name}" if n > 1 else name for name, n in faults.items()) or "–"
-        recovery = ", ".join(f"{s:.1f} s" for s in r.recovery_s) or "–"
+        recovery = ", ".join([f"{s:.1f} s" for s in r.recovery_s] + ([restarts(r)] if r.restart_s else [])) or "–"
         exits = sum(len(c) for c in r.unplanned_exits.values())
         out.append(f"| {r.scenario} | {r.database} | {fault_text} | {_n(v.sent)} | {_n(v.valid)} | {_n(v.recorded)} "
                    f"| {v.lost} | {v.duplicated} | {_n(sum(v.dead_letters.values()))} | {v.bad_accepted} "
                    f"| {_yes(v.projections_match)} | {recovery} | {exits} | {r.seconds:.0f} s |")
+    if run.results:
+        vs = [r.verdict for r in run.results]
+        out.append(f"| **total** | | {_n(sum(len(r.faults) for r in run.results))} "
+                   f"| {_n(sum(v.sent for v in vs))} | {_n(sum(v.valid for v in vs))} | {_n(sum(v.recorded for v in vs))} "
+                   f"| {sum(v.lost for v in vs)} | {sum(v.duplicated for v in vs)} "
+                   f"| {_n(sum(sum(v.dead_letters.values()) for v in vs))} | {sum(v.bad_accepted for v in vs)} "
+                   f"| | | {sum(len(c) for r in run.results for c in r.unplanned_exits.values())} "
+                   f"| {sum(r.seconds for r in run.results):.0f} s |")
     problems = [(r, p) for r in run.results for p in r.verdict.problems]
+    problems += [(r, f"{name} exited on its own {len(codes)} time(s), exit codes {codes} (logs under --work)")
+                 for r in run.results for name, codes in r.unplanned_exits.items() if codes]
     if problems:
         out += ["", "Problems:", ""] + [f"- {r.scenario} ({r.database}): {_cell(p)}" for r, p in problems]
     reasons = Counter()
@@ -168,7 +240,22 @@ def write_report(run: Run) -> tuple[str, str]:
                 "|---|---|---|---|---|---|"]
         out += [f"| {db} | {_cell(c.name)} | {_cell(c.what)} | {_cell(c.expected)} | {_cell(c.observed)} "
                 f"| {_yes(c.passed)} |" for db, c in run.access]
-    out += ["", "## Summary", "",
-            "faults: SIGKILLs, outages and tamperings; sent: messages published; bad_inputs: bad messages and",
-            "forged publications among them; bad_accepted: those the ledger took.", "", line, ""]
+    out += ["", "## How to rerun", "",
+            "With the broker and PostgreSQL of `make up` (or none: `make chaos` starts them and stops what it",
+            "started):", "",
+            "```sh",
+            "make chaos                      # everything, as above; rewrites docs/reliability.md",
+            ".venv/bin/python -m chaos.run --pg-url postgresql+psycopg://tiendo:tiendo@127.0.0.1:5432/tiendo \\",
+            "    --scenarios crash --databases postgresql --work /tmp/chaos   # one scenario, logs kept",
+            ".venv/bin/python -m chaos.run --events 20000 --kills 3          # smaller (see --help)",
+            "```", "",
+            "The run exits 1 when anything was lost, duplicated or let in, or a check came out otherwise;",
+            "each problem is printed and listed under the runs table. Workers' logs (with their stacks",
+            "when a stall was detected) are kept under `--work`. The seed fixes the stream, the kill moments",
+            "and the fuzzer's draws; the interleaving with the workers is the machine's.",
+            "", "## Summary", "",
+            "faults: SIGKILLs, outages and tamperings; sent: messages published; lost: valid events not in",
+            "the ledger and bad messages without a dead letter; duplicated: entries, dead letters or scorer",
+            "applications beyond one per message; bad_inputs: bad messages and forged publications among",
+            "them; bad_accepted: those the ledger took.", "", line, ""]
     return "\n".join(out[:-1]) + "\n", line

@@ -20,6 +20,7 @@ import signal
 import sys
 import tempfile
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,10 +29,10 @@ from shared.db.keys import KeyStore
 from services.simulate.keys import store_keys
 
 from chaos import access, corpus, fuzz, tamper
-from chaos.check import Check
+from chaos.check import Check, Verdict
 from chaos.infra import ROOT, OwnBroker, OwnPostgres, drop_database, fresh_database
 from chaos.pipeline import Pipeline
-from chaos.report import write_report
+from chaos.report import passed, restarts, write_report
 from chaos.scenarios import Fault, Result, bad_input_run, kill_schedule, stream_run, stream_workers
 from chaos.stream import simulated
 
@@ -96,22 +97,36 @@ class _Pipelines:
         self.work = work
         self.count = 0
         self.shared: list[Pipeline] = []
+        """Pipelines whose database is on the shared PostgreSQL (or a SQLite file)."""
+        self.on_shared_broker: list[Pipeline] = []
 
     def new(self, backend: str, name: str, bootstrap: str | None = None, admin_url: str | None = None) -> Pipeline:
         self.count += 1
         directory = self.work / f"{self.count:02d}-{name}-{backend}"
         admin = admin_url or (self.args.pg_url if backend == "postgresql" else None)
         pipe = Pipeline(fresh_database(admin, directory), bootstrap or self.args.bootstrap, directory)
-        if bootstrap is None and admin_url is None:
+        if admin_url is None:
             self.shared.append(pipe)
+        if bootstrap is None:
+            self.on_shared_broker.append(pipe)
         return pipe
 
     def drop_shared(self) -> None:
+        """Remove what the run left on the shared services: databases and topics."""
         for pipe in self.shared:
             pipe.dispose()
-            pipe.broker.delete_topics(pipe.topics.all())
             if pipe.db.backend == "postgresql":
-                drop_database(pipe.db)
+                _best_effort(f"drop database {pipe.db.name}", lambda: drop_database(pipe.db))
+        for pipe in self.on_shared_broker:
+            _best_effort(f"delete topics {pipe.prefix}.*", lambda: pipe.broker.delete_topics(pipe.topics.all()))
+
+
+def _best_effort(what: str, action) -> None:
+    """Clean-up that must not cost the run its report: a failure is said, not raised."""
+    try:
+        action()
+    except Exception as exc:
+        _say(f"chaos: could not {what}: {type(exc).__name__}: {exc}")
 
 
 def crash(run: Run, pipes: _Pipelines, backend: str) -> Result:
@@ -142,9 +157,7 @@ def broker_outage(run: Run, pipes: _Pipelines, backend: str) -> Result:
         fault = Fault(0.4 * duration, f"broker stopped {a.broker_down:g} s", stop_and_start)
         result = stream_run("broker outage", pipe, expected, duration, [fault],
                             stream_workers(pipe, pipe.data_dir / "logs"))
-        pipe.dispose()
-        if backend == "postgresql":
-            drop_database(pipe.db)
+        pipe.dispose()  # its database, on the shared PostgreSQL, goes with the others at the end
     return result
 
 
@@ -215,7 +228,8 @@ def _report_result(r: Result) -> None:
     state = "ok" if r.ok else "FAILED"
     _say(f"  {r.scenario} [{r.database}]: {state} in {r.seconds:.0f} s — sent {v.sent:,}, recorded {v.recorded:,} "
          f"of {v.valid:,}, lost {v.lost}, duplicated {v.duplicated}, bad accepted {v.bad_accepted}"
-         + (f", recovered in {', '.join(f'{s:.1f} s' for s in r.recovery_s)}" if r.recovery_s else ""))
+         + (f", recovered in {', '.join(f'{s:.1f} s' for s in r.recovery_s)}" if r.recovery_s else "")
+         + (f", back at work {restarts(r)}" if r.restart_s else ""))
     for problem in v.problems:
         _say(f"    problem: {problem}")
     for name, codes in r.unplanned_exits.items():
@@ -242,7 +256,14 @@ def execute(args: argparse.Namespace) -> Run:
                 # A PostgreSQL restart means nothing to SQLite, which has no server.
                 if name in args.scenarios and not (name == "postgres" and backend != "postgresql"):
                     _say(f"chaos: {name} on {backend}…")
-                    for result in step():
+                    started_step = time.monotonic()
+                    try:
+                        results = step()
+                    except Exception as exc:  # one scenario's breakdown is reported, the others still run
+                        _say("".join(traceback.format_exception(exc)).rstrip())
+                        verdict = Verdict(problems=[f"the scenario broke off: {type(exc).__name__}: {exc}"])
+                        results = [Result(name, backend, [], verdict, time.monotonic() - started_step)]
+                    for result in results:
                         run.results.append(result)
                         _report_result(result)
     finally:
@@ -263,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = [c for _, c in run.tampering + run.access if not c.passed]
     for c in failed:
         _say(f"  check failed: {c.name}: expected {c.expected}, saw {c.observed}")
-    ok = all(r.ok for r in run.results) and not failed
+    ok = passed(run)
     _say(summary)
     return 0 if ok else 1
 

@@ -31,6 +31,8 @@ from chaos.pipeline import Pipeline
 from chaos.stream import Expected
 from chaos.workers import Publisher, Worker
 
+READY_S = 300.0
+"""How long the workers of a stream run may take to start doing something."""
 SCORER_TODAY = date(2025, 12, 31)
 """The day the scorer evaluates for: the end of the simulated year, so statuses vary."""
 STALL_S = 120.0
@@ -42,12 +44,17 @@ rather than at a distant timeout."""
 @dataclass
 class Fault:
     """Something done to a running pipeline ``at_s`` seconds into its stream. ``act``
-    returns when it is over; for an outage, the moment (time.monotonic) the service
-    answered again, from which recovery is timed."""
+    returns when it is over: the moment (time.monotonic) the service answered again or
+    the killed worker was started again, from which recovery is timed, as the time until
+    ``watch`` (the ledger, or the scorer's applied entries) grows."""
 
     at_s: float
     name: str
     act: Callable[[], float | None]
+    watch: str = "ledger"
+    kill: bool = False
+    """A SIGKILL (a restart timed for information) rather than an outage (which the
+    workers must recover from on their own: no growth afterwards fails the run)."""
 
 
 @dataclass
@@ -61,6 +68,10 @@ class Result:
     seconds: float
     recovery_s: list[float] = field(default_factory=list)
     """Per outage: from the service answering again to the ledger growing again."""
+    restart_s: list[float] = field(default_factory=list)
+    """Per SIGKILL: from the worker's restart to its work growing again (the ledger for
+    ingest, the applied entries for the scorer); a worker killed again before it was
+    back at work, or with nothing left to do, is not timed."""
     unplanned_exits: dict[str, list[int]] = field(default_factory=dict)
 
     @property
@@ -69,29 +80,49 @@ class Result:
 
 
 class _Progress(threading.Thread):
-    """Samples the ledger's size twice a second (None while the database is away)."""
+    """Samples the ledger's size and the scorer's applied entries twice a second (None
+    while the database is away)."""
 
     def __init__(self, pipe: Pipeline) -> None:
         super().__init__(daemon=True, name="progress")
         self.pipe = pipe
-        self.samples: list[tuple[float, int | None]] = []
+        self.counters: dict[str, Callable[[], int]] = {
+            "ledger": pipe.ledger.ledger_size, "scorer": ScorerStore(pipe.engine).observation_count}
+        self.samples: dict[str, list[tuple[float, int | None]]] = {name: [] for name in self.counters}
         self._done = threading.Event()
 
     def run(self) -> None:
         while not self._done.wait(0.5):
-            try:
-                size = self.pipe.ledger.ledger_size()
-            except DatabaseUnavailable:
-                size = None
-            self.samples.append((time.monotonic(), size))
+            for name, count in self.counters.items():
+                try:
+                    size = count()
+                except DatabaseUnavailable:
+                    size = None
+                self.samples[name].append((time.monotonic(), size))
 
     def stop(self) -> None:
         self._done.set()
         self.join()
 
-    def grew_after(self, moment: float, size: int) -> float | None:
-        """Seconds from ``moment`` to the first sample showing the ledger past ``size``."""
-        return next((t - moment for t, s in self.samples if t > moment and s is not None and s > size), None)
+    def grew_after(self, watch: str, moment: float, size: int, before: float = float("inf")) -> float | None:
+        """Seconds from ``moment`` to the first sample (taken before ``before``) showing
+        ``watch`` past ``size``."""
+        return next((t - moment for t, s in self.samples[watch] if moment < t < before and s is not None and s > size),
+                    None)
+
+
+def _at_work(progress: _Progress, workers: tuple[Worker, ...], timeout_s: float) -> float | None:
+    """The moment both the ledger and the scorer's applied entries had grown (the
+    workers at work), or None after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for w in workers:
+            w.restart_if_dead()
+        samples = progress.samples
+        if all(any(size for _, size in samples[name]) for name in samples):
+            return time.monotonic()
+        time.sleep(0.1)
+    return None
 
 
 def kill_schedule(rng: random.Random, workers: list[Worker], kills: int, start_s: float, end_s: float,
@@ -106,14 +137,16 @@ def kill_schedule(rng: random.Random, workers: list[Worker], kills: int, start_s
     for w in workers:
         for i in range(kills):
             at = start_s + i * span + rng.uniform(0, span - min_gap_s)
-            faults.append(Fault(at, f"SIGKILL {w.name}", _killer(w)))
+            faults.append(Fault(at, f"SIGKILL {w.name}", _killer(w), watch="scorer" if w.name == "scorer" else "ledger",
+                                kill=True))
     return faults
 
 
-def _killer(w: Worker) -> Callable[[], None]:
-    def act() -> None:
+def _killer(w: Worker) -> Callable[[], float]:
+    def act() -> float:
         w.kill()
         w.start()
+        return time.monotonic()
     return act
 
 
@@ -180,19 +213,31 @@ def stream_run(scenario: str, pipe: Pipeline, expected: Expected, duration_s: fl
     publisher.start()
     t0 = time.monotonic()
     recovery: list[float] = []
-    back_at: list[tuple[float, int]] = []
+    restarts: list[float] = []
+    back_at: list[tuple[Fault, float, int]] = []
     notes: list[str] = []
     try:
+        # Faults are for workers at work: a worker still starting up (a few seconds on a
+        # loaded machine) that meets PostgreSQL stopped exits, and that is not what a
+        # fault "mid-stream" means. So the schedule is pushed back, as a whole, until
+        # both have done something (the ledger and the scorer's entries have grown).
+        ready = _at_work(progress, workers, READY_S)
+        if ready is None:
+            notes.append(f"the workers had done nothing {READY_S:.0f} s after they started")
+            ready = time.monotonic()
+        first = min((f.at_s for f in faults), default=0.0)
+        shift = max(0.0, ready - (t0 + first))
         for fault in sorted(faults, key=lambda f: f.at_s):
-            while time.monotonic() < t0 + fault.at_s:
+            while time.monotonic() < t0 + fault.at_s + shift:
                 for w in workers:
                     w.restart_if_dead()
                 time.sleep(0.1)
             back = fault.act()
             if back is not None:
-                # The ledger's size as the service came back (the harness waits for the
-                # database like the workers do): recovery is growth past it.
-                back_at.append((back, until_available(pipe.ledger.ledger_size)))
+                # The ledger's size (or the scorer's count) as the service came back or the
+                # worker restarted (the harness waits for the database like the workers
+                # do): recovery is growth past it.
+                back_at.append((fault, back, until_available(progress.counters[fault.watch])))
         notes += _wait(pipe, workers, lambda: not publisher.is_alive() and _drained(pipe, scorer=True), True,
                        timeout_s)
     finally:
@@ -201,10 +246,15 @@ def stream_run(scenario: str, pipe: Pipeline, expected: Expected, duration_s: fl
             if code != 0:
                 notes.append(f"{w.name} stopped with exit code {code}: {w.log_tail(5)}")
         progress.stop()
-    for moment, size in back_at:
-        took = progress.grew_after(moment, size)
-        if took is None:
-            notes.append("the ledger did not grow after the service came back")
+    for i, (fault, moment, size) in enumerate(back_at):
+        # A kill is timed up to the next kill of the same worker, never across it.
+        before = next((m for f, m, _ in back_at[i + 1:] if f.kill and f.name == fault.name), float("inf"))
+        took = progress.grew_after(fault.watch, moment, size, before)
+        if fault.kill:
+            if took is not None:
+                restarts.append(took)
+        elif took is None:
+            notes.append(f"the {fault.watch} did not grow after the service came back")
         else:
             recovery.append(took)
     if publisher.error is not None:
@@ -213,7 +263,7 @@ def stream_run(scenario: str, pipe: Pipeline, expected: Expected, duration_s: fl
     verify_scorer(pipe, SCORER_TODAY, verdict)
     verdict.problems += notes
     return Result(scenario, pipe.db.backend, [f.name for f in faults], verdict, time.monotonic() - started,
-                  recovery, {w.name: w.unplanned_exits for w in workers})
+                  recovery, restarts, {w.name: w.unplanned_exits for w in workers})
 
 
 def stream_workers(pipe: Pipeline, logs: Path, batch_size: int = 1000) -> tuple[Worker, Worker]:

@@ -272,6 +272,25 @@ class Consumer:
                 self._kc = fresh
             self._coordinator_seen = now
 
+    def _rescue_dropped_join(self) -> None:
+        """Rejoin when kafka-python has dropped a join in flight.
+
+        kafka-python 3.0 runs JoinGroup/SyncGroup as a task that poll() awaits for at
+        most its timeout, and re-awaits on the next poll only while need_rejoin() holds.
+        When the rejoin was asked for by a metadata change (a topic's partitions became
+        known after the first join), the leader's own assignment inside that task makes
+        need_rejoin() false before SyncGroup has answered: a poll whose timeout ends in
+        between never comes back for the result. The member then heartbeats as a stable
+        member of the group, owning partitions it never applied, and fetches nothing
+        for ever (seen in `make chaos` under load: a scorer that applied nothing for
+        minutes). A join task still held while no rejoin is pending is that orphan;
+        asking for a rejoin makes the next poll await it (or join afresh) and apply the
+        assignment. Reads private attributes, which is why it lives in this adapter."""
+        coordinator = self._kc._coordinator
+        if getattr(coordinator, "_join_task", None) is not None and not coordinator.need_rejoin():
+            log.warning("kafka-python dropped a group join in flight: rejoining")
+            coordinator.request_rejoin()
+
     def _assigned(self, parts: list[Partition]) -> None:
         for (topic, partition), offset in self._on_assigned(parts).items():
             tp = TopicPartition(topic, partition)
@@ -286,6 +305,7 @@ class Consumer:
     def poll(self, max_records: int = 5000, timeout_ms: int = 200) -> list[Record]:
         """Up to `max_records` messages from the assigned partitions, in offset order."""
         batches = self._kc.poll(timeout_ms=timeout_ms, max_records=max_records)
+        self._rescue_dropped_join()
         if not batches:
             self._watch_coordinator()
         return [_record(m) for batch in batches.values() for m in batch]

@@ -67,3 +67,40 @@ def test_a_broker_that_is_away_is_waited_for_not_fatal(monkeypatch):
     time.sleep(0.1)
     consumer.poll()  # it is back: a fresh client
     assert len(made) == 2 and made[0].closed
+
+
+class JoiningCoordinator(FakeCoordinator):
+    """kafka-python's coordinator holding a join task that no poll will await again."""
+
+    def __init__(self) -> None:
+        super().__init__(unknown=False)
+        self._join_task = object()
+        self.rejoin_needed = False
+
+    def need_rejoin(self) -> bool:
+        return self.rejoin_needed
+
+    def request_rejoin(self) -> None:
+        self.rejoin_needed = True
+
+
+def test_a_join_dropped_in_flight_is_asked_for_again():
+    kc = FakeKafkaConsumer(unknown=False)
+    kc._coordinator = JoiningCoordinator()
+    consumer = client.Consumer(lambda: kc, ["t"], lambda parts: {}, lambda parts: None)
+    consumer.poll()
+    assert kc._coordinator.rejoin_needed, "the next poll awaits the join (or joins afresh)"
+
+
+def test_a_join_still_awaited_or_none_at_all_is_left_alone():
+    kc = FakeKafkaConsumer(unknown=False)
+    kc._coordinator = JoiningCoordinator()
+    kc._coordinator.rejoin_needed = True  # poll re-awaits the task itself
+    consumer = client.Consumer(lambda: kc, ["t"], lambda parts: {}, lambda parts: None)
+    calls = []
+    kc._coordinator.request_rejoin = lambda: calls.append(1)
+    consumer.poll()
+    kc._coordinator._join_task = None
+    kc._coordinator.rejoin_needed = False
+    consumer.poll()
+    assert calls == []
