@@ -3,6 +3,7 @@ is the summary `chaos: faults=… sent=… lost=… duplicated=… bad_inputs=�
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import re
@@ -29,18 +30,14 @@ def _redacted(arg: str) -> str:
 
 def _machine() -> str:
     cpu = platform.processor() or platform.machine()
-    try:
+    with contextlib.suppress(OSError):  # not Linux: the platform module's name stays
         with open("/proc/cpuinfo", encoding="utf-8") as f:
             cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
-    except OSError:
-        pass
     memory = ""
-    try:
+    with contextlib.suppress(OSError, StopIteration):
         with open("/proc/meminfo", encoding="utf-8") as f:
             kib = int(next(line for line in f if line.startswith("MemTotal")).split()[1])
         memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, StopIteration):
-        pass
     return (f"{platform.node()}: {os.cpu_count()} cores ({cpu}){memory}, {platform.system()} {platform.release()}, "
             f"Python {platform.python_version()}")
 

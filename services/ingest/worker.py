@@ -137,7 +137,8 @@ class IngestWorker:
         self._stop = stop
         self.broker.ensure_topics(self.topics.all(), self.settings.partitions)
         self._producer = self.broker.producer()
-        self.publish_outbox()
+        # A database still starting (or restarting) is waited for, not a reason to exit.
+        until_available(self.publish_outbox, stop)
         self._consumer = self.broker.consumer(
             self.group, [self.topics.progress], self._on_assigned, self._on_revoked,
             max_poll_records=self.batch_size,

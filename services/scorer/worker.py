@@ -116,8 +116,8 @@ class ScorerWorker:
         self._stop = stop
         self.broker.ensure_topics(self.topics.all(), self.settings.partitions)
         self._producer = self.broker.producer()
-        self.load()
-        self.publish_alerts()
+        # A database still starting (or restarting) is waited for, not a reason to exit.
+        until_available(lambda: (self.load(), self.publish_alerts()), stop)
         self._consumer = self.broker.consumer(
             self.group, [self.topics.ledger], self._on_assigned, self._on_revoked, max_poll_records=self.batch_size,
         )
