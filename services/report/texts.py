@@ -369,8 +369,14 @@ class Texts:
         return target.name_vi if self.lang == "vi" else target.name_en
 
     def agency_name(self, agency_id: str) -> str:
+        """The agency's name; a unit whose successor took over its very name (Thành phố Đà
+        Nẵng before and after the 2025 merger) is told apart by its last day."""
         agency = get_agency(agency_id)
-        return (agency.name_en or agency.name_vi) if self.lang == "en" else agency.name_vi
+        name = (agency.name_en or agency.name_vi) if self.lang == "en" else agency.name_vi
+        if agency.successor is not None and get_agency(agency.successor).name_vi == agency.name_vi:
+            until = "đến" if self.lang == "vi" else "until"
+            return f"{name} ({until} {self.day(agency.valid_to)})"
+        return name
 
     def reason(self, code: str) -> str:
         """The reason code's description in this language."""

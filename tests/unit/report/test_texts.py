@@ -36,3 +36,11 @@ def test_days_and_instants_are_in_vietnam_time():
 def test_an_unknown_language_is_refused():
     with pytest.raises(ValueError, match="vi, en"):
         Texts("fr")
+
+
+def test_a_unit_whose_successor_kept_its_name_is_told_apart_by_its_last_day():
+    vi, en = Texts("vi"), Texts("en")
+    assert vi.agency_name("da-nang") == "Thành phố Đà Nẵng (đến 30/06/2025)"
+    assert vi.agency_name("da-nang-2025") == "Thành phố Đà Nẵng"
+    assert en.agency_name("da-nang") == "Da Nang (until 30 Jun 2025)"
+    assert vi.agency_name("quang-nam") == "Tỉnh Quảng Nam", "merged under another name: its own name is enough"
