@@ -903,16 +903,7 @@ class Evaluator:
         kind = target.kind
         own = [p for p in self.fold.points(agency_id, target.id, self.upto)
                if p.on <= on and _fig_kind(p.fig) is kind]
-        merged = self._merged(agency_id)
-        if not merged:
-            result = own
-        else:
-            series = [(own, None)] + [(self.timeline(pid, target), until) for pid, until in merged]
-            last_merger = max(until for _, until in merged)
-            own_on = {p.on: p for p in own}
-            # After the last merger only the successor's own figures remain: keep them as they are.
-            result = [own_on[p.on] if p.on > last_merger else p
-                      for p in sweep(series, _roll_up(kind, merged))]
+        result = self._with_predecessors(agency_id, target, own, self.timeline, sweep)
         self._timelines[key] = result
         return result
 
@@ -932,17 +923,23 @@ class Evaluator:
             j -= 1
             if _fig_kind(points[j].fig) is kind:
                 own.insert(0, points[j])
-        merged = self._merged(agency_id)
-        if not merged:
-            result = own
-        else:
-            series = [(own, None)] + [(self.tail(pid, target), until) for pid, until in merged]
-            last_merger = max(until for _, until in merged)
-            own_on = {p.on: p for p in own}
-            result = [own_on[p.on] if p.on > last_merger else p
-                      for p in sweep_tail(series, _roll_up(kind, merged))]
+        result = self._with_predecessors(agency_id, target, own, self.tail, sweep_tail)
         self._tails[key] = result
         return result
+
+    def _with_predecessors(self, agency_id: str, target: Target, own: list[Point], series_of, sweeper) -> list[Point]:
+        """``own`` (the agency's own points) rolled up with the series of its predecessors
+        that had ended by the day: ``series_of(pid, target)`` gives a predecessor's series,
+        ``sweeper`` combines them (:func:`sweep` for whole series, :func:`sweep_tail` for
+        their last points)."""
+        merged = self._merged(agency_id)
+        if not merged:
+            return own
+        series = [(own, None)] + [(series_of(pid, target), until) for pid, until in merged]
+        last_merger = max(until for _, until in merged)
+        own_on = {p.on: p for p in own}
+        # After the last merger only the successor's own figures remain: keep them as they are.
+        return [own_on[p.on] if p.on > last_merger else p for p in sweeper(series, _roll_up(target.kind, merged))]
 
     def _merged(self, agency_id: str) -> list[tuple[str, date]]:
         """The agency's predecessors that had ended by the day, with their last days."""
