@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell md5sum pyproject.toml | cut -c1-8)
-PG_URL ?= postgresql+psycopg://tiendo:tiendo@127.0.0.1:5432/tiendo
+# Empty: the owner's URL with the password `make up` generated (data/pg-passwords.env).
+PG_URL ?=
 
 export KAFKA_BOOTSTRAP_SERVERS ?= 127.0.0.1:9092
 
@@ -32,7 +33,7 @@ demo: install deps  ## the main job on sample events: SQLite ledger, local broke
 	PATH=$(CURDIR)/$(BIN):$$PATH scripts/demo.sh
 
 test: install deps  ## the whole suite against the real broker, SQLite and PostgreSQL
-	TIENDO_TEST_PG_URL=$(PG_URL) infra/with-services.sh $(BIN)/python -m pytest -q
+	$(if $(PG_URL),TIENDO_TEST_PG_URL=$(PG_URL)) infra/with-services.sh $(BIN)/python -m pytest -q
 
 test-unit: install
 	$(BIN)/python -m pytest -q tests/unit
@@ -42,7 +43,7 @@ bench: install deps  ## speed against the Kafka client's limits, SQLite and Post
 	infra/with-services.sh $(BIN)/python -m bench.run --n $(N)
 
 chaos: install deps  ## faults, bad input, tampering and access against the real services (docs/reliability.md)
-	infra/with-services.sh $(BIN)/python -m chaos.run --pg-url $(PG_URL) --out docs/reliability.md
+	infra/with-services.sh $(BIN)/python -m chaos.run $(if $(PG_URL),--pg-url $(PG_URL)) --out docs/reliability.md
 
 clean: down
 	rm -rf .local data reports

@@ -41,13 +41,18 @@ from sqlalchemy.engine import make_url
 from shared.config import PROJECT_ROOT, Settings
 from shared.db.engine import make_engine, migrate
 from shared.db.keys import KeyStore
+from shared.db.roles import OWNER, role_url
 from shared.kafka import Broker
 
 from bench.events import Dataset, dataset, key_ring
 from bench.proc import Measured, Worker
 from bench.stats import append_row, percentile, rate, result_line, serial_rate, table_row
 
-PG_ADMIN_URL = os.environ.get("TIENDO_BENCH_PG_URL", "postgresql+psycopg://tiendo:tiendo@127.0.0.1:5432/tiendo")
+
+
+def pg_admin_url() -> str:
+    """TIENDO_BENCH_PG_URL, or the local owner with the password `make up` generated."""
+    return os.environ.get("TIENDO_BENCH_PG_URL") or role_url(OWNER)
 KAFKA_VERSION = "4.1.1"  # infra/kafka/pom.xml
 RESULTS = PROJECT_ROOT / "bench" / "results"
 DOC = PROJECT_ROOT / "docs" / "benchmarks.md"
@@ -72,9 +77,9 @@ class Pipeline:
             url = f"sqlite:///{self.workdir / 'tiendo.db'}"
         else:
             self._pg_name = f"bench_{label}_{uuid.uuid4().hex[:8]}"
-            with create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT").connect() as conn:
+            with create_engine(pg_admin_url(), isolation_level="AUTOCOMMIT").connect() as conn:
                 conn.execute(text(f'CREATE DATABASE "{self._pg_name}"'))
-            url = make_url(PG_ADMIN_URL).set(database=self._pg_name).render_as_string(hide_password=False)
+            url = make_url(pg_admin_url()).set(database=self._pg_name).render_as_string(hide_password=False)
         self.settings = Settings(database_url=url, kafka_bootstrap_servers=bootstrap,
                                  topic_prefix=f"bench-{label}-{uuid.uuid4().hex[:8]}", data_dir=self.workdir)
         migrate(url)
@@ -134,7 +139,7 @@ class Pipeline:
         self.engine.dispose()
         self.broker.delete_topics(self.settings.topics.all())
         if self._pg_name:
-            with create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT").connect() as conn:
+            with create_engine(pg_admin_url(), isolation_level="AUTOCOMMIT").connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{self._pg_name}" WITH (FORCE)'))
         shutil.rmtree(self.workdir, ignore_errors=True)
 

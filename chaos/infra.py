@@ -10,17 +10,18 @@ import socket
 import subprocess
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from shared.db.engine import private_sqlite_file
+from shared.db.roles import OWNER, SERVICE_ROLES, as_role, role_url
+
 ROOT = Path(__file__).resolve().parent.parent
 KAFKA_SH = ROOT / "infra" / "kafka.sh"
 POSTGRES_SH = ROOT / "infra" / "postgres.sh"
-WORKER_ROLE = "tiendo_worker"
-PASSWORD = "tiendo"  # infra/postgres.sh's default for both roles
 
 
 class InfraError(RuntimeError):
@@ -96,8 +97,9 @@ class OwnPostgres:
         self.name = f"tiendo-chaos-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.port = free_port()
 
-    def url(self, database: str = "tiendo", role: str = "tiendo") -> str:
-        return f"postgresql+psycopg://{role}:{PASSWORD}@127.0.0.1:{self.port}/{database}"
+    def url(self, database: str = "tiendo", role: str = OWNER) -> str:
+        """A role's URL on this cluster (infra/postgres.sh gave it the passwords file's password)."""
+        return role_url(role, f"127.0.0.1:{self.port}", database)
 
     def _ctl(self, *args: str) -> None:
         _run(_as_root(["pg_ctlcluster", self.version, self.name, *args]))
@@ -130,13 +132,20 @@ class OwnPostgres:
 
 @dataclass
 class Database:
-    """One pipeline's database: the owner's URL (migrations, tampering, rebuilds) and the
-    URL the workers use (the tiendo_worker role on PostgreSQL, the file on SQLite)."""
+    """One pipeline's database: the owner's URL (migrations, operator commands, tampering,
+    rebuilds) and, on PostgreSQL, each service's URL (its own role)."""
 
     owner_url: str
-    worker_url: str
+    role_urls: dict[str, str] = field(default_factory=dict)
+    """PostgreSQL: service -> URL of its role. Empty on SQLite, which has no roles."""
     admin_url: str | None = None
     """PostgreSQL: the URL it was created from, to drop it and to copy it."""
+
+    def url(self, service: str | None = None) -> str:
+        """The URL ``service`` (ingest, scorer, report) runs with; the owner's for None."""
+        if service is None or not self.role_urls:
+            return self.owner_url
+        return self.role_urls[service]
 
     @property
     def name(self) -> str:
@@ -152,17 +161,22 @@ def fresh_database(admin_url: str | None, directory: Path) -> Database:
     create databases), or a SQLite file under ``directory`` when it is None."""
     if admin_url is None:
         directory.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{directory / f'chaos-{uuid.uuid4().hex[:8]}.db'}"
-        return Database(url, url)
+        return Database(f"sqlite:///{directory / f'chaos-{uuid.uuid4().hex[:8]}.db'}")
     name = f"chaos_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    owner = make_url(admin_url).set(database=name)
-    worker = owner.set(username=WORKER_ROLE, password=PASSWORD)
-    return Database(owner.render_as_string(hide_password=False), worker.render_as_string(hide_password=False),
-                    admin_url)
+    return _on(make_url(admin_url).set(database=name).render_as_string(hide_password=False), admin_url)
+
+
+def service_urls(owner_url: str) -> dict[str, str]:
+    """Each service's URL to the database of ``owner_url``: its role, its password."""
+    return {service: as_role(owner_url, role) for service, role in SERVICE_ROLES.items()}
+
+
+def _on(owner_url: str, admin_url: str) -> Database:
+    return Database(owner_url, service_urls(owner_url), admin_url)
 
 
 def copy_database(db: Database, directory: Path) -> Database:
@@ -171,21 +185,19 @@ def copy_database(db: Database, directory: Path) -> Database:
         import sqlite3
 
         target = directory / f"copy-{uuid.uuid4().hex[:8]}.db"
+        private_sqlite_file(str(target))  # a copy of the ledger is as private as the ledger
         source_conn = sqlite3.connect(make_url(db.owner_url).database)
         target_conn = sqlite3.connect(target)
         source_conn.backup(target_conn)  # consistent even with a WAL beside the file
         source_conn.close()
         target_conn.close()
-        return Database(f"sqlite:///{target}", f"sqlite:///{target}")
+        return Database(f"sqlite:///{target}")
     name = f"chaos_{uuid.uuid4().hex[:12]}"
     admin = create_engine(db.admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{db.name}"'))
     admin.dispose()
-    owner = make_url(db.owner_url).set(database=name)
-    worker = make_url(db.worker_url).set(database=name)
-    return Database(owner.render_as_string(hide_password=False), worker.render_as_string(hide_password=False),
-                    db.admin_url)
+    return _on(make_url(db.owner_url).set(database=name).render_as_string(hide_password=False), db.admin_url)
 
 
 def drop_database(db: Database) -> None:
@@ -199,7 +211,7 @@ def drop_database(db: Database) -> None:
     try:
         with admin.connect() as conn:
             # A worker's session lingers a moment after its process has gone; FORCE may
-            # end only the sessions of roles the admin belongs to, not tiendo_worker's.
+            # end only the sessions of roles the admin belongs to, not the services' roles'.
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline and conn.execute(
                     text("SELECT count(*) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"),

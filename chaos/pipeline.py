@@ -31,7 +31,7 @@ class Pipeline:
 
     def __post_init__(self) -> None:
         # The schema owner migrates; the workers then find the schema current and, on
-        # PostgreSQL, run as tiendo_worker (INSERT and SELECT only on the ledger).
+        # PostgreSQL, each runs as its service's role (migration 0007).
         migrate(self.db.owner_url)
         self.settings = Settings(database_url=self.db.owner_url, kafka_bootstrap_servers=self.bootstrap,
                                  topic_prefix=self.prefix, data_dir=self.data_dir, partitions=self.partitions)
@@ -44,9 +44,10 @@ class Pipeline:
     def topics(self):
         return self.settings.topics
 
-    def worker_env(self) -> dict[str, str]:
-        """What a `python -m services …` worker process of this pipeline runs with."""
-        return {**os.environ, "DATABASE_URL": self.db.worker_url, "TIENDO_MIGRATE_URL": self.db.owner_url,
+    def worker_env(self, service: str | None = None) -> dict[str, str]:
+        """What a `python -m services …` process of this pipeline runs with: as the role
+        of ``service`` (ingest, scorer, report), or as the owner (operator commands)."""
+        return {**os.environ, "DATABASE_URL": self.db.url(service), "TIENDO_MIGRATE_URL": self.db.owner_url,
                 "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, "TIENDO_TOPIC_PREFIX": self.prefix,
                 "TIENDO_DATA_DIR": str(self.data_dir), "TIENDO_PARTITIONS": str(self.partitions)}
 

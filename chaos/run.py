@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.db.keys import KeyStore
+from shared.db.roles import OWNER, PasswordsMissing, role_url
 
 from services.simulate.keys import store_keys
 
@@ -36,7 +37,6 @@ from chaos.report import passed, restarts, write_report
 from chaos.scenarios import Fault, Result, bad_input_run, kill_schedule, stream_run, stream_workers
 from chaos.stream import simulated
 
-LOCAL_PG = "postgresql+psycopg://tiendo:tiendo@127.0.0.1:5432/tiendo"
 BACKENDS = ("postgresql", "sqlite")
 SCENARIOS = ("crash", "broker", "postgres", "bad_input", "tamper", "access")
 
@@ -68,8 +68,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--fuzz", type=int, default=10_000, help="mutated events the fuzzer sends")
     p.add_argument("--databases", default=",".join(BACKENDS), help="postgresql and/or sqlite")
     p.add_argument("--scenarios", default=",".join(SCENARIOS), help=", ".join(SCENARIOS))
-    p.add_argument("--pg-url", default=os.environ.get("TIENDO_TEST_PG_URL") or LOCAL_PG,
-                   help="a PostgreSQL role that may create databases (the pipelines' own are made there)")
+    p.add_argument("--pg-url", default=os.environ.get("TIENDO_TEST_PG_URL"),
+                   help="a PostgreSQL role that may create databases (the pipelines' own are made there); "
+                        "default: the local owner, password from the file `make up` wrote")
     p.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or "127.0.0.1:9092")
     p.add_argument("--seed", type=int, default=2025)
     p.add_argument("--out", type=Path, help="write the report here (docs/reliability.md)")
@@ -81,6 +82,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     unknown = set(args.databases) - set(BACKENDS) | set(args.scenarios) - set(SCENARIOS)
     if unknown:
         p.error(f"unknown: {', '.join(sorted(unknown))}")
+    if args.pg_url is None and "postgresql" in args.databases:
+        try:
+            args.pg_url = role_url(OWNER)
+        except PasswordsMissing as exc:
+            p.error(str(exc))
     return args
 
 
@@ -201,7 +207,7 @@ def tampering(run: Run, pipes: _Pipelines, backend: str) -> list[Result]:
     """A ledger of a few thousand simulated events, then tampered with (on copies)."""
     pipe = pipes.new(backend, "tamper")
     expected = simulated(pipe.engine, 3000, run.args.seed + 3)
-    result = bad_input_run("ledger for tampering", pipe, expected, pipe.data_dir / "logs")
+    result = bad_input_run("ledger for tampering", pipe, expected, pipe.data_dir / "logs", replay_clock=True)
     if not result.ok:
         return [result]  # no sound ledger to tamper with: report why
     run.tampering += [(backend, c) for c in tamper.ledger_checks(pipe, pipe.data_dir)]

@@ -267,17 +267,21 @@ def stream_run(scenario: str, pipe: Pipeline, expected: Expected, duration_s: fl
 
 
 def stream_workers(pipe: Pipeline, logs: Path, batch_size: int = 1000) -> tuple[Worker, Worker]:
-    """The ingest and scorer workers of a stream run (not started)."""
-    env = pipe.worker_env()
-    return (Worker("ingest", ["ingest", "run", "--batch-size", str(batch_size)], env, logs / "ingest.log"),
+    """The ingest and scorer workers of a stream run (not started). The stream replays
+    the simulated 2025, so ingest records each entry at its reported_at (--replay-clock):
+    on today's clock the provinces that ceased in 2025 could no longer sign."""
+    return (Worker("ingest", ["ingest", "run", "--replay-clock", "--batch-size", str(batch_size)],
+                   pipe.worker_env("ingest"), logs / "ingest.log"),
             Worker("scorer", ["scorer", "run", "--today", SCORER_TODAY.isoformat(), "--batch-size", str(batch_size)],
-                   env, logs / "scorer.log"))
+                   pipe.worker_env("scorer"), logs / "scorer.log"))
 
 
-def ingest_until_idle(pipe: Pipeline, logs: Path) -> list[str]:
-    """One `ingest run --until-idle` process: it must consume everything published and
-    exit normally. The problems met (a stall, an exit code other than 0)."""
-    ingest = Worker("ingest", ["ingest", "run", "--until-idle"], pipe.worker_env(), logs / "ingest.log")
+def ingest_until_idle(pipe: Pipeline, logs: Path, replay_clock: bool = False) -> list[str]:
+    """One `ingest run --until-idle` process (with --replay-clock for a replay of the
+    simulated 2025): it must consume everything published and exit normally. The
+    problems met (a stall, an exit code other than 0)."""
+    args = ["ingest", "run", "--until-idle", *(["--replay-clock"] if replay_clock else [])]
+    ingest = Worker("ingest", args, pipe.worker_env("ingest"), logs / "ingest.log")
     ingest.start()
     try:
         notes = _wait(pipe, (ingest,), lambda: ingest.proc.poll() is not None, False, 1800)
@@ -288,15 +292,16 @@ def ingest_until_idle(pipe: Pipeline, logs: Path) -> list[str]:
     return notes
 
 
-def bad_input_run(scenario: str, pipe: Pipeline, expected: Expected, logs: Path) -> Result:
-    """Publish every message, then one `ingest run --until-idle`: every bad message must
-    become a dead letter, every valid one a ledger entry."""
+def bad_input_run(scenario: str, pipe: Pipeline, expected: Expected, logs: Path, replay_clock: bool = False) -> Result:
+    """Publish every message, then one `ingest run --until-idle` (``replay_clock`` for
+    the simulated 2025; the corpus and the fuzzer are judged on today's clock): every bad
+    message must become a dead letter, every valid one a ledger entry."""
     started = time.monotonic()
     publisher = Publisher(pipe.broker, pipe.topics.progress, expected.messages, duration_s=0)
     publisher.start()
     publisher.join()
     notes = [f"publisher failed: {publisher.error!r}"] if publisher.error else []
-    notes += ingest_until_idle(pipe, logs)
+    notes += ingest_until_idle(pipe, logs, replay_clock)
     verdict = verify_ingest(pipe, expected)
     verdict.problems += notes
     return Result(scenario, pipe.db.backend, [], verdict, time.monotonic() - started)

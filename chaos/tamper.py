@@ -30,7 +30,9 @@ REPORT_PERIOD = "2025"
 
 
 def _env(pipe: Pipeline, db: Database) -> dict[str, str]:
-    return {**pipe.worker_env(), "DATABASE_URL": db.worker_url, "TIENDO_MIGRATE_URL": db.owner_url}
+    # `ledger verify` and `report verify` are the operator's (and an auditor's) commands:
+    # the owner runs them; no service role reads all they check (key_events).
+    return {**pipe.worker_env(), "DATABASE_URL": db.url(), "TIENDO_MIGRATE_URL": db.owner_url}
 
 
 def _verify(pipe: Pipeline, db: Database) -> tuple[int | None, str]:

@@ -16,7 +16,16 @@ import pytest
 from shared.config import Settings
 
 LOCAL_KAFKA = "127.0.0.1:9092"
-LOCAL_PG = "postgresql+psycopg://tiendo:tiendo@127.0.0.1:5432/tiendo"
+
+
+def _local_pg() -> str:
+    """The owner's URL on the local PostgreSQL, its password from the file `make up` wrote."""
+    from shared.db.roles import OWNER, PasswordsMissing, role_url
+
+    try:
+        return role_url(OWNER)
+    except PasswordsMissing as exc:
+        pytest.fail(str(exc))
 
 
 def _docker_answers() -> bool:
@@ -66,7 +75,7 @@ def pg_admin_url():
     container = None
     if not url:
         if _reachable("127.0.0.1:5432"):
-            url = LOCAL_PG
+            url = _local_pg()
         elif _docker_answers():
             from testcontainers.postgres import PostgresContainer
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from alembic import command
@@ -23,13 +25,37 @@ def normalise_url(url: str) -> str:
     return u.render_as_string(hide_password=False)
 
 
+def private_sqlite_file(database: str) -> None:
+    """Create the SQLite file ``database`` readable and writable by its owner only (0600),
+    before SQLite creates it with the umask's mode (0644 usually): the ledger, the key
+    registry and the dead letters are nobody else's to read. SQLite gives its -wal and
+    -shm files the database file's mode. A file of ours that is wider is narrowed."""
+    path = Path(database)
+    # A new data dir is private too (0700); an existing one is left as its owner set it.
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600))
+    except FileExistsError:
+        mode = path.stat().st_mode
+        if stat.S_IMODE(mode) & 0o077 and path.stat().st_uid == os.geteuid():
+            path.chmod(stat.S_IMODE(mode) & 0o700)
+
+
+def _sqlite_file(url: str) -> str | None:
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:" \
+            and not u.database.startswith("file:"):
+        return u.database
+    return None
+
+
 def make_engine(url: str) -> Engine:
     """An engine with the settings each backend needs for concurrent workers."""
     url = normalise_url(url)
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
-        if u.database and u.database != ":memory:":
-            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+        if _sqlite_file(url):
+            private_sqlite_file(u.database)
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
@@ -56,9 +82,9 @@ def alembic_config(url: str) -> Config:
 
 def migrate(url: str) -> None:
     """Create or upgrade the schema to the newest migration."""
-    u = make_url(normalise_url(url))
-    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
-        Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+    database = _sqlite_file(normalise_url(url))
+    if database:
+        private_sqlite_file(database)
     command.upgrade(alembic_config(url), "head")
 
 
