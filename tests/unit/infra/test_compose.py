@@ -39,3 +39,14 @@ def test_kafka_is_kraft_with_the_version_we_build_locally():
     assert "controller" in kafka["environment"]["KAFKA_PROCESS_ROLES"]
     pom = (ROOT / "infra/kafka/pom.xml").read_text()
     assert "<kafka.version>4.1.1</kafka.version>" in pom
+
+
+def test_each_service_connects_as_its_own_role_with_a_generated_password():
+    for name in ("ingest", "scorer", "report"):
+        env = SERVICES[name]["environment"]
+        assert env["DATABASE_URL"].startswith(f"postgresql+psycopg://tiendo_{name}:${{TIENDO_PG_{name.upper()}_PASSWORD:?")
+        assert env["TIENDO_MIGRATE_URL"].startswith("postgresql+psycopg://tiendo:${TIENDO_PG_OWNER_PASSWORD:?")
+    postgres = SERVICES["postgres"]
+    assert postgres["environment"]["POSTGRES_PASSWORD"].startswith("${TIENDO_PG_OWNER_PASSWORD:?")
+    assert any(v.endswith("/docker-entrypoint-initdb.d/10-roles.sh:ro") for v in postgres["volumes"])
+    assert ":tiendo@" not in (ROOT / "docker-compose.yml").read_text()
