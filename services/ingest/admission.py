@@ -3,16 +3,17 @@ duplicate, or goes to the dead letters with a reason code."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 
-from shared.db.keys import AgencyKey
 from shared.db.ledger import KnownEvent
 from shared.domain.canonical import ParsedEvent, parse
 from shared.domain.chain import content_digest
 from shared.domain.events import EventKind
+from shared.domain.keyring import PublicKey, check_key, check_reported_at
 from shared.domain.reasons import ContractViolation, ReasonCode
 from shared.domain.signing import signature_matches
 from shared.domain.validation import check_against_registry
@@ -29,6 +30,8 @@ class Admitted:
     record: Record
     event: ParsedEvent
     digest: str
+    recorded_at: datetime | None = None
+    """When ingest recorded it: set once every check has passed at that time."""
 
     @property
     def payload(self) -> str:
@@ -60,38 +63,21 @@ class Decisions:
     duplicates: int = 0
 
 
-def verify_signature(event: ParsedEvent, keys: dict[str, AgencyKey]) -> None:
-    """Raise ContractViolation unless the event is signed by a key of its own agency
-    that was valid when the event was reported."""
+def verify_signature(event: ParsedEvent, keys: dict[str, PublicKey], received_at: datetime) -> None:
+    """Raise ContractViolation unless the event is signed by a key of its own agency that
+    may sign at ``received_at`` (the time ingest records, never one the signer wrote)."""
     if event.key_id is None:
         raise ContractViolation(ReasonCode.MISSING_SIGNATURE, "the event carries no signature")
-    key_id = event.key_id
-    key = keys.get(key_id)
-    if key is None:
-        raise ContractViolation(ReasonCode.UNKNOWN_KEY, f"no signing key has id {key_id!r}")
-    if key.agency_id != event.agency_id:
-        raise ContractViolation(
-            ReasonCode.FOREIGN_SIGNATURE,
-            f"signed with a key of {key.agency_id!r}, but the event is for {event.agency_id!r}",
-        )
-    if key.revoked_at is not None:
-        raise ContractViolation(
-            ReasonCode.REVOKED_KEY, f"key {key_id!r} was revoked on {key.revoked_at:%Y-%m-%d %H:%M} UTC"
-        )
-    if key.rotated_at is not None and event.reported_at >= key.rotated_at:
-        raise ContractViolation(
-            ReasonCode.REVOKED_KEY,
-            f"key {key_id!r} was rotated on {key.rotated_at:%Y-%m-%d %H:%M} UTC and cannot sign "
-            "events reported after that; sign with the agency's new key",
-        )
-    if not signature_matches(event.canonical, key.secret, event.mac):
+    key = check_key(keys.get(event.key_id), event.key_id, event.agency_id, received_at)
+    if not signature_matches(event.canonical, key.public_key, event.signature):
         raise ContractViolation(
             ReasonCode.BAD_SIGNATURE, "the signature does not match the event's content (altered or wrongly signed)"
         )
 
 
-def admit(record: Record, keys: dict[str, AgencyKey], today: date) -> Admitted | Rejected:
-    """Every check on one message that needs no ledger state."""
+def admit(record: Record, today: date) -> Admitted | Rejected:
+    """Every check on one message that needs neither ledger state nor a signature
+    verification (which waits until the message is known not to be a re-delivery)."""
     value = record.value
     # Key and value: a huge key is as heavy for the dead letters as a huge value.
     size = len(value or b"") + len(record.key or b"")
@@ -113,7 +99,6 @@ def admit(record: Record, keys: dict[str, AgencyKey], today: date) -> Admitted |
         problem = _registry_problem(event.agency_id, event.target_id, event.figure_type, event.observed_at)
         if problem is not None:
             raise ContractViolation(*problem)
-        verify_signature(event, keys)
     except ContractViolation as exc:
         return Rejected(record, exc.code, exc.message, **ids)
     return Admitted(record, event, content_digest(event.canonical))
@@ -134,17 +119,21 @@ def _registry_problem(agency_id: str, target_id: str, figure_type: str | None,
 
 def decide(
     records: list[Record],
-    keys: dict[str, AgencyKey],
+    keys: dict[str, PublicKey],
+    received_at: Callable[[ParsedEvent], datetime],
     today: date,
     lookup_known: Callable[[set[tuple[str, str]]], dict[tuple[str, str], KnownEvent]],
     lookup_retracted: Callable[[set[tuple[str, str]]], set[tuple[str, str]]],
 ) -> Decisions:
-    """Admit a batch: stateless checks, then de-duplication and amendment checks against
-    the ledger (via the two look-ups) and against earlier messages of the same batch."""
+    """Admit a batch: stateless checks; then, per event, de-duplication against the ledger
+    (via the two look-ups) and earlier messages of the same batch, the time and signature
+    checks at the time the entry is recorded (``received_at``), and the amendment rules.
+    An exact re-delivery (the very bytes recorded) is recognised before its signature is
+    verified again: it was verified when it was recorded."""
     out = Decisions()
     candidates: list[Admitted] = []
     for record in records:
-        result = admit(record, keys, today)
+        result = admit(record, today)
         (candidates if isinstance(result, Admitted) else out.rejected).append(result)
     if not candidates:
         return out
@@ -157,9 +146,19 @@ def decide(
     for c in candidates:
         ev = c.event
         previous = known.get(c.key)
+        if previous is not None and previous.payload == c.payload:
+            out.duplicates += 1
+            continue
+        at = received_at(ev)
+        try:
+            check_reported_at(ev.reported_at, at)
+            verify_signature(ev, keys, at)
+        except ContractViolation as exc:
+            out.rejected.append(_reject(c, exc.code, exc.message))
+            continue
         if previous is not None:
             if previous.content_digest == c.digest:
-                out.duplicates += 1
+                out.duplicates += 1  # the same content, signed again (by the agency's newer key)
             else:
                 out.rejected.append(_reject(c, ReasonCode.EVENT_ID_CONFLICT,
                     f"event_id {ev.event_id!r} was already recorded with different content"))
@@ -171,8 +170,8 @@ def decide(
                 continue
             if ev.kind == EventKind.RETRACTION:
                 retracted.add((ev.agency_id, ev.amends))
-        known[c.key] = KnownEvent(c.digest, ev.target_id, ev.kind.value, ev.amends)
-        out.accepted.append(c)
+        known[c.key] = KnownEvent(c.digest, ev.target_id, ev.kind.value, ev.amends, c.payload)
+        out.accepted.append(dataclasses.replace(c, recorded_at=at))
     # Rejections keep consumption order so dead letters read like the stream did.
     out.rejected.sort(key=lambda r: (r.record.partition, r.record.offset))
     return out

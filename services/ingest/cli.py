@@ -3,20 +3,28 @@ A thin shell: each command parses options, calls library code, prints the outcom
 
 from __future__ import annotations
 
+import getpass
 import json
+import socket
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from shared.db.dead_letters import DeadLetterStore
-from shared.db.keys import KeyStore
+from shared.db.keys import KeyRegistryError, KeyStore
 from shared.db.ledger import LedgerStore
 from shared.domain.agencies import get_agency
-from shared.domain.signing import new_key_id, new_secret
+from shared.domain.audit import entry_check
+from shared.domain.chain import first_break
+from shared.domain.keyring import PublicKey, chain_problem, fold_keys
+from shared.domain.signing import ALGORITHM, KeyFileError, key_id_for, load_public_key
+from shared.domain.temporal import VIETNAM_TZ
+from shared.keyfiles import SigningKey
 from shared.runtime import Runtime, graceful_stop
 
-from services.ingest.publish import SigningKey, keys_in_dir, publish_lines
+from services.ingest.publish import keys_in_dir, publish_lines
 from services.ingest.worker import IngestWorker
 
 
@@ -37,9 +45,10 @@ def ingest() -> None:
 @ingest.command()
 @click.argument("file", type=click.File("rb"))
 @click.option("--key", "keyfile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Agency key file: sign unsigned events with it, as the agency system would.")
+              help="An agency's private key file (<agency>.key.pem): sign unsigned events with it, as the "
+                   "agency system would.")
 @click.option("--keys-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Sign each unsigned event with <DIR>/<agency_id>.key.json when that file exists.")
+              help="Sign each unsigned event with <DIR>/<agency_id>.key.pem when that file exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def publish(ctx, file, keyfile, keys_dir, as_json):
@@ -47,8 +56,8 @@ def publish(ctx, file, keyfile, keys_dir, as_json):
 
     \b
     Examples:
-      tiendo ingest publish events.jsonl --key keys/ha-noi.key.json
-      tiendo ingest publish all-agencies.jsonl --keys-dir data/keys
+      tiendo ingest publish events.jsonl --key keys/ha-noi.key.pem
+      tiendo ingest publish all-agencies.jsonl --keys-dir keys/
     """
     rt = _runtime(ctx)
     if keyfile and keys_dir:
@@ -78,9 +87,12 @@ def publish(ctx, file, keyfile, keys_dir, as_json):
 @ingest.command()
 @click.option("--until-idle", is_flag=True, help="Stop once every assigned partition is caught up.")
 @click.option("--batch-size", default=5000, show_default=True, help="Messages per database transaction.")
+@click.option("--replay-clock", is_flag=True,
+              help="Record each entry at its own reported_at, not now: only for simulations of a past year "
+                   "(the demo, bench, chaos), never for real agencies, which could then choose their time.")
 @click.option("--json", "as_json", is_flag=True, help="Print the final counts as JSON.")
 @click.pass_context
-def run(ctx, until_idle, batch_size, as_json):
+def run(ctx, until_idle, batch_size, replay_clock, as_json):
     """Run the ingest worker: validate, de-duplicate and append events to the ledger.
 
     \b
@@ -88,7 +100,8 @@ def run(ctx, until_idle, batch_size, as_json):
       tiendo ingest run --until-idle
     """
     rt = _runtime(ctx)
-    worker = IngestWorker(rt.settings, rt.broker, LedgerStore(rt.engine), KeyStore(rt.engine), batch_size=batch_size)
+    worker = IngestWorker(rt.settings, rt.broker, LedgerStore(rt.engine), KeyStore(rt.engine), batch_size=batch_size,
+                          replay_clock=replay_clock)
     stats = worker.run(until_idle=until_idle, stop=graceful_stop())
     if as_json:
         _echo_json(vars(stats))
@@ -107,25 +120,36 @@ def ledger() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def verify(ctx, as_json):
-    """Recompute every agency's hash chain; exit 1 naming the first entry that does not match.
+    """Check the whole ledger; exit 1 naming the first entry that does not match.
+
+    Every agency's hash chain (content and recorded time); every column against the
+    entry's payload; every agency signature against the key registered for that agency
+    at the entry's recorded time; and the key registry's own hash chain.
 
     \b
     Example:
-      tiendo ledger verify
+      tiendo ledger verify --json
     """
-    from shared.domain.chain import first_break
-
-    store = LedgerStore(_runtime(ctx).engine)
-    bad = first_break(store.chain_rows())
+    rt = _runtime(ctx)
+    store = LedgerStore(rt.engine)
+    key_events = KeyStore(rt.engine).events()
     size = store.ledger_size()
+    registry_problem = chain_problem(key_events)
+    with click.progressbar(store.chain_rows(), length=size, label="Verifying", file=sys.stderr,
+                           hidden=as_json or size < 10_000) as rows:
+        bad = first_break(rows, entry_check(fold_keys(key_events)))
     if as_json:
-        _echo_json(dict(ok=bad is None, entries=size,
+        _echo_json(dict(ok=bad is None and registry_problem is None, entries=size, key_events=len(key_events),
+                        key_registry_problem=registry_problem,
                         first_bad=None if bad is None else dict(vars(bad), description=bad.describe())))
-    elif bad is None:
-        click.echo(f"ledger: {size} entries, every chain verifies")
-    if bad is not None:
+    elif bad is None and registry_problem is None:
+        click.echo(f"ledger: {size} entries, every chain, column and signature verifies; "
+                   f"key registry: {len(key_events)} events verify")
+    if bad is not None or registry_problem is not None:
         if not as_json:
-            click.echo(f"ledger: {bad.describe()}", err=True)
+            for problem in (registry_problem, bad and bad.describe()):
+                if problem:
+                    click.echo(f"ledger: {problem}", err=True)
         ctx.exit(1)
 
 
@@ -188,12 +212,24 @@ def requeue(ctx, ids):
 # ---- agency keys ----------------------------------------------------------------------
 @click.group()
 def agency() -> None:
-    """Agencies' signing keys."""
+    """Agencies' signing keys: each agency holds its own private key; Tiến độ registers
+    public keys only.
+
+    \b
+    Example:
+      tiendo agency key new --agency ha-noi --out keys/
+      tiendo agency key register ha-noi --public-key keys/ha-noi.pub.pem
+    """
 
 
 @agency.group()
 def key() -> None:
-    """Issue, rotate and revoke an agency's signing key."""
+    """Generate (agency side), register, rotate, revoke and list signing keys.
+
+    \b
+    Example:
+      tiendo agency key list ha-noi
+    """
 
 
 def _known_agency(agency_id: str) -> str:
@@ -204,55 +240,170 @@ def _known_agency(agency_id: str) -> str:
     return agency_id
 
 
-def _write_key(ctx, agency_id: str, rotate: bool, out: Path | None) -> None:
-    rt = _runtime(ctx)
-    store = KeyStore(rt.engine)
-    active = [k for k in store.for_agency(agency_id) if k.rotated_at is None and k.revoked_at is None]
-    if active and not rotate:
-        raise click.ClickException(f"{agency_id} already has key {active[0].key_id}; use `tiendo agency key rotate {agency_id}`")
-    k = store.add(new_key_id(agency_id), agency_id, new_secret(), rotate_previous=rotate)
-    path = out or rt.settings.data_dir / "keys" / f"{agency_id}.key.json"
-    SigningKey(agency_id, k.key_id, k.secret).dump(path)
-    click.echo(f"{'rotated' if rotate else 'issued'} key {k.key_id} for {agency_id}; key file: {path}")
+def _public_key_file(path: Path, agency_id: str) -> bytes:
+    text = path.read_text(encoding="utf-8")
+    named = [line.split(": ", 1)[1] for line in text.split("-----BEGIN", 1)[0].splitlines()
+             if line.startswith("agency_id: ")]
+    if named and named[0] != agency_id:
+        raise click.ClickException(f"{path} is {named[0]}'s public key, not {agency_id}'s")
+    try:
+        return load_public_key(text.encode("utf-8"))
+    except KeyFileError as exc:
+        raise click.ClickException(f"{path}: {exc}") from None
 
 
-@key.command()
-@click.argument("agency_id")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the key file.")
-@click.pass_context
-def issue(ctx, agency_id, out):
-    """Issue the first signing key of AGENCY_ID and write its key file.
+def _moment(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date or an ISO 8601 time (2025-01-01, "
+                                 "2025-01-01T08:00:00+07:00)") from None
+    # A bare date or time means Vietnam's: the calendar agencies and operators work in.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=VIETNAM_TZ)
+
+
+def _operator() -> str:
+    return f"{getpass.getuser()}@{socket.gethostname()}"
+
+
+_BY = click.option("--by", "actor", help="Who records this (default: the operating-system user @ host).")
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+
+
+def _key_json(k: PublicKey) -> dict:
+    return dict(key_id=k.key_id, agency_id=k.agency_id, algorithm=ALGORITHM, public_key=k.public_key.hex(),
+                valid_from=k.valid_from.isoformat(), rotated_at=k.rotated_at and k.rotated_at.isoformat(),
+                revoked_at=k.revoked_at and k.revoked_at.isoformat())
+
+
+@key.command("new")
+@click.option("--agency", "agency_id", required=True, help="The agency the key signs for.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for <agency>.key.pem (private, 0600) and <agency>.pub.pem.")
+@_JSON
+def new_key(agency_id, out, as_json):
+    """Generate a key pair on the agency's own machine. The private key is written 0600 and
+    never printed; the public key and the registration request are printed for the
+    operator. Needs no database or broker.
 
     \b
     Example:
-      tiendo agency key issue ha-noi --out keys/ha-noi.key.json
+      tiendo agency key new --agency ha-noi --out /etc/ha-noi/tiendo
     """
-    _write_key(ctx, _known_agency(agency_id), rotate=False, out=out)
+    signing_key = SigningKey.generate(_known_agency(agency_id))
+    try:
+        private, public = signing_key.dump(out)
+    except FileExistsError as exc:
+        raise click.ClickException(f"{exc.filename} exists already: a key file is never overwritten") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write the key files: {exc}") from None
+    register = f"tiendo agency key register {agency_id} --public-key {public.name}"
+    if as_json:
+        _echo_json(dict(agency_id=agency_id, key_id=signing_key.key_id, algorithm=ALGORITHM,
+                        private_key_file=str(private), public_key_file=str(public),
+                        public_key=signing_key.public_key.hex(), register=register))
+        return
+    click.echo(f"private key: {private} (0600; keep it on the agency's system, never send it)")
+    click.echo(f"public key:  {public}")
+    click.echo(f"key id:      {signing_key.key_id}\n")
+    click.echo(public.read_text(encoding="utf-8"))
+    click.echo(f"Registration request: send {public.name} to the Tiến độ operator, who runs\n  {register}")
+
+
+def _register(ctx, agency_id, public_key_file, valid_from, actor, as_json, rotate):
+    public_key = _public_key_file(public_key_file, _known_agency(agency_id))
+    store = KeyStore(_runtime(ctx).engine)
+    try:
+        k = store.register(key_id_for(agency_id, public_key), agency_id, public_key, actor or _operator(),
+                           valid_from=_moment(valid_from), rotate=rotate)
+    except KeyRegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        _echo_json(dict(_key_json(k), action="rotated" if rotate else "registered"))
+    else:
+        click.echo(f"{'rotated to' if rotate else 'registered'} key {k.key_id} for {agency_id}, "
+                   f"valid from {k.valid_from.isoformat()}")
 
 
 @key.command()
 @click.argument("agency_id")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the new key file.")
+@click.option("--public-key", "public_key_file", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path), help="The agency's public key (PEM).")
+@click.option("--valid-from", help="From when the key signs (ISO 8601; default: now).")
+@_BY
+@_JSON
 @click.pass_context
-def rotate(ctx, agency_id, out):
-    """Replace AGENCY_ID's key; the old one still verifies events reported before now.
+def register(ctx, agency_id, public_key_file, valid_from, actor, as_json):
+    """Register AGENCY_ID's first public key (recorded append-only, with who and when).
 
     \b
     Example:
-      tiendo agency key rotate ha-noi --out keys/ha-noi.key.json
+      tiendo agency key register ha-noi --public-key ha-noi.pub.pem --valid-from 2025-01-01
     """
-    _write_key(ctx, _known_agency(agency_id), rotate=True, out=out)
+    _register(ctx, agency_id, public_key_file, valid_from, actor, as_json, rotate=False)
 
 
 @key.command()
 @click.argument("agency_id")
+@click.option("--public-key", "public_key_file", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path), help="The agency's new public key (PEM).")
+@click.option("--valid-from", help="From when the new key signs and the old stops (ISO 8601; default: now).")
+@_BY
+@_JSON
 @click.pass_context
-def revoke(ctx, agency_id):
-    """Revoke every key of AGENCY_ID: nothing signed with them verifies any more.
+def rotate(ctx, agency_id, public_key_file, valid_from, actor, as_json):
+    """Replace AGENCY_ID's key with a new public key; the old one keeps verifying what was
+    received before the new one took over.
+
+    \b
+    Example:
+      tiendo agency key rotate ha-noi --public-key ha-noi-2026.pub.pem
+    """
+    _register(ctx, agency_id, public_key_file, valid_from, actor, as_json, rotate=True)
+
+
+@key.command()
+@click.argument("agency_id")
+@click.option("--key-id", help="Only this key (default: every unrevoked key of the agency).")
+@_BY
+@_JSON
+@click.pass_context
+def revoke(ctx, agency_id, key_id, actor, as_json):
+    """Revoke AGENCY_ID's keys from now: nothing received afterwards verifies with them.
 
     \b
     Example:
       tiendo agency key revoke ha-noi
     """
-    n = KeyStore(_runtime(ctx).engine).revoke_all(_known_agency(agency_id))
-    click.echo(f"revoked {n} key(s) of {agency_id}")
+    try:
+        revoked = KeyStore(_runtime(ctx).engine).revoke(_known_agency(agency_id), actor or _operator(), key_id)
+    except KeyRegistryError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        _echo_json(dict(agency_id=agency_id, revoked=revoked))
+    else:
+        click.echo(f"revoked {len(revoked)} key(s) of {agency_id}" + (f": {', '.join(revoked)}" if revoked else ""))
+
+
+@key.command("list")
+@click.argument("agency_id", required=False)
+@_JSON
+@click.pass_context
+def list_keys(ctx, agency_id, as_json):
+    """The key registry's history (every registration, rotation and revocation, who and when).
+
+    \b
+    Example:
+      tiendo agency key list ha-noi --json
+    """
+    events = [e for e in KeyStore(_runtime(ctx).engine).events() if agency_id in (None, e.agency_id)]
+    if as_json:
+        _echo_json([dict(seq=e.seq, action=e.action.value, key_id=e.key_id, agency_id=e.agency_id,
+                         public_key=e.public_key, effective_at=e.effective_at.isoformat(),
+                         recorded_at=e.recorded_at.isoformat(), actor=e.actor, hash=e.hash) for e in events])
+        return
+    for e in events:
+        click.echo(f"{e.seq:>6} {e.recorded_at:%Y-%m-%d %H:%M} {e.action.value:<10} {e.key_id:<40} "
+                   f"from {e.effective_at:%Y-%m-%d %H:%M} UTC  by {e.actor}")

@@ -11,37 +11,13 @@ from pathlib import Path
 from shared.domain.events import ProgressReported, Signature, canonical_bytes, parse_event, to_json_bytes
 from shared.domain.reasons import ContractViolation
 from shared.domain.signing import ALGORITHM, sign
+from shared.keyfiles import PRIVATE_SUFFIX, SigningKey
 from shared.kafka import Producer
-
-
-@dataclass(frozen=True)
-class SigningKey:
-    """An agency's key as kept in its key file."""
-
-    agency_id: str
-    key_id: str
-    secret: str
-
-    @classmethod
-    def load(cls, path: Path) -> "SigningKey":
-        """Read a key file written by `tiendo agency key issue`."""
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(data["agency_id"], data["key_id"], data["secret"])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"{path} is not a Tiến độ key file: {exc}") from exc
-
-    def dump(self, path: Path) -> None:
-        """Write the key file readable by its owner only."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(dict(agency_id=self.agency_id, key_id=self.key_id, secret=self.secret,
-                                        algorithm=ALGORITHM), indent=2) + "\n", encoding="utf-8")
-        path.chmod(0o600)
 
 
 def sign_event(event: ProgressReported, key: SigningKey) -> ProgressReported:
     """The event with a signature by `key` over its canonical bytes."""
-    value = sign(canonical_bytes(event), key.secret)
+    value = sign(canonical_bytes(event), key.private_key)
     return event.model_copy(update={"signature": Signature(alg=ALGORITHM, key_id=key.key_id, value=value)})
 
 
@@ -64,12 +40,12 @@ def _agency_of(line: bytes) -> str | None:
 
 
 def keys_in_dir(directory: Path) -> Callable[[str], SigningKey | None]:
-    """Look up `<directory>/<agency_id>.key.json`, as written by `tiendo agency key issue`."""
+    """Look up `<directory>/<agency_id>.key.pem`, as written by `tiendo agency key new`."""
     cache: dict[str, SigningKey | None] = {}
 
     def key_for(agency_id: str) -> SigningKey | None:
         if agency_id not in cache:
-            path = directory / f"{agency_id}.key.json"
+            path = directory / f"{agency_id}{PRIVATE_SUFFIX}"
             cache[agency_id] = SigningKey.load(path) if path.is_file() else None
         return cache[agency_id]
 

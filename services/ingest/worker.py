@@ -13,33 +13,27 @@ import json
 import logging
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from json.encoder import encode_basestring
-from zoneinfo import ZoneInfo
 
+from shared.clock import utc_now, vietnam_today
 from shared.config import Settings
 from shared.db import DatabaseUnavailable
 from shared.db.keys import KeyStore
 from shared.db.ledger import Batch, ChainHead, ConcurrentWrite, LedgerStore, NewDeadLetter, NewEntry, StoredEntry
 from shared.db.outage import until_available
-from shared.domain.chain import GENESIS_HASH, entry_hash
+from shared.domain.chain import GENESIS_HASH, entry_hash, recorded_text
 from shared.kafka import Broker, Consumer, Record
 
 from services.ingest.admission import MAX_MESSAGE_BYTES, Decisions, decide
 
 log = logging.getLogger("tiendo.ingest")
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 KEY_REFRESH_S = 2.0
 DEAD_LETTER_EXCERPT_BYTES = 64 * 1024
 """How much of an oversized message's value and key the dead-letter topic repeats. The
 broker takes messages of up to 4 MiB and base64 adds a third: a whole copy of a 3 MiB
 message would be refused, and the worker could never publish its outbox again. The
 dead_letters table keeps the message whole (for `dlq requeue`)."""
-
-
-def vietnam_today() -> date:
-    """Today's date in Vietnam, the calendar the targets are set in."""
-    return datetime.now(VIETNAM).date()
 
 
 @dataclass
@@ -59,7 +53,8 @@ def ledger_message(entry: StoredEntry) -> bytes:
     # json.dumps of the same members, written out: the general encoder cost more than the rest.
     s = encode_basestring
     return (f'{{"seq":{entry.seq:d},"agency_id":{s(entry.agency_id)},"chain_pos":{entry.chain_pos:d},'
-            f'"prev_hash":{s(entry.prev_hash)},"hash":{s(entry.hash)},"event":{entry.payload}}}').encode("utf-8")
+            f'"recorded_at":"{recorded_text(entry.recorded_at)}","prev_hash":{s(entry.prev_hash)},'
+            f'"hash":{s(entry.hash)},"event":{entry.payload}}}').encode("utf-8")
 
 
 def _oversized(d: NewDeadLetter) -> bool:
@@ -96,8 +91,11 @@ class IngestWorker:
     """One member of the ingest consumer group."""
 
     def __init__(self, settings: Settings, broker: Broker, ledger: LedgerStore, keys: KeyStore,
-                 today=vietnam_today, batch_size: int = 5000) -> None:
+                 today=vietnam_today, batch_size: int = 5000, replay_clock: bool = False) -> None:
         self.settings = settings
+        self.replay_clock = replay_clock
+        """Record each entry at its own reported_at instead of now: for simulations of a
+        past year only (`tiendo ingest run --replay-clock`), never where agencies are real."""
         self.broker = broker
         self.ledger = ledger
         self.key_store = keys
@@ -203,7 +201,10 @@ class IngestWorker:
             self._consumer.seek(topic, partition, offset or 0)
 
     def _commit(self, records: list[Record]) -> None:
-        decisions = decide(records, self._current_keys(), self.today(), self.ledger.known_events, self.ledger.retracted)
+        now = utc_now()
+        received_at = (lambda ev: ev.reported_at) if self.replay_clock else (lambda ev: now)
+        decisions = decide(records, self._current_keys(), received_at, self.today(), self.ledger.known_events,
+                           self.ledger.retracted)
         batch = Batch(group=self.group)
         for r in records:
             part = (r.topic, r.partition)
@@ -246,9 +247,9 @@ class IngestWorker:
             ev = a.event
             head = heads.get(ev.agency_id, ChainHead(0, GENESIS_HASH))
             pos = head.chain_pos + 1
-            h = entry_hash(head.hash, ev.agency_id, pos, ev.event_id, a.payload)
+            h = entry_hash(head.hash, ev.agency_id, pos, ev.event_id, a.payload, a.recorded_at)
             entries.append(NewEntry(ev.agency_id, pos, ev.event_id, ev.target_id, ev.kind.value, ev.observed_at,
-                                    ev.amends, a.payload, a.digest, head.hash, h))
+                                    ev.amends, a.payload, a.digest, head.hash, h, a.recorded_at))
             heads[ev.agency_id] = ChainHead(pos, h)
         return entries
 

@@ -21,17 +21,19 @@ class Scan:
     """What the report keeps of a pass over the ledger."""
 
     figures: LedgerFigures
-    reported: frozenset[str]  # agencies with an event sent (reported_at) during the period
-    amending: tuple[Fact, ...]  # the corrections and retractions sent during the period, in ledger order
+    reported: frozenset[str]  # agencies with an event received (recorded_at) during the period
+    amending: tuple[Fact, ...]  # the corrections and retractions received during the period, in ledger order
 
 
-def scan(rows: Iterable[tuple[int, str, int, str]], period: Period, upto_seq: int) -> Scan:
-    """Fold ``rows`` (seq, agency_id, chain_pos, payload — every entry up to ``upto_seq``
-    in ledger order) and note the period's activity."""
+def scan(rows: Iterable[tuple[int, str, int, datetime, str]], period: Period, upto_seq: int) -> Scan:
+    """Fold ``rows`` (seq, agency_id, chain_pos, recorded_at, payload — every entry up to
+    ``upto_seq`` in ledger order) and note the period's activity. Activity is dated by when
+    ingest recorded it, never by the agency's own reported_at: a backdated correction
+    counts in the period it arrived in (issue 13)."""
     folding = Folding()
     reported: set[str] = set()
     amending: list[Fact] = []
-    for seq, agency_id, chain_pos, payload in rows:
+    for seq, agency_id, chain_pos, recorded_at, payload in rows:
         try:
             event = json.loads(payload)
         except ValueError as exc:
@@ -39,13 +41,9 @@ def scan(rows: Iterable[tuple[int, str, int, str]], period: Period, upto_seq: in
             continue
         folding.add(seq, agency_id, chain_pos, event)
         if event.get("amends") is not None:
-            fact = fact_of_event(seq, agency_id, event)
-            if period.contains(fact.reported_on):
+            if period.contains(vietnam_day(recorded_at)):
                 reported.add(agency_id)
-                amending.append(fact)
-        elif agency_id not in reported:
-            # Once an agency is known to have reported, its other events' dates do not
-            # matter: most entries skip parsing their reported_at.
-            if period.contains(vietnam_day(datetime.fromisoformat(event["reported_at"]))):
-                reported.add(agency_id)
+                amending.append(fact_of_event(seq, agency_id, event))
+        elif agency_id not in reported and period.contains(vietnam_day(recorded_at)):
+            reported.add(agency_id)
     return Scan(LedgerFigures(folding.fold, upto_seq), frozenset(reported), tuple(amending))

@@ -115,7 +115,7 @@ def _repeated_member(p: Primary) -> Message:
 
 # ---- contract violations ----------------------------------------------------------------
 def _future_schema(p: Primary) -> Message:
-    return p.agency_id, p.sign(p.variant(schema_version=2))
+    return p.agency_id, p.sign(p.variant(schema_version=3))
 
 
 def _no_reporter(p: Primary) -> Message:
@@ -297,7 +297,7 @@ FAULTS: tuple[Fault, ...] = (
     Fault("windows_1258", ReasonCode.NOT_UTF8, "legacy system encoded the event in Windows-1258", _windows_1258),
     Fault("repeated_member", ReasonCode.DUPLICATE_FIELD, "hand-written serialiser wrote kind twice",
           _repeated_member),
-    Fault("future_schema", ReasonCode.UNKNOWN_SCHEMA_VERSION, "schema_version 2 sent before it exists",
+    Fault("future_schema", ReasonCode.UNKNOWN_SCHEMA_VERSION, "schema_version 3 sent before it exists",
           _future_schema),
     Fault("no_reporter", ReasonCode.MISSING_FIELD, "reporter left out", _no_reporter),
     Fault("extra_member", ReasonCode.UNKNOWN_FIELD, "a member the contract does not have (ghi_chu)",

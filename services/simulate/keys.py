@@ -1,9 +1,9 @@
-"""Signing keys for the simulated agencies: the real ones in the key store, or throw-away ones.
+"""Signing keys for the simulated agencies, and the invented keys forgers sign with.
 
-A run against the pipeline signs with keys ingest knows: each agency's active key from
-the key store, issued there when it has none (so re-running a seed re-sends byte-identical
-events, which ingest records once). A dry run touches no database and signs with keys
-derived from the seed, so its output is reproducible byte for byte.
+The simulator stands in for every agency system, so it holds their private keys: each is
+derived from the seed (re-running a seed re-sends byte-identical events, which ingest
+records once). A run against the pipeline registers the public keys ingest does not know
+yet, as an operator would register what agencies sent; a dry run touches no database.
 """
 
 from __future__ import annotations
@@ -11,16 +11,19 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
-from shared.db.keys import AgencyKey, KeyStore
-from shared.domain.signing import new_key_id, new_secret
+from shared.db.keys import KeyStore
+from shared.domain.temporal import VIETNAM_TZ
+from shared.keyfiles import SigningKey
 
-_EPOCH = datetime(2025, 1, 1, tzinfo=timezone.utc)
+KEYS_VALID_FROM = datetime(2020, 1, 1, tzinfo=VIETNAM_TZ)
+"""When the simulated agencies' keys start signing: the ledger's first day."""
+OPERATOR = "tiendo simulate"
 
 
-def _derived(seed: int, agency_id: str, purpose: str, hex_digits: int) -> str:
-    return hashlib.sha256(f"{seed}|{agency_id}|{purpose}".encode()).hexdigest()[:hex_digits]
+def _derived(seed: int, agency_id: str, purpose: str) -> bytes:
+    return hashlib.sha256(f"{seed}|{agency_id}|{purpose}".encode()).digest()
 
 
 @dataclass(frozen=True)
@@ -28,21 +31,16 @@ class KeyRing:
     """Every simulated agency's signing key, and the invented keys forgers sign with."""
 
     seed: int
-    keys: dict[str, AgencyKey]
+    keys: dict[str, SigningKey]
 
-    def __getitem__(self, agency_id: str) -> AgencyKey:
+    def __getitem__(self, agency_id: str) -> SigningKey:
         return self.keys[agency_id]
 
-    def forged(self, agency_id: str) -> AgencyKey:
-        """A key nobody issued, claiming to be ``agency_id``'s.
+    def forged(self, agency_id: str) -> SigningKey:
+        """A key nobody registered, claiming to be ``agency_id``'s."""
+        return SigningKey.derived(agency_id, _derived(self.seed, agency_id, "forged"))
 
-        Its id has 13 hex digits after the dot where issued ids have 12
-        (:func:`shared.domain.signing.new_key_id`), so it can never name a real key.
-        """
-        key_id = f"{agency_id}.{_derived(self.seed, agency_id, 'forged-id', 13)}"
-        return AgencyKey(key_id, agency_id, _derived(self.seed, agency_id, "forged-secret", 64), _EPOCH, None, None)
-
-    def other_than(self, agency_id: str) -> AgencyKey:
+    def other_than(self, agency_id: str) -> SigningKey:
         """Another agency's real key (the next one in id order), as a forger would borrow it."""
         ids = sorted(self.keys)
         return self.keys[ids[(ids.index(agency_id) + 1) % len(ids)]]
@@ -50,28 +48,21 @@ class KeyRing:
 
 def dry_run_keys(seed: int, agency_ids: Iterable[str]) -> KeyRing:
     """Keys derived from the seed; ingest knows none of them."""
-    keys = {
-        a: AgencyKey(f"{a}.{_derived(seed, a, 'key-id', 12)}", a, _derived(seed, a, "secret", 64), _EPOCH, None, None)
-        for a in agency_ids
-    }
-    return KeyRing(seed, keys)
+    return KeyRing(seed, {a: SigningKey.derived(a, _derived(seed, a, "key")) for a in agency_ids})
 
 
 def store_keys(store: KeyStore, seed: int, agency_ids: Iterable[str]) -> tuple[KeyRing, int]:
-    """Each agency's newest usable key from the store, issuing one where there is none.
+    """The seed's keys, with every public key the registry does not hold yet registered
+    (rotating an agency's other active key, as a new agency system would).
 
-    Returns the ring and how many keys were issued.
-    """
-    usable: dict[str, AgencyKey] = {}
-    for key in sorted(store.all().values(), key=lambda k: k.issued_at):
-        if key.rotated_at is None and key.revoked_at is None:
-            usable[key.agency_id] = key
+    Returns the ring and how many keys were registered."""
+    ring = dry_run_keys(seed, agency_ids)
+    registered = store.all()
     issued = 0
-    keys = {}
-    for agency_id in agency_ids:
-        key = usable.get(agency_id)
-        if key is None:
-            key = store.add(new_key_id(agency_id), agency_id, new_secret(), rotate_previous=False)
-            issued += 1
-        keys[agency_id] = key
-    return KeyRing(seed, keys), issued
+    for agency_id, key in ring.keys.items():
+        if key.key_id in registered:
+            continue
+        rotate = any(k.agency_id == agency_id and k.active for k in registered.values())
+        store.register(key.key_id, agency_id, key.public_key, OPERATOR, valid_from=KEYS_VALID_FROM, rotate=rotate)
+        issued += 1
+    return ring, issued

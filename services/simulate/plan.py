@@ -332,7 +332,7 @@ class _Stream:
             fate = Fate.RETRACTED
         else:
             fate = draw_fate(rng, amendable=kind == "measurement")
-        base = {"schema_version": 1, "agency_id": agency_id, "target_id": target.id, "kind": kind,
+        base = {"schema_version": 2, "agency_id": agency_id, "target_id": target.id, "kind": kind,
                 "observed_at": day.isoformat(), "reporter": agent.reporter(day)}
 
         def event(at: int, **members: Any) -> dict[str, Any]:

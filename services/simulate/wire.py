@@ -1,10 +1,10 @@
-"""Events as bytes, the way an agency system writes them: canonical JSON signed with HMAC.
+"""Events as bytes, the way an agency system writes them: canonical JSON signed with Ed25519.
 
 The simulator builds events as plain dicts and encodes them here instead of through the
 pydantic models, which cost several times more per event than this module and matter
 when a run sends millions. The bytes are exactly those :func:`canonical_bytes` and
 :func:`to_json_bytes` of ``shared.domain.events`` give for the same event (the unit tests
-compare them); ``shared.domain.signing`` does the HMAC.
+compare them); ``shared.domain.signing`` does the signing.
 
 Instants are integers: microseconds since the Unix epoch, UTC. They sort and add fast,
 and the simulator handles millions of them. Pure.
@@ -13,15 +13,14 @@ and the simulator handles millions of them. Pure.
 from __future__ import annotations
 
 import functools
-import hmac
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from json.encoder import encode_basestring
 from typing import Any
 
-from shared.db.keys import AgencyKey
 from shared.domain.signing import ALGORITHM, sign
+from shared.keyfiles import SigningKey
 
 SECOND = 1_000_000
 DAY = 86_400 * SECOND
@@ -36,9 +35,9 @@ def encode(event: dict[str, Any]) -> bytes:
     return _json(event).encode("utf-8")
 
 
-def signed(event: dict[str, Any], key: AgencyKey) -> dict[str, Any]:
+def signed(event: dict[str, Any], key: SigningKey) -> dict[str, Any]:
     """The (unsigned) event with its signature by ``key`` over its canonical bytes."""
-    value = sign(encode(event), key.secret)
+    value = sign(encode(event), key.private_key)
     return {**event, "signature": {"alg": ALGORITHM, "key_id": key.key_id, "value": value}}
 
 
@@ -68,24 +67,18 @@ def _canonical_text(event: dict[str, Any]) -> str:
     reporter = event["reporter"]
     out += [',"kind":', s(event["kind"]), ',"observed_at":"', event["observed_at"], '","reported_at":"',
             event["reported_at"], '","reporter":{"name":', s(reporter["name"]), ',"role":', s(reporter["role"]),
-            '},"schema_version":1,"target_id":', s(event["target_id"]), "}"]
+            '},"schema_version":2,"target_id":', s(event["target_id"]), "}"]
     return "".join(out)
 
 
-@functools.cache
-def _secret(secret: str) -> bytes:
-    return bytes.fromhex(secret)
-
-
-def wire_bytes(event: dict[str, Any], key: AgencyKey) -> bytes:
+def wire_bytes(event: dict[str, Any], key: SigningKey) -> bytes:
     """The wire bytes of a well-formed unsigned event signed with ``key``: the fast path.
 
     Same bytes as ``encode(signed(event, key))`` for the members of a valid event (dates
-    already ``YYYY-MM-DD`` strings, ``reported_at`` already canonical). The MAC is
-    :func:`shared.domain.signing.sign`'s, through the one-shot C digest.
+    already ``YYYY-MM-DD`` strings, ``reported_at`` already canonical).
     """
     text = _canonical_text(event)
-    value = hmac.digest(_secret(key.secret), text.encode("utf-8"), "sha256").hex()
+    value = sign(text.encode("utf-8"), key.private_key)
     cut = text.rindex(',"target_id":')
     signature = f',"signature":{{"alg":"{ALGORITHM}","key_id":{encode_basestring(key.key_id)},"value":"{value}"}}'
     return (text[:cut] + signature + text[cut:]).encode("utf-8")

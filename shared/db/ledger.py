@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from datetime import date, datetime, timezone
 
 from sqlalchemy import Engine, func, insert, select, update, delete
@@ -37,6 +38,7 @@ class KnownEvent:
     target_id: str
     kind: str
     amends: str | None
+    payload: str
 
 
 @dataclass
@@ -54,6 +56,7 @@ class NewEntry:
     content_digest: str
     prev_hash: str
     hash: str
+    recorded_at: datetime
 
 
 @dataclass
@@ -97,6 +100,7 @@ class StoredEntry:
     payload: str
     prev_hash: str
     hash: str
+    recorded_at: datetime
 
 
 class LedgerStore:
@@ -144,9 +148,9 @@ class LedgerStore:
     def known_events(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], KnownEvent]:
         """Entries already recorded under the given (agency_id, event_id) pairs."""
         with self.engine.connect() as conn:
-            rows = _pairs_in(conn, "agency_id, event_id, content_digest, target_id, kind, amends",
+            rows = _pairs_in(conn, "agency_id, event_id, content_digest, target_id, kind, amends, payload",
                              ("agency_id", "event_id"), "", keys)
-            return {(a, e): KnownEvent(d, t, k, m) for a, e, d, t, k, m in rows}
+            return {(a, e): KnownEvent(d, t, k, m, p) for a, e, d, t, k, m, p in rows}
 
     def retracted(self, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         """Which of the given (agency_id, event_id) pairs a retraction already removed."""
@@ -166,9 +170,9 @@ class LedgerStore:
     def chain_rows(self) -> Iterator[ChainRow]:
         """Every entry in chain order, streamed (for verify)."""
         le = ledger_entries
-        q = select(le.c.seq, le.c.agency_id, le.c.chain_pos, le.c.event_id, le.c.payload, le.c.prev_hash, le.c.hash).order_by(
-            le.c.agency_id, le.c.chain_pos, le.c.seq
-        )
+        q = select(le.c.seq, le.c.agency_id, le.c.chain_pos, le.c.event_id, le.c.payload, le.c.prev_hash, le.c.hash,
+                   le.c.recorded_at, le.c.target_id, le.c.kind, le.c.observed_at, le.c.amends,
+                   le.c.content_digest).order_by(le.c.agency_id, le.c.chain_pos, le.c.seq)
         with self.engine.connect() as conn:
             for row in conn.execution_options(yield_per=5000).execute(q):
                 yield ChainRow(*row)
@@ -178,7 +182,7 @@ class LedgerStore:
         le = ledger_entries
         q = select(
             le.c.seq, le.c.agency_id, le.c.chain_pos, le.c.event_id, le.c.target_id, le.c.kind,
-            le.c.payload, le.c.prev_hash, le.c.hash,
+            le.c.payload, le.c.prev_hash, le.c.hash, le.c.recorded_at,
         ).where(le.c.seq > after_seq).order_by(le.c.seq)
         if upto_seq is not None:
             q = q.where(le.c.seq <= upto_seq)
@@ -198,7 +202,7 @@ class LedgerStore:
                 _advance_offsets(conn, batch.group, batch.offsets)
                 stored: list[StoredEntry] = []
                 if batch.entries:
-                    rows = [dict(vars(e), recorded_at=now) for e in batch.entries]
+                    rows = [vars(e) for e in batch.entries]
                     le = ledger_entries
                     # Matched by (agency, chain position), not by row order: asking for the
                     # order makes SQLAlchemy insert SQLite rows one statement at a time.
@@ -206,7 +210,7 @@ class LedgerStore:
                     seq_of = {(a, p): s for s, a, p in returned}
                     stored = [
                         StoredEntry(seq_of[(e.agency_id, e.chain_pos)], e.agency_id, e.chain_pos, e.event_id,
-                                    e.target_id, e.kind, e.payload, e.prev_hash, e.hash)
+                                    e.target_id, e.kind, e.payload, e.prev_hash, e.hash, e.recorded_at)
                         for e in batch.entries
                     ]
                 if batch.dead_letters:
@@ -230,6 +234,21 @@ class LedgerStore:
         with self.engine.begin() as conn:
             for chunk in _chunks(ids, 1000):
                 conn.execute(delete(outbox).where(outbox.c.id.in_(chunk)))
+
+    # ---- what the scorer checks a ledger message against ---------------------------------
+    def recorded(self, seqs: Iterable[int]) -> dict[int, "Recorded"]:
+        """The ledger rows with these sequence numbers (those that exist), by seq: one
+        SELECT per 1,000 numbers. The scorer applies a ledger-topic message only when this
+        row exists with the message's hash, and applies the row, not the message."""
+        le = ledger_entries
+        wanted = sorted(set(seqs))
+        found: dict[int, Recorded] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(wanted, 1000):
+                q = select(le.c.seq, le.c.hash, le.c.agency_id, le.c.chain_pos, le.c.payload).where(le.c.seq.in_(chunk))
+                for seq, *rest in conn.execute(q):
+                    found[seq] = Recorded(*rest)
+        return found
 
 
 def _advance_offsets(conn, group: str, offsets: dict[Partition, tuple[int | None, int]]) -> None:
@@ -301,3 +320,12 @@ def _pairs_in(conn, columns: str, pair: tuple[str, str], condition: str,
 def _chunks(items: list, size: int):
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+class Recorded(NamedTuple):
+    """What the scorer reads of a ledger row to check and apply a ledger message."""
+
+    hash: str
+    agency_id: str
+    chain_pos: int
+    payload: str

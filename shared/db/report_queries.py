@@ -89,12 +89,12 @@ class ReportQueries:
             return [RejectedRow(*row) for row in conn.execute(q)]
 
 
-    def ledger_rows(self, upto_seq: int, batch: int = 10_000) -> Iterator[tuple[int, str, int, str]]:
-        """(seq, agency_id, chain_pos, payload) of every entry up to ``upto_seq`` in ledger
+    def ledger_rows(self, upto_seq: int, batch: int = 10_000) -> Iterator[tuple[int, str, int, datetime, str]]:
+        """(seq, agency_id, chain_pos, recorded_at, payload) of every entry up to ``upto_seq`` in ledger
         order, streamed: only the columns the report folds (the event is in the payload;
         the hashes, read for every entry, cost a fifth of the read)."""
         le = ledger_entries
-        q = (select(le.c.seq, le.c.agency_id, le.c.chain_pos, le.c.payload)
+        q = (select(le.c.seq, le.c.agency_id, le.c.chain_pos, le.c.recorded_at, le.c.payload)
              .where(le.c.seq <= upto_seq).order_by(le.c.seq))
         with self.engine.connect() as conn:
             for rows in conn.execution_options(yield_per=batch).execute(q).partitions():

@@ -96,15 +96,23 @@ outbox = Table(
     Column("value", LargeBinary, nullable=False),
 )
 
-agency_keys = Table(
-    "agency_keys",
+# The registry of agencies' public keys (issue 13): append-only, one hash chain over all
+# of it (a unique prev_hash forbids a fork), written by the schema owner only. A key's
+# state is the fold of its events (shared/domain/keyring.py); no secret is stored.
+key_events = Table(
+    "key_events",
     metadata,
-    Column("key_id", String(64), primary_key=True),
+    Column("seq", Seq, primary_key=True, autoincrement=True),
+    Column("action", String(16), nullable=False),
+    Column("key_id", String(128), nullable=False, index=True),
     Column("agency_id", String(64), nullable=False, index=True),
-    Column("secret", String(128), nullable=False),
-    Column("issued_at", DateTime(timezone=True), nullable=False),
-    Column("rotated_at", DateTime(timezone=True)),
-    Column("revoked_at", DateTime(timezone=True)),
+    Column("public_key", String(64)),
+    Column("effective_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("prev_hash", name="uq_key_events_prev_hash"),
 )
 
 # ---- scorer (issue 5) ---------------------------------------------------------------

@@ -40,7 +40,7 @@ _EVENT_ID = re.compile(EVENT_ID_PATTERN)
 _AGENCY_ID = re.compile(AGENCY_ID_PATTERN)
 _TARGET_ID = re.compile(TARGET_ID_PATTERN)
 _KEY_ID = re.compile(r"^[!-~]{1,128}$")
-_MAC = re.compile(r"^[0-9a-f]{64}$")
+_SIGNATURE = re.compile(r"^[0-9a-f]{128}$")
 # The model's NOT_BLANK pattern, searched as pydantic does. Python counts a few more
 # characters as white space than pydantic's regex engine, so where they differ this
 # finds a string blank that pydantic would accept: it falls back, never the reverse.
@@ -66,7 +66,7 @@ class ParsedEvent:
     amends: str | None
     figure_type: str | None
     key_id: str | None
-    mac: str | None
+    signature: str | None
     canonical: bytes
     payload: str
 
@@ -169,13 +169,13 @@ def parse_canonical(raw: bytes, *, today: date) -> ParsedEvent | None:
     if (observed_at < EARLIEST_OBSERVATION or observed_at > today or observed_at > vietnam_date(reported_at)
             or (shape is not None and shape[1] is not None and shape[1] > observed_at)):
         return None
-    key_id = mac = None
+    key_id = signature = None
     if "signature" in obj:
         sig = obj["signature"]
         if (type(sig) is not dict or sig.keys() != {"alg", "key_id", "value"} or sig["alg"] != ALGORITHM
-                or type(sig["alg"]) is not str or not _text(sig["key_id"], _KEY_ID) or not _text(sig["value"], _MAC)):
+                or type(sig["alg"]) is not str or not _text(sig["key_id"], _KEY_ID) or not _text(sig["value"], _SIGNATURE)):
             return None
-        key_id, mac = sig["key_id"], sig["value"]
+        key_id, signature = sig["key_id"], sig["value"]
         # The canonical form is the input without its signature member, which sorts
         # between schema_version and target_id. Inside a JSON string a quote is always
         # escaped, so these two markers can only be the members themselves.
@@ -184,4 +184,4 @@ def parse_canonical(raw: bytes, *, today: date) -> ParsedEvent | None:
     else:
         canonical = raw
     return ParsedEvent(obj["event_id"], obj["agency_id"], obj["target_id"], kind, observed_at, reported_at, amends,
-                       shape[0] if shape else None, key_id, mac, canonical, text)
+                       shape[0] if shape else None, key_id, signature, canonical, text)

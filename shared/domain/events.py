@@ -1,4 +1,4 @@
-"""Event contract v1: the progress event an agency publishes, its parser and its canonical bytes."""
+"""Event contract v2: the progress event an agency publishes, its parser and its canonical bytes."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ __all__ = [
     "to_json_bytes",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 EARLIEST_OBSERVATION = date(2020, 1, 1)
 EVENT_ID_PATTERN = r"^[!-~]{1,128}$"
 AGENCY_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -74,13 +74,14 @@ class Reporter(BaseModel):
 
 
 class Signature(BaseModel):
-    """HMAC-SHA256 over the event's canonical bytes (docs/contract.md, section 5) and the key's id."""
+    """The agency's Ed25519 signature over the event's canonical bytes (docs/contract.md,
+    section 5) and the id of the key that made it."""
 
     model_config = _CLOSED
 
-    alg: Literal["HMAC-SHA256"]
+    alg: Literal["Ed25519"]
     key_id: StrictStr = Field(pattern=r"^[!-~]{1,128}$", description="Id of the signing key.")
-    value: StrictStr = Field(pattern=r"^[0-9a-f]{64}$", description="The MAC as 64 lower-case hex digits.")
+    value: StrictStr = Field(pattern=r"^[0-9a-f]{128}$", description="The signature as 128 lower-case hex digits.")
 
 
 def _kind_rules(schema: dict[str, Any]) -> None:
@@ -131,7 +132,7 @@ class ProgressReported(BaseModel):
         extra="forbid", frozen=True, title="ProgressReported", json_schema_extra=_kind_rules
     )
 
-    schema_version: Literal[1] = Field(description="Contract version; always 1 for this schema.")
+    schema_version: Literal[2] = Field(description="Contract version; always 2 for this schema.")
     event_id: StrictStr = Field(
         pattern=EVENT_ID_PATTERN,
         description=(
@@ -175,11 +176,11 @@ class ProgressReported(BaseModel):
     @field_validator("schema_version", mode="before")
     @classmethod
     def _known_version(cls, value: Any) -> Any:
-        # Checked by hand: Literal[1] alone would also accept true and 1.0, which equal 1 in Python.
+        # Checked by hand: Literal[2] alone would also accept 2.0, which equals 2 in Python.
         if type(value) is not int or value != SCHEMA_VERSION:
             raise PydanticCustomError(
                 "unknown_schema_version",
-                "{got} is not a supported version; this contract is version 1",
+                "{got} is not a supported version; this contract is version 2",
                 {"got": shorten(value)},
             )
         return value

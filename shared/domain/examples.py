@@ -1,20 +1,23 @@
 """Example progress events, one per kind, as an agency would publish them.
 
 They appear in docs/contract.md and in the AsyncAPI document, and tests hold them to the
-contract. Every example is signed with the published demo secret below: 64 hex digits,
-whose 32 bytes are the HMAC key. A real agency secret is issued by the operator
-(``tiendo agency key issue``) and never published.
+contract. Every example is signed with the published demo key below: the Ed25519 secret
+key of RFC 8032's first test vector (public key d75a9801…511a), so anyone can reproduce
+the signatures. A real agency generates its own key pair (``tiendo agency key new``) and
+never publishes the private key; this one is registered for no agency.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-DEMO_SECRET = "5f1d2c3b4a59687766554433221100ffeeddccbbaa99887766554433221100aa"
+DEMO_PRIVATE_KEY = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
+"""The raw 32-byte Ed25519 secret key (seed), hex."""
+DEMO_PUBLIC_KEY = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
 
 EXAMPLES: dict[str, dict[str, Any]] = {
     "measurement_ratio": {
-        "schema_version": 1,
+        "schema_version": 2,
         "event_id": "hn-20250402-0001",
         "agency_id": "ha-noi",
         "target_id": "online_dossier_rate",
@@ -25,13 +28,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "reporter": {"name": "Nguyễn Thị Lan", "role": "Phó Chánh Văn phòng UBND Thành phố Hà Nội"},
         "evidence": "Báo cáo 112/BC-UBND ngày 02/04/2025",
         "signature": {
-            "alg": "HMAC-SHA256",
-            "key_id": "ha-noi.3fa91c07d2be",
-            "value": "4bb7fd45f23dd6ba4acdc927c7aeab3eb6250201f2e324f583ff5a99b2696432",
+            "alg": "Ed25519",
+            "key_id": "ha-noi.21fe31dfa154a261",
+            "value": "090bc9281687db5ed1c76924de24d15ebce75a00eedb158a0510905a522f6c5ae3f1352ab70bc4e5fc27aa621a96762c1c353bb216beed3d3e73e5627bf8970b",
         },
     },
     "measurement_count": {
-        "schema_version": 1,
+        "schema_version": 2,
         "event_id": "btp-20250603-0007",
         "agency_id": "bo-tu-phap",
         "target_id": "procedures_vneid",
@@ -41,13 +44,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "figure": {"type": "count", "count": 17},
         "reporter": {"name": "Trần Văn Minh", "role": "Cục trưởng Cục Kiểm soát thủ tục hành chính"},
         "signature": {
-            "alg": "HMAC-SHA256",
-            "key_id": "bo-tu-phap.8c41e2f0a5d7",
-            "value": "ada94a0cd2c78d1e0b09cbd2b5ac5a2523b32ce7e75db71eb41dc7c0a3a1a9fb",
+            "alg": "Ed25519",
+            "key_id": "bo-tu-phap.21fe31dfa154a261",
+            "value": "eba89a011298d526ba1f24b3c839ee2ad16c4ae0448ee98ff9e4b41e1a55770f510043409333164d70fd85585b316574c263b046819e99e96315f7173de31003",
         },
     },
     "milestone": {
-        "schema_version": 1,
+        "schema_version": 2,
         "event_id": "na-20250301-0002",
         "agency_id": "nghe-an",
         "target_id": "r57_plan_issued",
@@ -58,13 +61,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "reporter": {"name": "Lê Thị Hương", "role": "Giám đốc Sở Khoa học và Công nghệ"},
         "evidence": "Kế hoạch 145/KH-UBND ngày 25/02/2025",
         "signature": {
-            "alg": "HMAC-SHA256",
-            "key_id": "nghe-an.b27d90c3e16f",
-            "value": "12a1fe748818d6b2a5370e8d5c3228a873967fed03054960474efb355da2363c",
+            "alg": "Ed25519",
+            "key_id": "nghe-an.21fe31dfa154a261",
+            "value": "7b38cebe3c1ca9efdb3f5ca4422970574cb87d275f57ac679e346604409400daff4cd1cdaed8481abe25a6cebd72ef62dea85fb4087b8cbba83170e7fb90e60d",
         },
     },
     "correction": {
-        "schema_version": 1,
+        "schema_version": 2,
         "event_id": "hn-20250403-0002",
         "agency_id": "ha-noi",
         "target_id": "online_dossier_rate",
@@ -76,13 +79,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "evidence": "Văn bản 118/UBND-KSTTHC ngày 03/04/2025 đính chính số liệu",
         "amends": "hn-20250402-0001",
         "signature": {
-            "alg": "HMAC-SHA256",
-            "key_id": "ha-noi.3fa91c07d2be",
-            "value": "72907205964c7e852c38f29bd06d257ec1506cbe1ba4eb15b7d47e1756a2d458",
+            "alg": "Ed25519",
+            "key_id": "ha-noi.21fe31dfa154a261",
+            "value": "c3368600d49576a7ed1251e1404194ae53a70a1fc92163723d66fab06b141178a43a3488037fac1cd8f4aadf97f856ff20063f42c4ea141ea468615925621501",
         },
     },
     "retraction": {
-        "schema_version": 1,
+        "schema_version": 2,
         "event_id": "btp-20250605-0001",
         "agency_id": "bo-tu-phap",
         "target_id": "procedures_vneid",
@@ -92,9 +95,9 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "reporter": {"name": "Trần Văn Minh", "role": "Cục trưởng Cục Kiểm soát thủ tục hành chính"},
         "amends": "btp-20250603-0007",
         "signature": {
-            "alg": "HMAC-SHA256",
-            "key_id": "bo-tu-phap.8c41e2f0a5d7",
-            "value": "d1da8825b7c40d625f7e6f5cb09c84cf4788f1409d35d7f772d35e6dc86b5235",
+            "alg": "Ed25519",
+            "key_id": "bo-tu-phap.21fe31dfa154a261",
+            "value": "b89b41ac9549c4d9fa8707f5fbbfb43cda72829ddfa7684a3e301b87e71bc8ec26e137fcdc58628e40daf5127857621ad1302587d7d505394bc84493e6928009",
         },
     },
 }

@@ -49,6 +49,9 @@ class ReasonCode(StrEnum):
     FOREIGN_SIGNATURE = "foreign_signature"
     REVOKED_KEY = "revoked_key"
     UNKNOWN_KEY = "unknown_key"
+    KEY_NOT_YET_VALID = "key_not_yet_valid"
+    AGENCY_DISSOLVED = "agency_dissolved"
+    REPORTED_IN_FUTURE = "reported_in_future"
     KEY_MISMATCH = "key_mismatch"
     MISSING_KEY = "missing_key"
     EVENT_ID_CONFLICT = "event_id_conflict"
@@ -66,6 +69,9 @@ INGEST_CODES: frozenset[ReasonCode] = frozenset(
         ReasonCode.FOREIGN_SIGNATURE,
         ReasonCode.REVOKED_KEY,
         ReasonCode.UNKNOWN_KEY,
+        ReasonCode.KEY_NOT_YET_VALID,
+        ReasonCode.AGENCY_DISSOLVED,
+        ReasonCode.REPORTED_IN_FUTURE,
         ReasonCode.KEY_MISMATCH,
         ReasonCode.MISSING_KEY,
         ReasonCode.EVENT_ID_CONFLICT,
@@ -192,6 +198,18 @@ _DESCRIPTIONS: dict[ReasonCode, tuple[str, str]] = {
     ReasonCode.UNKNOWN_KEY: (
         "Khóa ký không xác định",
         "the signing key is unknown",
+    ),
+    ReasonCode.KEY_NOT_YET_VALID: (
+        "Khóa ký chưa đến ngày có hiệu lực",
+        "the signing key is not valid yet",
+    ),
+    ReasonCode.AGENCY_DISSOLVED: (
+        "Cơ quan đã giải thể hoặc hợp nhất, khóa ký hết hiệu lực",
+        "the agency has ceased to exist and its keys no longer sign",
+    ),
+    ReasonCode.REPORTED_IN_FUTURE: (
+        "Thời điểm báo cáo (reported_at) muộn hơn thời điểm tiếp nhận",
+        "reported_at is later than the time the event was received",
     ),
     ReasonCode.KEY_MISMATCH: (
         "Khóa Kafka khác agency_id",

@@ -11,11 +11,11 @@ from shared.config import Settings
 from shared.db.engine import make_engine, migrate
 from shared.db.keys import KeyStore
 from shared.db.ledger import LedgerStore
-from shared.domain.signing import new_key_id, new_secret
 from shared.kafka import Broker
+from shared.keyfiles import SigningKey
 
-from services.ingest.publish import SigningKey
 from services.ingest.worker import IngestWorker
+from services.simulate.keys import KEYS_VALID_FROM
 
 TODAY = date(2026, 1, 15)
 
@@ -27,15 +27,16 @@ class Pipeline:
         self.settings = settings
         migrate(settings.database_url)
         self.engine = make_engine(settings.database_url)
-        self.broker = Broker(settings.kafka_bootstrap_servers)
+        self.broker = Broker.from_settings(settings)
         self.broker.ensure_topics(settings.topics.all(), settings.partitions)
         self.ledger = LedgerStore(self.engine)
         self.keys = KeyStore(self.engine)
 
     def issue_key(self, agency_id: str) -> SigningKey:
-        """A fresh signing key for an agency, stored where ingest looks for it."""
-        k = self.keys.add(new_key_id(agency_id), agency_id, new_secret(), rotate_previous=False)
-        return SigningKey(agency_id, k.key_id, k.secret)
+        """A fresh key pair for an agency, its public key registered where ingest looks."""
+        key = SigningKey.generate(agency_id)
+        self.keys.register(key.key_id, agency_id, key.public_key, "test", valid_from=KEYS_VALID_FROM)
+        return key
 
     def publish(self, messages: list[tuple[str | bytes | None, bytes]]) -> None:
         """Send (key, value) pairs to the raw topic with kafka-python and wait for acks."""

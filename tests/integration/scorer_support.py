@@ -44,7 +44,7 @@ class LedgerFeed:
     @property
     def broker(self) -> Broker:
         if self._broker is None:
-            self._broker = Broker(self.settings.kafka_bootstrap_servers)
+            self._broker = Broker.from_settings(self.settings)
             self._broker.ensure_topics(self.settings.topics.all(), self.settings.partitions)
         return self._broker
 
@@ -56,10 +56,10 @@ class LedgerFeed:
             ev = parse_event(json.dumps(d), today=date.max)
             payload = to_json_bytes(ev).decode("utf-8")
             pos, prev = heads.get(ev.agency_id, (0, GENESIS_HASH))
-            h = entry_hash(prev, ev.agency_id, pos + 1, ev.event_id, payload)
+            h = entry_hash(prev, ev.agency_id, pos + 1, ev.event_id, payload, ev.reported_at)
             batch.entries.append(NewEntry(ev.agency_id, pos + 1, ev.event_id, ev.target_id, ev.kind.value,
                                           ev.observed_at, ev.amends, payload, content_digest(canonical_bytes(ev)),
-                                          prev, h))
+                                          prev, h, ev.reported_at))
             heads[ev.agency_id] = (pos + 1, h)
         return self.ledger.commit_batch(batch, lambda *_: [])
 

@@ -6,7 +6,7 @@ import json
 import random
 from dataclasses import dataclass, field
 
-from services.ingest.publish import SigningKey
+from shared.keyfiles import SigningKey
 from tests.factories import event_dict, signed_bytes
 
 AGENCIES = ["ha-noi", "hue", "lai-chau", "dien-bien", "son-la", "lang-son", "quang-ninh", "thanh-hoa", "nghe-an",

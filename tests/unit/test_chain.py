@@ -3,18 +3,22 @@
 import hashlib
 import json
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from shared.domain.chain import GENESIS_HASH, ChainRow, entry_hash, find_breaks, first_break
 
 
+AT = datetime(2025, 4, 2, 2, 30, 0, 123456, tzinfo=timezone.utc)
+
+
 def _chain(agency: str, n: int, start_seq: int = 1, step: int = 1) -> list[ChainRow]:
     rows, prev = [], GENESIS_HASH
     for i in range(1, n + 1):
         payload = f'{{"n":{i},"agency":"{agency}"}}'
-        h = entry_hash(prev, agency, i, f"e{i}", payload)
-        rows.append(ChainRow(start_seq + (i - 1) * step, agency, i, f"e{i}", payload, prev, h))
+        h = entry_hash(prev, agency, i, f"e{i}", payload, AT)
+        rows.append(ChainRow(start_seq + (i - 1) * step, agency, i, f"e{i}", payload, prev, h, AT))
         prev = h
     return rows
 
@@ -45,7 +49,7 @@ def test_swapped_entries_are_named():
 
 def test_an_inserted_entry_is_named():
     rows = _chain("a", 3)
-    forged = ChainRow(99, "a", 4, "x", "{}", "f" * 64, entry_hash("f" * 64, "a", 4, "x", "{}"))
+    forged = ChainRow(99, "a", 4, "x", "{}", "f" * 64, entry_hash("f" * 64, "a", 4, "x", "{}", AT), AT)
     assert first_break(rows + [forged]).seq == 99
 
 
@@ -60,6 +64,21 @@ def test_the_first_break_is_the_lowest_sequence_across_chains():
 
 @pytest.mark.parametrize("text", ["ha-noi", "Nguyễn \"Lan\"\\n", "tab\there\u2028\x00", "\U0001f600 emoji", ""])
 def test_entry_hash_is_the_sha256_of_the_json_list(text) -> None:
-    material = json.dumps(["0" * 64, text, 12, text, '{"a":"' + text + '"}'], ensure_ascii=False,
-                          separators=(",", ":")).encode("utf-8")
-    assert entry_hash("0" * 64, text, 12, text, '{"a":"' + text + '"}') == hashlib.sha256(material).hexdigest()
+    material = json.dumps(["0" * 64, text, 12, text, '{"a":"' + text + '"}', "2025-04-02T02:30:00.123456Z"],
+                          ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert entry_hash("0" * 64, text, 12, text, '{"a":"' + text + '"}', AT) == hashlib.sha256(material).hexdigest()
+
+
+def test_the_recorded_time_is_inside_the_hash():
+    rows = _chain("a", 3)
+    rows[1] = replace(rows[1], recorded_at=AT + timedelta(microseconds=1))
+    bad = first_break(rows)
+    assert (bad.seq, bad.chain_pos) == (2, 2) and "recorded time" in bad.reason
+    # Naive (SQLite) and aware UTC times of the same instant hash alike.
+    assert entry_hash("0", "a", 1, "e", "{}", AT.replace(tzinfo=None)) == entry_hash("0", "a", 1, "e", "{}", AT)
+
+
+def test_a_seq_out_of_chain_order_is_named():
+    rows = _chain("a", 3)
+    rows[2] = replace(rows[2], seq=1)
+    assert first_break(rows).chain_pos == 3

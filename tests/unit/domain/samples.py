@@ -11,7 +11,7 @@ TODAY = date(2025, 10, 15)
 CONTRACT_MD = Path(__file__).resolve().parents[3] / "docs" / "contract.md"
 
 _MEASUREMENT: dict[str, Any] = {
-    "schema_version": 1,
+    "schema_version": 2,
     "event_id": "hn-20250402-0001",
     "agency_id": "ha-noi",
     "target_id": "online_dossier_rate",

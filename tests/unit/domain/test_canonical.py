@@ -81,7 +81,7 @@ def test_valid_events_take_the_fast_path_only_when_canonical(event) -> None:
 
 @pytest.mark.parametrize("raw", [
     b'{"agency_id":"ha-noi","agency_id":"ha-noi"}',
-    b'{"schema_version":1.0}',
+    b'{"schema_version":2.0}',
     b'{"schema_version":true}',
     b'NaN',
     b'"\\ud800"',

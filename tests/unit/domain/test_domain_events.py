@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
 from datetime import date, datetime, timedelta, timezone
@@ -21,12 +19,14 @@ from shared.domain.events import (
     parse_event,
     to_json_bytes,
 )
-from shared.domain.examples import DEMO_SECRET, EXAMPLES
+from shared.domain.examples import DEMO_PRIVATE_KEY, DEMO_PUBLIC_KEY, EXAMPLES
+from shared.domain.signing import key_id_for, signature_matches
+from shared.keyfiles import SigningKey
 from shared.domain.reasons import ContractViolation, ReasonCode
 from shared.domain.validation import check_event_against_registry
 from tests.unit.domain.samples import CONTRACT_MD, TODAY, measurement, milestone
 
-SIGNATURE = {"alg": "HMAC-SHA256", "key_id": "ha-noi.3fa91c07d2be", "value": "ab" * 32}
+SIGNATURE = {"alg": "Ed25519", "key_id": "ha-noi.21fe31dfa154a261", "value": "ab" * 64}
 
 
 def _rejected(raw: object) -> ContractViolation:
@@ -74,7 +74,7 @@ def test_null_optional_members_read_as_absent() -> None:
 
 def test_models_build_from_python_objects() -> None:
     event = ProgressReported(
-        schema_version=1,
+        schema_version=2,
         event_id="hn-1",
         agency_id="ha-noi",
         target_id="online_dossier_rate",
@@ -83,7 +83,7 @@ def test_models_build_from_python_objects() -> None:
         reported_at=datetime(2025, 4, 2, 9, 30, 0, 250000, tzinfo=timezone(timedelta(hours=7))),
         figure=RatioFigure(numerator=1, denominator=2),
         reporter=Reporter(name="Lan", role="Chuyên viên"),
-        signature=Signature(alg="HMAC-SHA256", key_id="k", value="0" * 64),
+        signature=Signature(alg="Ed25519", key_id="k", value="0" * 128),
     )
     assert b'"reported_at":"2025-04-02T09:30:00.250000+07:00"' in canonical_bytes(event)
     assert parse_event(to_json_bytes(event), today=TODAY) == event
@@ -160,11 +160,11 @@ def test_the_most_fundamental_problem_wins_and_the_rest_are_kept() -> None:
     )
     assert rejection.code is ReasonCode.MISSING_FIELD
     assert [other.code for other in rejection.also] == [ReasonCode.UNKNOWN_FIELD, ReasonCode.WRONG_TYPE]
-    assert _rejected(measurement(schema_version=2, reporter=...)).code is ReasonCode.UNKNOWN_SCHEMA_VERSION
+    assert _rejected(measurement(schema_version=3, reporter=...)).code is ReasonCode.UNKNOWN_SCHEMA_VERSION
 
 
-@pytest.mark.parametrize("version", [True, 1.0, "1"])
-def test_only_the_integer_1_is_version_1(version: object) -> None:
+@pytest.mark.parametrize("version", [True, 1, 2.0, "2"])
+def test_only_the_integer_2_is_version_2(version: object) -> None:
     assert _rejected(measurement(schema_version=version)).code is ReasonCode.UNKNOWN_SCHEMA_VERSION
 
 
@@ -232,12 +232,14 @@ def test_there_is_one_example_per_kind() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
-def test_examples_are_valid_and_signed_with_the_demo_secret(name: str) -> None:
+def test_examples_are_valid_and_signed_with_the_demo_key(name: str) -> None:
     event = parse_event(EXAMPLES[name], today=TODAY)
     check_event_against_registry(event)
     assert event.signature is not None
-    expected = hmac.new(bytes.fromhex(DEMO_SECRET), canonical_bytes(event), hashlib.sha256).hexdigest()
-    assert event.signature.value == expected
+    public = bytes.fromhex(DEMO_PUBLIC_KEY)
+    assert SigningKey.derived(event.agency_id, bytes.fromhex(DEMO_PRIVATE_KEY)).public_key == public
+    assert event.signature.key_id == key_id_for(event.agency_id, public)
+    assert signature_matches(canonical_bytes(event), public, event.signature.value)
 
 
 def _contract_json_blocks() -> list[dict[str, object]]:
@@ -255,5 +257,5 @@ def test_contract_md_worked_example_matches_the_code() -> None:
     text = CONTRACT_MD.read_text("utf-8")
     event = parse_event(EXAMPLES["measurement_ratio"], today=TODAY)
     assert f"```text\n{canonical_bytes(event).decode('utf-8')}\n```" in text
-    assert DEMO_SECRET in text
+    assert DEMO_PUBLIC_KEY in text
     assert event.signature is not None and f"`{event.signature.value}`" in text

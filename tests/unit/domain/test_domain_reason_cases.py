@@ -36,10 +36,10 @@ class Case:
 
 CASES = [
     Case(R.NOT_UTF8, b'{"event_id": "\xff"}', None),
-    Case(R.NOT_JSON, b'{"schema_version": 1,', None),
-    Case(R.DUPLICATE_FIELD, b'{"schema_version": 1, "schema_version": 1}', None),
+    Case(R.NOT_JSON, b'{"schema_version": 2,', None),
+    Case(R.DUPLICATE_FIELD, b'{"schema_version": 2, "schema_version": 2}', None),
     Case(R.NOT_AN_OBJECT, b"[1, 2]", None),
-    Case(R.UNKNOWN_SCHEMA_VERSION, measurement(schema_version=2), True),
+    Case(R.UNKNOWN_SCHEMA_VERSION, measurement(schema_version=3), True),
     Case(R.MISSING_FIELD, measurement(reporter=...), True),
     Case(R.UNKNOWN_FIELD, measurement(colour="đỏ"), True),
     Case(R.WRONG_TYPE, measurement(figure={"type": "ratio", "numerator": "58", "denominator": 76}), True),

@@ -47,7 +47,7 @@ def events(draw: st.DrawFn) -> dict[str, Any]:
     delay = draw(st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=400)))
     reported = (start + delay).astimezone(draw(_offsets))
     event: dict[str, Any] = {
-        "schema_version": 1,
+        "schema_version": 2,
         "event_id": draw(_ids),
         "agency_id": "-".join(draw(_words)),
         "target_id": "t" + "_".join(draw(_words)),

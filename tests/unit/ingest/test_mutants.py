@@ -3,27 +3,27 @@ mutant of a recorded event (chaos/fuzz.py) is admitted or taken for a re-send.""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from services.ingest.admission import decide
-from shared.db.keys import AgencyKey
 from shared.kafka import Record
+from tests.factories import registry, signing_key, utc
 
 from chaos.fuzz import AGENCIES, mutation, originals, same_meaning
 
 TODAY = date(2026, 1, 15)
-KEYS = {a: AgencyKey(f"{a}.0123456789ab", a, f"{i + 1:02x}" * 32, datetime(2024, 1, 1, tzinfo=timezone.utc),
-                     None, None) for i, a in enumerate(AGENCIES)}
+NOW = utc(2026, 1, 15, 3)
+KEYS = {a: signing_key(a) for a in AGENCIES}
 SOURCES = originals(KEYS, 30)
 KNOWN = {(o.event["agency_id"], o.event["event_id"]): o.known() for o in SOURCES}
 
 
 def _decide(key, value):
     record = Record("raw", 0, 0, key.encode() if isinstance(key, str) else key, value, 0)
-    return decide([record], {k.key_id: k for k in KEYS.values()}, TODAY,
+    return decide([record], registry(*KEYS.values()), lambda _event: NOW, TODAY,
                   lambda keys: {k: v for k, v in KNOWN.items() if k in keys}, lambda keys: set())
 
 

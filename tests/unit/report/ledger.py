@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from shared.db.engine import make_engine, migrate
 from shared.db.ledger import Batch, LedgerStore, NewDeadLetter, NewEntry
-from shared.db.schema import dead_letters, ledger_entries
+from shared.db.schema import dead_letters
 from shared.domain.chain import GENESIS_HASH, content_digest, entry_hash
 from shared.domain.events import canonical_bytes, parse_event, to_json_bytes
 
@@ -23,7 +23,7 @@ def event(agency, target, observed_at, figure=None, *, kind="measurement", amend
     """A contract-v1 event (unsigned: the ledger stores what ingest admitted)."""
     observed = date.fromisoformat(observed_at)
     d = {
-        "schema_version": 1, "event_id": event_id or f"{agency}-{next(_ids)}", "agency_id": agency,
+        "schema_version": 2, "event_id": event_id or f"{agency}-{next(_ids)}", "agency_id": agency,
         "target_id": target, "kind": kind, "observed_at": observed_at,
         "reported_at": reported_at or f"{observed + timedelta(days=2)}T09:00:00+07:00",
         "reporter": {"name": reporter[0], "role": reporter[1]},
@@ -60,16 +60,18 @@ class LedgerFile:
         self._heads: dict[str, tuple[int, str]] = {}
         self._offsets = itertools.count()
 
-    def append(self, *events: dict) -> None:
-        """Record events as ledger entries, in order, in one transaction."""
+    def append(self, *events: dict, recorded_at: datetime | None = None) -> None:
+        """Record events as ledger entries, in order, in one transaction: at
+        ``recorded_at``, or when the agency reported each (as `ingest run --replay-clock`)."""
         entries = []
         for d in events:
             ev = parse_event(d, today=date.max)
             pos, prev = self._heads.get(ev.agency_id, (0, GENESIS_HASH))
             payload = to_json_bytes(ev).decode("utf-8")
-            h = entry_hash(prev, ev.agency_id, pos + 1, ev.event_id, payload)
+            at = recorded_at or ev.reported_at
+            h = entry_hash(prev, ev.agency_id, pos + 1, ev.event_id, payload, at)
             entries.append(NewEntry(ev.agency_id, pos + 1, ev.event_id, ev.target_id, ev.kind.value, ev.observed_at,
-                                    ev.amends, payload, content_digest(canonical_bytes(ev)), prev, h))
+                                    ev.amends, payload, content_digest(canonical_bytes(ev)), prev, h, at))
             self._heads[ev.agency_id] = (pos + 1, h)
         self.store.commit_batch(Batch(group="test", entries=entries), lambda *_: [])
 
@@ -79,8 +81,8 @@ class LedgerFile:
                                agency_id=agency_id)
         self.store.commit_batch(Batch(group="test", dead_letters=[letter]), lambda *_: [])
 
-    def backdate(self, recorded_at: datetime) -> None:
-        """Pretend everything so far was recorded (and rejected) at ``recorded_at``."""
+    def backdate(self, rejected_at: datetime) -> None:
+        """Pretend every dead letter so far was rejected at ``rejected_at`` (entries keep the
+        recorded time they were appended with, which is inside their hash)."""
         with self.engine.begin() as conn:
-            conn.execute(update(ledger_entries).values(recorded_at=recorded_at.astimezone(timezone.utc)))
-            conn.execute(update(dead_letters).values(rejected_at=recorded_at.astimezone(timezone.utc)))
+            conn.execute(update(dead_letters).values(rejected_at=rejected_at.astimezone(timezone.utc)))

@@ -3,6 +3,8 @@ hash that commits to every chain up to there."""
 
 from __future__ import annotations
 
+from shared.clock import utc_now
+
 import hashlib
 from datetime import datetime, timezone
 
@@ -28,7 +30,8 @@ def ledger(tmp_path):
 def test_entries_and_rejections_recorded_after_the_cut_off_are_left_out(ledger):
     builder = ReportBuilder(ledger.engine)
     before = builder.cutoff_at(CUTOFF)
-    ledger.append(event("hue", "online_dossier_rate", "2025-06-30", ratio(1, 2), event_id="recorded-later"))
+    ledger.append(event("hue", "online_dossier_rate", "2025-06-30", ratio(1, 2), event_id="recorded-later"),
+                  recorded_at=utc_now())
     ledger.reject("bad_signature", b"{}", "hue")
     assert (before.seq, before.dead_letter_id) == (len(dataset.events()), len(dataset.rejected()))
     assert builder.cutoff_at(CUTOFF) == before

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 
-from shared.db.keys import AgencyKey
 from shared.db.ledger import KnownEvent
 from shared.domain.reasons import ReasonCode
+from shared.domain.keyring import PublicKey
 from shared.kafka import Record
+from tests.factories import registry
 
 from services.ingest.admission import decide
 from services.simulate.faults import FAULTS, FAULTS_BY_NAME, Primary
@@ -24,9 +25,10 @@ from services.simulate.plan import Outcome
 from services.simulate.profiles import MINISTRY_ROLES, PROVINCE_ROLES
 
 TODAY = date(2026, 1, 15)
+NOW = datetime(2026, 1, 15, 3, tzinfo=timezone.utc)
 
 
-def _replay(messages, keys: dict[str, AgencyKey], batch: int = 400) -> list[tuple[str, ReasonCode | None]]:
+def _replay(messages, keys: dict[str, PublicKey], batch: int = 400) -> list[tuple[str, ReasonCode | None]]:
     """(outcome, reason code) of every message, as ingest decides them."""
     known: dict[tuple[str, str], KnownEvent] = {}
     retracted: set[tuple[str, str]] = set()
@@ -35,13 +37,15 @@ def _replay(messages, keys: dict[str, AgencyKey], batch: int = 400) -> list[tupl
         chunk = messages[start:start + batch]
         records = [Record("progress", 0, start + i, m.key.encode() if m.key is not None else None, m.value, 0)
                    for i, m in enumerate(chunk)]
-        decisions = decide(records, keys, TODAY, lambda wanted: {k: known[k] for k in wanted if k in known},
+        # Received when the simulated agency reported it, as `ingest run --replay-clock` records.
+        decisions = decide(records, keys, lambda event: event.reported_at, TODAY,
+                           lambda wanted: {k: known[k] for k in wanted if k in known},
                            lambda wanted: {k for k in wanted if k in retracted})
         accepted = {a.record.offset for a in decisions.accepted}
         rejected = {r.record.offset: r.code for r in decisions.rejected}
         for a in decisions.accepted:
             event = a.event
-            known[a.key] = KnownEvent(a.digest, event.target_id, event.kind.value, event.amends)
+            known[a.key] = KnownEvent(a.digest, event.target_id, event.kind.value, event.amends, a.payload)
             if event.kind.value == "retraction":
                 retracted.add((event.agency_id, event.amends))
         for record in records:
@@ -57,7 +61,7 @@ def _replay(messages, keys: dict[str, AgencyKey], batch: int = 400) -> list[tupl
 @pytest.mark.parametrize("fixture", ["year", "small_year"])
 def test_ingest_decides_exactly_what_the_plan_predicts(request, ring, fixture) -> None:
     messages = request.getfixturevalue(fixture)
-    keys = {k.key_id: k for k in ring.keys.values()}
+    keys = registry(*ring.keys.values())
     predicted = [(m.outcome.value, m.fault.code if m.fault else None) for m in messages]
     assert _replay(messages, keys) == predicted
 
@@ -91,7 +95,7 @@ def test_windows_1258_text_is_never_utf8(truth) -> None:
 def test_a_foreign_target_derived_from_a_milestone_is_refused_for_its_target(truth, ring) -> None:
     # Regression: the fault kept the milestone's kind, so ingest rightly answered
     # figure_shape_mismatch where the plan predicted target_not_applicable.
-    milestone = {"schema_version": 1, "event_id": "na-1", "agency_id": "nghe-an", "target_id": "r57_plan_issued",
+    milestone = {"schema_version": 2, "event_id": "na-1", "agency_id": "nghe-an", "target_id": "r57_plan_issued",
                  "kind": "milestone", "observed_at": "2025-02-28", "reported_at": "2025-03-01T08:15:00+07:00",
                  "figure": {"type": "milestone", "done": True, "done_on": "2025-02-25"},
                  "reporter": {"name": "Lê Thị Hương", "role": "Giám đốc Sở"}}
@@ -99,5 +103,5 @@ def test_a_foreign_target_derived_from_a_milestone_is_refused_for_its_target(tru
     fault = FAULTS_BY_NAME["foreign_target"]
     key, value = fault.build(Primary(milestone, truth, ring, random.Random(1), lambda: next(fresh)))
     record = Record("progress", 0, 0, key.encode(), value, 0)
-    decisions = decide([record], {k.key_id: k for k in ring.keys.values()}, TODAY, lambda _: {}, lambda _: set())
+    decisions = decide([record], registry(*ring.keys.values()), lambda _: NOW, TODAY, lambda _: {}, lambda _: set())
     assert [r.code for r in decisions.rejected] == [ReasonCode.TARGET_NOT_APPLICABLE]

@@ -7,31 +7,31 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from shared.db.keys import AgencyKey
 from shared.domain.events import canonical_bytes, parse_event, to_json_bytes
 from shared.domain.signing import signature_matches
+from shared.domain.examples import DEMO_PRIVATE_KEY, EXAMPLES
 from shared.domain.temporal import format_timestamp
+from shared.keyfiles import SigningKey
 
 from services.simulate.plan import Outcome
 from services.simulate.wire import ClockStyle, encode, instant, signed, to_datetime, vietnam_ordinal, wire_bytes
 
 VIETNAM = timezone(timedelta(hours=7))
-DEMO_SECRET = "5f1d2c3b4a59687766554433221100ffeeddccbbaa99887766554433221100aa"
 
 
 def test_the_contract_worked_example() -> None:
-    """docs/contract.md §5: the §6.1 measurement signed with the demo secret."""
+    """docs/contract.md §5: the §6.1 measurement signed with the demo key."""
     event = {
-        "schema_version": 1, "event_id": "hn-20250402-0001", "agency_id": "ha-noi",
+        "schema_version": 2, "event_id": "hn-20250402-0001", "agency_id": "ha-noi",
         "target_id": "online_dossier_rate", "kind": "measurement", "observed_at": "2025-03-31",
         "reported_at": "2025-04-02T09:30:00+07:00",
         "figure": {"type": "ratio", "numerator": 395120, "denominator": 471830},
         "reporter": {"name": "Nguyễn Thị Lan", "role": "Phó Chánh Văn phòng UBND Thành phố Hà Nội"},
         "evidence": "Báo cáo 112/BC-UBND ngày 02/04/2025",
     }
-    key = AgencyKey("ha-noi.3fa91c07d2be", "ha-noi", DEMO_SECRET, datetime.now(timezone.utc), None, None)
+    key = SigningKey.derived("ha-noi", bytes.fromhex(DEMO_PRIVATE_KEY))
     sent = json.loads(wire_bytes(event, key))
-    assert sent["signature"]["value"] == "4bb7fd45f23dd6ba4acdc927c7aeab3eb6250201f2e324f583ff5a99b2696432"
+    assert sent["signature"] == EXAMPLES["measurement_ratio"]["signature"]
     assert wire_bytes(event, key) == encode(signed(event, key))
 
 
@@ -43,7 +43,7 @@ def test_every_simulated_event_is_in_canonical_form_and_verifies(year, ring) -> 
         assert to_json_bytes(event) == message.value
         key = ring[event.agency_id]
         assert event.signature.key_id == key.key_id
-        assert signature_matches(canonical_bytes(event), key.secret, event.signature.value)
+        assert signature_matches(canonical_bytes(event), key.public_key, event.signature.value)
 
 
 @pytest.mark.parametrize("style", [ClockStyle(), ClockStyle(utc=True), ClockStyle(micros=True),

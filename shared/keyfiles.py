@@ -1,0 +1,82 @@
+"""Key files as an agency keeps them: its private key (0600, never sent anywhere) and
+the public key it hands the operator to register (docs/contract.md, section 5)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from shared.domain.signing import (key_id_for, load_private_key, new_private_key, private_key_pem, public_key_of,
+                                   public_key_pem)
+
+PRIVATE_SUFFIX = ".key.pem"
+PUBLIC_SUFFIX = ".pub.pem"
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """An agency's private key, as its own system keeps it (Tiến độ never stores one).
+
+    The file is PKCS#8 PEM with two header lines before it (RFC 7468 allows text before
+    the PEM block; OpenSSL, node:crypto and Go's encoding/pem skip it) naming the agency
+    and the key id, so that a key file cannot be used for the wrong agency by mistake."""
+
+    agency_id: str
+    private_key: Ed25519PrivateKey
+
+    @cached_property
+    def public_key(self) -> bytes:
+        """The raw 32 bytes of the public key."""
+        return public_key_of(self.private_key)
+
+    @cached_property
+    def key_id(self) -> str:
+        """The id the registry knows this key by."""
+        return key_id_for(self.agency_id, self.public_key)
+
+    @classmethod
+    def generate(cls, agency_id: str) -> "SigningKey":
+        """A new key pair for ``agency_id``."""
+        return cls(agency_id, new_private_key())
+
+    @classmethod
+    def derived(cls, agency_id: str, seed: bytes) -> "SigningKey":
+        """The key pair whose 32-byte Ed25519 secret is ``seed``: for simulations and
+        tests, which must sign the same bytes at every run. Never for a real agency."""
+        return cls(agency_id, Ed25519PrivateKey.from_private_bytes(seed))
+
+    @classmethod
+    def load(cls, path: Path) -> "SigningKey":
+        """Read a private key file written by `tiendo agency key new`."""
+        try:
+            text = path.read_text(encoding="utf-8")
+            headers = dict(line.split(": ", 1) for line in text.split("-----BEGIN", 1)[0].splitlines() if ": " in line)
+            key = cls(headers["agency_id"], load_private_key(text.encode("utf-8")))
+        except (OSError, ValueError, KeyError) as exc:
+            raise ValueError(f"{path} is not a Tiến độ private key file: {exc}") from exc
+        if headers.get("key_id") not in (None, key.key_id):
+            raise ValueError(f"{path}: its key_id header does not match its key")
+        return key
+
+    def dump(self, directory: Path) -> tuple[Path, Path]:
+        """Write the private key (0600, refused if the file exists or is a link) and the
+        public key into ``directory``; the two paths."""
+        directory.mkdir(parents=True, exist_ok=True)
+        private = directory / f"{self.agency_id}{PRIVATE_SUFFIX}"
+        public = directory / f"{self.agency_id}{PUBLIC_SUFFIX}"
+        header = f"agency_id: {self.agency_id}\nkey_id: {self.key_id}\n".encode("utf-8")
+        write_private(private, header + private_key_pem(self.private_key))
+        public.write_bytes(header + public_key_pem(self.public_key))
+        return private, public
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Create ``path`` readable by its owner only, with O_EXCL (never over an existing file)
+    and O_NOFOLLOW (never through a symbolic link someone planted)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
