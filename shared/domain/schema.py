@@ -1,6 +1,6 @@
 """Published contract documents, generated from the models: JSON Schema and AsyncAPI 3.
 
-The committed copies live in ``docs/schema/progress-event.v1.json`` and
+The committed copies live in ``docs/schema/progress-event.v2.json`` and
 ``docs/asyncapi.yaml``; tests fail when they drift from the models. Regenerate with::
 
     python -m shared.domain.schema --write
@@ -18,14 +18,14 @@ import yaml
 
 from shared.domain.events import ProgressReported
 from shared.domain.examples import EXAMPLES
-from shared.domain.reasons import ReasonCode
+from shared.domain.reasons import INGEST_CODES, ReasonCode, describe
 from shared.domain.temporal import TIMESTAMP_PATTERN
 
-SCHEMA_ID = "urn:tiendo:schema:progress-event:v1"
+SCHEMA_ID = "urn:tiendo:schema:progress-event:v2"
 _KAFKA_BINDING_VERSION = "0.5.0"
 _HEX_64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 _REPO_ROOT = Path(__file__).absolute().parents[2]
-JSON_SCHEMA_PATH = _REPO_ROOT / "docs" / "schema" / "progress-event.v1.json"
+JSON_SCHEMA_PATH = _REPO_ROOT / "docs" / "schema" / "progress-event.v2.json"
 ASYNCAPI_PATH = _REPO_ROOT / "docs" / "asyncapi.yaml"
 
 
@@ -79,7 +79,10 @@ _DEAD_LETTER = {
         "reason_code": {
             "type": "string",
             "enum": [code.value for code in ReasonCode],
-            "description": "Stable reason code; see docs/contract.md.",
+            "description": "Stable reason code (docs/contract.md, section 7); codes marked (ingest) need the "
+            "key registry, the ledger, the time of receipt or the Kafka record:\n"
+            + "\n".join(f"- {code.value}{' (ingest)' if code in INGEST_CODES else ''}: {describe(code)}"
+                        for code in ReasonCode),
         },
         "message": {"type": "string", "description": "What is wrong, for a person."},
         "source_topic": {"type": "string"},
@@ -122,7 +125,7 @@ _LEDGER_ENTRY = {
 }
 
 _OPEN_PAYLOAD = (
-    "Its members are defined by the service that publishes it, not by event contract v1; "
+    "Its members are defined by the service that publishes it, not by event contract v2; "
     "consumers ignore members they do not know."
 )
 
@@ -175,18 +178,20 @@ def asyncapi_document(prefix: str = "tiendo") -> dict[str, Any]:
         "asyncapi": "3.0.0",
         "info": {
             "title": "Tiến độ",
-            "version": "1.0.0",
+            "version": "2.0.0",
             "description": (
                 "Event-sourced compliance ledger for Vietnam's 2025 digital-transformation targets. "
                 "Agency systems publish progress events; Tiến độ receives them and publishes dead "
-                "letters, ledger entries, reports and alerts. Event contract v1: docs/contract.md."
+                "letters, ledger entries, reports and alerts. Event contract v2 (Ed25519 signatures "
+                "over RFC 8785 canonical bytes): docs/contract.md."
             ),
         },
         "defaultContentType": "application/json",
         "channels": {
             "progress": _channel(
                 f"{prefix}.progress.v1",
-                "Raw progress events from agency systems. Key: agency_id. Value: UTF-8 JSON.",
+                "Raw progress events from agency systems, each signed with the agency's Ed25519 key. "
+                "Key: agency_id. Value: UTF-8 JSON.",
                 "ProgressReported",
             ),
             "deadLetters": _channel(
