@@ -17,11 +17,15 @@ import time
 
 from kafka import KafkaConsumer, TopicPartition
 
+from shared.config import KafkaCredentials
+from shared.kafka.client import security_config
+
 
 def drain(bootstrap: str, topic: str, count: int, timeout_s: float = 600.0) -> dict[str, float]:
     """Read ``count`` messages of ``topic`` from the beginning; how many and how long."""
     started = time.perf_counter()
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
+                             **security_config(KafkaCredentials.from_env()),
                              max_partition_fetch_bytes=1024 * 1024, fetch_max_bytes=8 * 1024 * 1024)
     try:
         parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]

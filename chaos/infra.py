@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from shared.config import KafkaCredentials
 from shared.db.engine import private_sqlite_file
 from shared.db.roles import OWNER, SERVICE_ROLES, as_role, role_url
 
@@ -57,6 +58,11 @@ class OwnBroker:
     @property
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def credentials(self) -> KafkaCredentials:
+        """Its super user's (infra/kafka.sh generated them when it formatted the storage)."""
+        return KafkaCredentials.from_env({"TIENDO_KAFKA_CREDENTIALS": str(self.state / "kafka" / "credentials" / "admin.env")})
 
     def _kafka(self, action: str) -> None:
         env = {**os.environ, "TIENDO_STATE": str(self.state), "KAFKA_PORT": str(self.port),

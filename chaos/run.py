@@ -24,6 +24,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared.config import KafkaCredentials
 from shared.db.keys import KeyStore
 from shared.db.roles import OWNER, PasswordsMissing, role_url
 
@@ -106,11 +107,13 @@ class _Pipelines:
         """Pipelines whose database is on the shared PostgreSQL (or a SQLite file)."""
         self.on_shared_broker: list[Pipeline] = []
 
-    def new(self, backend: str, name: str, bootstrap: str | None = None, admin_url: str | None = None) -> Pipeline:
+    def new(self, backend: str, name: str, bootstrap: str | None = None, admin_url: str | None = None,
+            credentials: KafkaCredentials | None = None) -> Pipeline:
         self.count += 1
         directory = self.work / f"{self.count:02d}-{name}-{backend}"
         admin = admin_url or (self.args.pg_url if backend == "postgresql" else None)
-        pipe = Pipeline(fresh_database(admin, directory), bootstrap or self.args.bootstrap, directory)
+        pipe = Pipeline(fresh_database(admin, directory), bootstrap or self.args.bootstrap, directory,
+                        **({"credentials": credentials} if credentials else {}))
         if admin_url is None:
             self.shared.append(pipe)
         if bootstrap is None:
@@ -150,7 +153,7 @@ def broker_outage(run: Run, pipes: _Pipelines, backend: str) -> Result:
     """The run's own broker stopped for `--broker-down` seconds, 40 % into the stream."""
     a = run.args
     with OwnBroker(pipes.work / f"broker-{backend}") as broker:
-        pipe = pipes.new(backend, "broker", bootstrap=broker.bootstrap)
+        pipe = pipes.new(backend, "broker", bootstrap=broker.bootstrap, credentials=broker.credentials)
         expected = simulated(pipe.engine, a.outage_events, a.seed + 1)
         duration = a.outage_events / a.rate
 

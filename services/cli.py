@@ -9,7 +9,7 @@ import logging
 import click
 
 from shared.db import DatabaseUnavailable
-from shared.kafka import BrokerUnavailable
+from shared.kafka import BrokerUnavailable, NotAuthorized
 from shared.runtime import Runtime
 
 # Each command's group, imported only when the command runs: the report's renderers
@@ -26,6 +26,7 @@ COMMANDS = {
     "alerts": "services.scorer.cli:alerts",
     "simulate": "services.simulate.cli:simulate",
     "report": "services.report.cli:report",
+    "kafka": "services.kafka_admin.cli:kafka",
 }
 
 
@@ -45,6 +46,10 @@ class _Tiendo(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except NotAuthorized as exc:
+            raise click.ClickException(
+                f"{exc} (the principal comes from TIENDO_KAFKA_CREDENTIALS or KAFKA_SASL_USERNAME; "
+                "an admin grants access with `tiendo kafka acl apply`)") from exc
         except BrokerUnavailable as exc:
             raise click.ClickException(f"{exc} (is the broker up? `make up`, or set KAFKA_BOOTSTRAP_SERVERS)") from exc
         except DatabaseUnavailable as exc:
@@ -60,8 +65,8 @@ class _Tiendo(click.Group):
 def main(ctx, verbose):
     """Tiến độ — sổ cái tuân thủ chuyển đổi số 2025 (the 2025 digital-transformation ledger).
 
-    Configuration comes from DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS and
-    TIENDO_TOPIC_PREFIX.
+    Configuration comes from DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS,
+    TIENDO_KAFKA_CREDENTIALS (the broker principal) and TIENDO_TOPIC_PREFIX.
 
     \b
     Example:
@@ -72,5 +77,8 @@ def main(ctx, verbose):
     # kafka-python warns about slow event-loop ticks and metadata races that are routine
     # for a short-lived command; operators need them only when debugging.
     logging.getLogger("kafka").setLevel(logging.INFO if verbose else logging.ERROR)
-    ctx.obj = Runtime()
+    try:
+        ctx.obj = Runtime()
+    except ValueError as exc:  # a configuration that cannot be used (a missing credentials file)
+        raise click.ClickException(str(exc)) from exc
     ctx.call_on_close(ctx.obj.close)

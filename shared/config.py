@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +45,72 @@ class Topics:
         return [self.progress, self.dead_letters, self.ledger, self.reports, self.alerts]
 
 
+CREDENTIAL_VARIABLES = ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD")
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """``NAME=value`` lines (what infra/kafka.sh writes; blank lines and ``#`` comments
+    ignored, one pair of surrounding quotes removed)."""
+    values: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        name, _, value = line.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[name.strip().removeprefix("export ").strip()] = value
+    return values
+
+
+@dataclass(frozen=True)
+class KafkaCredentials:
+    """Who a process is to the broker: a SASL principal, or nobody (PLAINTEXT)."""
+
+    security_protocol: str = "PLAINTEXT"
+    sasl_mechanism: str | None = None
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    @property
+    def principal(self) -> str | None:
+        """``User:<name>`` as the broker's ACLs name it, or None when anonymous."""
+        return f"User:{self.username}" if self.username else None
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "KafkaCredentials":
+        """KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, KAFKA_SASL_MECHANISM (SCRAM-SHA-512)
+        and KAFKA_SECURITY_PROTOCOL (SASL_PLAINTEXT with a user name, else PLAINTEXT),
+        read from the file TIENDO_KAFKA_CREDENTIALS names (infra/kafka.sh writes one per
+        principal) when it is set; a variable set in the environment wins over the file."""
+        env = os.environ if env is None else env
+        values: dict[str, str] = {}
+        path = env.get("TIENDO_KAFKA_CREDENTIALS")
+        if path:
+            try:
+                values = read_env_file(Path(path))
+            except OSError as exc:
+                raise ValueError(f"TIENDO_KAFKA_CREDENTIALS={path}: cannot read it ({exc.strerror})") from None
+        values.update({k: env[k] for k in CREDENTIAL_VARIABLES if env.get(k)})
+        username = values.get("KAFKA_SASL_USERNAME") or None
+        if username and not values.get("KAFKA_SASL_PASSWORD"):
+            raise ValueError(f"KAFKA_SASL_USERNAME={username} is set but KAFKA_SASL_PASSWORD is not")
+        return cls(
+            security_protocol=values.get("KAFKA_SECURITY_PROTOCOL") or ("SASL_PLAINTEXT" if username else "PLAINTEXT"),
+            sasl_mechanism=(values.get("KAFKA_SASL_MECHANISM") or "SCRAM-SHA-512") if username else None,
+            username=username,
+            password=values.get("KAFKA_SASL_PASSWORD") if username else None,
+        )
+
+    def as_env(self) -> dict[str, str]:
+        """The variables that make a child process this principal."""
+        if not self.username:
+            return {"KAFKA_SECURITY_PROTOCOL": self.security_protocol}
+        return {"KAFKA_SECURITY_PROTOCOL": self.security_protocol, "KAFKA_SASL_MECHANISM": self.sasl_mechanism or "",
+                "KAFKA_SASL_USERNAME": self.username, "KAFKA_SASL_PASSWORD": self.password or ""}
+
+
 @dataclass(frozen=True)
 class Settings:
     """What a process needs to find the broker, the database and its topics."""
@@ -57,6 +123,8 @@ class Settings:
     kafka_timeout_ms: int = 30_000
     migrate_url: str | None = None
     """The schema owner's URL, when DATABASE_URL names a role that may not create tables."""
+    kafka_credentials: KafkaCredentials = field(default_factory=KafkaCredentials)
+    """The SASL principal this process is to the broker (none: PLAINTEXT)."""
 
     @property
     def topics(self) -> Topics:
@@ -70,8 +138,9 @@ class Settings:
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
         """Read DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS, TIENDO_TOPIC_PREFIX, TIENDO_DATA_DIR
         TIENDO_PARTITIONS (partitions of topics the pipeline creates),
-        TIENDO_KAFKA_TIMEOUT_MS (how long to wait for an unreachable broker) and
-        TIENDO_MIGRATE_URL (who migrates the schema, when not DATABASE_URL's role)."""
+        TIENDO_KAFKA_TIMEOUT_MS (how long to wait for an unreachable broker),
+        TIENDO_MIGRATE_URL (who migrates the schema, when not DATABASE_URL's role) and the
+        broker credentials (KafkaCredentials.from_env)."""
         env = os.environ if env is None else env
         data_dir = default_data_dir(env)
         return cls(
@@ -82,4 +151,5 @@ class Settings:
             partitions=int(env.get("TIENDO_PARTITIONS") or 6),
             kafka_timeout_ms=int(env.get("TIENDO_KAFKA_TIMEOUT_MS") or 30_000),
             migrate_url=env.get("TIENDO_MIGRATE_URL") or None,
+            kafka_credentials=KafkaCredentials.from_env(env),
         )

@@ -31,8 +31,7 @@ class Runtime:
 
     @cached_property
     def broker(self) -> Broker:
-        return Broker(self.settings.kafka_bootstrap_servers,
-                      bootstrap_timeout_ms=self.settings.kafka_timeout_ms)
+        return Broker.from_settings(self.settings)
 
     def close(self) -> None:
         """Close the engine's connections, if one was built. A process ending does that

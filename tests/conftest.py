@@ -2,7 +2,11 @@
 
 Kafka and PostgreSQL come from KAFKA_BOOTSTRAP_SERVERS / TIENDO_TEST_PG_URL when set,
 otherwise from testcontainers when a Docker engine answers, otherwise from the locally
-started services (`make up`). A test that needs one and finds none fails: never a skip."""
+started services (`make up`). A test that needs one and finds none fails: never a skip.
+
+Tests talk to the broker as the principal TIENDO_KAFKA_CREDENTIALS names (the Makefile
+sets the local broker's admin); without it, as the local broker's admin. The other
+principals (ingest, scorer, report, agency) are read from the same directory."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.config import Settings
+from shared.config import KafkaCredentials, Settings
 
 LOCAL_KAFKA = "127.0.0.1:9092"
 
@@ -64,6 +68,34 @@ def kafka_bootstrap():
             yield kafka.get_bootstrap_server()
     else:
         pytest.fail("no Kafka broker: run `make up`, or set KAFKA_BOOTSTRAP_SERVERS")
+
+
+ROOT_DIR = Path(__file__).resolve().parent.parent
+LOCAL_CREDENTIALS = ROOT_DIR / ".local" / "kafka" / "credentials"
+
+
+def _credentials_file(principal: str) -> Path:
+    configured = os.environ.get("TIENDO_KAFKA_CREDENTIALS")
+    folder = Path(configured).parent if configured else LOCAL_CREDENTIALS
+    return folder / f"{principal}.env"
+
+
+def kafka_principal(principal: str) -> KafkaCredentials:
+    """The credentials of one of the broker's principals (infra/kafka.sh writes them)."""
+    path = _credentials_file(principal)
+    if not path.is_file():
+        pytest.fail(f"no credentials for the Kafka principal {principal!r} at {path} (run `make up`, "
+                    "or set TIENDO_KAFKA_CREDENTIALS to <state>/kafka/credentials/admin.env)")
+    return KafkaCredentials.from_env({"TIENDO_KAFKA_CREDENTIALS": str(path)})
+
+
+@pytest.fixture(scope="session")
+def kafka_credentials(kafka_bootstrap) -> KafkaCredentials:
+    """Who the tests are to the broker: TIENDO_KAFKA_CREDENTIALS / KAFKA_SASL_* when set,
+    else the local broker's admin."""
+    if os.environ.get("TIENDO_KAFKA_CREDENTIALS") or os.environ.get("KAFKA_SASL_USERNAME"):
+        return KafkaCredentials.from_env()
+    return kafka_principal("admin")
 
 
 @pytest.fixture(scope="session")
@@ -127,16 +159,18 @@ def topic_prefix() -> str:
 
 
 @pytest.fixture
-def settings(database_url, kafka_bootstrap, topic_prefix, tmp_path) -> Settings:
+def settings(database_url, kafka_bootstrap, kafka_credentials, topic_prefix, tmp_path) -> Settings:
     """Settings for one pipeline of one test."""
     return Settings(database_url=database_url, kafka_bootstrap_servers=kafka_bootstrap,
-                    topic_prefix=topic_prefix, data_dir=tmp_path, partitions=3)
+                    topic_prefix=topic_prefix, data_dir=tmp_path, partitions=3,
+                    kafka_credentials=kafka_credentials)
 
 
 @pytest.fixture
 def env_for(settings):
     """Environment variables that point a `tiendo` process at this test's pipeline."""
-    return {**os.environ, "DATABASE_URL": settings.database_url,
+    return {**{k: v for k, v in os.environ.items() if k != "TIENDO_KAFKA_CREDENTIALS"},
+            **settings.kafka_credentials.as_env(), "DATABASE_URL": settings.database_url,
             "KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
             "TIENDO_TOPIC_PREFIX": settings.topic_prefix, "TIENDO_DATA_DIR": str(settings.data_dir),
             "TIENDO_PARTITIONS": str(settings.partitions)}

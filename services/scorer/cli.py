@@ -206,7 +206,8 @@ def run(ctx, until_idle, batch_size, today, as_json):
         _echo_json(vars(stats))
     else:
         click.echo(f"scorer: consumed {stats.consumed}, applied {stats.applied}, duplicates {stats.duplicates}, "
-                   f"rows written {stats.rows_written}, alerts {stats.alerts}")
+                   f"rows written {stats.rows_written}, alerts {stats.alerts}"
+                   + (f", REJECTED {stats.rejected} ledger messages the ledger does not hold" if stats.rejected else ""))
 
 
 @scorer.command("rebuild")

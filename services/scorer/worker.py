@@ -14,6 +14,7 @@ the day)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from datetime import date, datetime
 
 from shared.config import Settings
 from shared.db import DatabaseUnavailable
-from shared.db.ledger import ConcurrentWrite
+from shared.db.ledger import ConcurrentWrite, LedgerStore
 from shared.db.outage import until_available
 from shared.db.projections import ScorerStore
 from shared.domain.temporal import VIETNAM_TZ
@@ -36,7 +37,7 @@ from services.scorer.fold import (
     Projector,
     alerts_due,
     diff,
-    entry_from_ledger_message,
+    entry_from_event,
     row_dict,
 )
 from services.scorer.replay import alert_row, entry_from_row, observation_row, projections_from_rows, publish_alerts
@@ -57,6 +58,9 @@ class ScorerStats:
     applied: int = 0
     duplicates: int = 0
     malformed: int = 0
+    rejected: int = 0
+    """Ledger messages that the ledger table does not hold (same seq, hash and event):
+    forged or stale, never applied."""
     batches: int = 0
     retries: int = 0
     rows_written: int = 0
@@ -68,10 +72,12 @@ class ScorerWorker:
     """One member of the scorer consumer group."""
 
     def __init__(self, settings: Settings, broker: Broker, store: ScorerStore, projector: Projector | None = None,
-                 today: Callable[[], date] = vietnam_today, batch_size: int = 5000) -> None:
+                 today: Callable[[], date] = vietnam_today, batch_size: int = 5000,
+                 ledger: LedgerStore | None = None) -> None:
         self.settings = settings
         self.broker = broker
         self.store = store
+        self._ledger = ledger
         self.projector = projector or Projector()
         self.today = today
         self.batch_size = batch_size
@@ -185,19 +191,66 @@ class ScorerWorker:
         for (topic, partition), offset in stored.items():
             self._consumer.seek(topic, partition, offset or 0)
 
+    @property
+    def ledger(self) -> LedgerStore:
+        """The ledger table every consumed message is checked against."""
+        if self._ledger is None:
+            self._ledger = LedgerStore(self.store.engine)
+        return self._ledger
+
+    def _verified(self, records: list[Record]) -> list[Entry]:
+        """The entries of `records` that the ledger table holds, built from the table.
+
+        The ledger topic is only a notification: whoever may write to it (an admin, a
+        stolen ingest credential) could otherwise change the figures. A message is applied
+        only when the ledger row with its seq exists with the same hash and the same event,
+        and what is applied is that row; anything else is skipped, logged and counted
+        (`rejected`). One SELECT per batch."""
+        claims: list[tuple[Record, int, str, object]] = []
+        for r in records:
+            try:
+                msg = json.loads(r.value or b"")
+                seq, claimed_hash, event = msg["seq"], msg["hash"], msg["event"]
+                if not isinstance(seq, int) or isinstance(seq, bool) or not isinstance(claimed_hash, str):
+                    raise TypeError("seq must be an integer and hash a string")
+            except (ValueError, KeyError, TypeError) as exc:
+                self.stats.malformed += 1
+                log.warning("skipping %s[%s]@%s: not a ledger message: %r", r.topic, r.partition, r.offset, exc)
+                continue
+            claims.append((r, seq, claimed_hash, event))
+        rows = self.ledger.recorded([seq for _, seq, _, _ in claims]) if claims else {}
+        entries: list[Entry] = []
+        for r, seq, claimed_hash, event in claims:
+            row = rows.get(seq)
+            problem = None
+            if row is None:
+                problem = f"the ledger has no entry seq={seq}"
+            elif row.hash != claimed_hash:
+                problem = f"entry seq={seq} has another hash in the ledger"
+            else:
+                try:
+                    stored = json.loads(row.payload)
+                    if stored != event:
+                        problem = f"its event differs from entry seq={seq} in the ledger"
+                    else:
+                        entries.append(entry_from_event(seq, row.agency_id, row.chain_pos, stored))
+                except ValueError as exc:  # MalformedEntry is a ValueError
+                    self.stats.malformed += 1
+                    log.warning("skipping ledger entry seq=%s: %s", seq, exc)
+            if problem:
+                self.stats.rejected += 1
+                log.error("REJECTED ledger message %s[%s]@%s, not applied (forged or stale): %s",
+                          r.topic, r.partition, r.offset, problem)
+        return entries
+
     def _commit(self, records: list[Record]) -> None:
         today = self.today()
         offsets: dict[tuple[str, int], tuple[int | None, int]] = {}
-        parsed: list[Entry] = []
         for r in records:
             part = (r.topic, r.partition)
             expected = offsets[part][0] if part in offsets else self._positions.get(part)
             offsets[part] = (expected, r.offset + 1)
-            try:
-                parsed.append(entry_from_ledger_message(r.value))
-            except MalformedEntry as exc:
-                self.stats.malformed += 1
-                log.warning("skipping %s[%s]@%s: %s", r.topic, r.partition, r.offset, exc)
+        parsed = self._verified(records)
         new_alert_ids: list[int] = []
         self._stale = True
         with self.store.transaction() as tx:

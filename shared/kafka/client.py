@@ -9,10 +9,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import KafkaAdminClient, NewTopic
-from kafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
+from kafka.admin import (
+    ACL, ACLFilter, ACLOperation, ACLPermissionType, ACLResourcePatternType, KafkaAdminClient, NewTopic,
+    ResourcePattern, ResourcePatternFilter, ResourceType, ScramMechanism, UserScramCredentialUpsertion,
+)
+from kafka import errors as kafka_errors
+from kafka.errors import AuthorizationError, KafkaError, KafkaTimeoutError, SaslAuthenticationFailedError, TopicAlreadyExistsError
 from kafka.partitioner.default import DefaultPartitioner, murmur2
 from kafka.structs import OffsetAndMetadata
+
+from shared.config import KafkaCredentials
 
 Partition = tuple[str, int]
 log = logging.getLogger("tiendo.kafka")
@@ -21,6 +27,14 @@ COORDINATOR_LOST_S = 20.0
 
 class BrokerUnavailable(RuntimeError):
     """The broker could not be reached or did not answer in time."""
+
+
+class NotAuthorized(BrokerUnavailable):
+    """The broker refused this principal: wrong credentials, or no ACL allows the request."""
+
+
+class PublishFailed(BrokerUnavailable):
+    """Messages queued for sending were not acknowledged (the first failure is named)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,35 +49,115 @@ class Record:
     timestamp_ms: int
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Grant:
+    """One ACL that allows `principal` (``User:<name>``) `operation` (READ, WRITE,
+    DESCRIBE…) on a ``topic`` or ``group`` named `name`, or every one whose name starts
+    with it when `prefixed`."""
+
+    principal: str
+    operation: str
+    resource: str
+    name: str
+    prefixed: bool = False
+
+    def describe(self) -> str:
+        """One line: ``User:agency WRITE topic tiendo.progress.v1``."""
+        return f"{self.principal} {self.operation} {self.resource} {self.name}{'*' if self.prefixed else ''}"
+
+
+_RESOURCES = {"topic": ResourceType.TOPIC, "group": ResourceType.GROUP, "cluster": ResourceType.CLUSTER}
+
+
+def _acl(g: Grant) -> ACL:
+    pattern = ACLResourcePatternType.PREFIXED if g.prefixed else ACLResourcePatternType.LITERAL
+    return ACL(principal=g.principal, host="*", operation=ACLOperation[g.operation],
+               permission_type=ACLPermissionType.ALLOW,
+               resource_pattern=ResourcePattern(_RESOURCES[g.resource], g.name, pattern))
+
+
+def _grant(acl: ACL) -> Grant | None:
+    resource = {v: k for k, v in _RESOURCES.items()}.get(acl.resource_pattern.resource_type)
+    if resource is None or acl.permission_type != ACLPermissionType.ALLOW:
+        return None
+    return Grant(acl.principal, acl.operation.name, resource, acl.resource_pattern.resource_name,
+                 acl.resource_pattern.pattern_type == ACLResourcePatternType.PREFIXED)
+
+
 def _unavailable(bootstrap: str, exc: Exception) -> BrokerUnavailable:
+    if isinstance(exc, (AuthorizationError, SaslAuthenticationFailedError)):
+        return NotAuthorized(f"Kafka at {bootstrap} refused the request: {type(exc).__name__}: {exc}")
     return BrokerUnavailable(f"cannot reach Kafka at {bootstrap}: {exc or type(exc).__name__}")
 
 
-class Broker:
-    """Factory for producers, consumers and topic administration on one cluster."""
+def _unreachable(broker: "Broker", exc: Exception) -> BrokerUnavailable:
+    error = _unavailable(broker.bootstrap_servers, exc)
+    if type(error) is BrokerUnavailable and not (broker.credentials and broker.credentials.username):
+        error.args = (f"{error.args[0]}; no credentials were given, and a SASL listener drops anonymous "
+                      "clients (set TIENDO_KAFKA_CREDENTIALS)",)
+    return error
 
-    def __init__(self, bootstrap_servers: str, client_id: str = "tiendo", bootstrap_timeout_ms: int = 30_000) -> None:
+
+def security_config(credentials: KafkaCredentials | None) -> dict:
+    """kafka-python's settings for a principal (none for an anonymous PLAINTEXT client)."""
+    if credentials is None or credentials.security_protocol == "PLAINTEXT":
+        return {}
+    config = dict(security_protocol=credentials.security_protocol)
+    if credentials.username:
+        config.update(sasl_mechanism=credentials.sasl_mechanism, sasl_plain_username=credentials.username,
+                      sasl_plain_password=credentials.password)
+    return config
+
+
+class Broker:
+    """Factory for producers, consumers and topic administration on one cluster, every
+    client authenticated as `credentials` (anonymous PLAINTEXT when None)."""
+
+    def __init__(self, bootstrap_servers: str, client_id: str = "tiendo", bootstrap_timeout_ms: int = 30_000,
+                 credentials: KafkaCredentials | None = None) -> None:
         self.bootstrap_servers = bootstrap_servers
         self.client_id = client_id
+        self.credentials = credentials
         self._common = dict(bootstrap_servers=bootstrap_servers, client_id=client_id,
-                            bootstrap_timeout_ms=bootstrap_timeout_ms)
+                            bootstrap_timeout_ms=bootstrap_timeout_ms, **security_config(credentials))
+
+    @classmethod
+    def from_settings(cls, settings, client_id: str = "tiendo") -> "Broker":
+        """The broker of a Settings, as the principal its credentials name."""
+        return cls(settings.kafka_bootstrap_servers, client_id=client_id,
+                   bootstrap_timeout_ms=settings.kafka_timeout_ms, credentials=settings.kafka_credentials)
+
+    def _who(self) -> str:
+        return (self.credentials.principal if self.credentials else None) or "an anonymous client"
+
+    def _admin(self) -> KafkaAdminClient:
+        try:
+            return KafkaAdminClient(**self._common)
+        except KafkaError as exc:
+            raise _unreachable(self, exc) from exc
 
     def ensure_topics(self, names: Iterable[str], partitions: int) -> None:
         """Create the topics that do not exist yet and wait until they have leaders."""
         names = list(names)
-        try:
-            admin = KafkaAdminClient(**self._common)
-        except KafkaTimeoutError as exc:
-            raise _unavailable(self.bootstrap_servers, exc) from exc
+        admin = self._admin()
         try:
             missing = [n for n in names if n not in set(admin.list_topics())]
             if missing:
                 try:
-                    admin.create_topics(
+                    result = admin.create_topics(
                         [NewTopic(n, partitions, 1) for n in missing], raise_errors=False
                     )
                 except TopicAlreadyExistsError:
                     pass  # another process created it first: exactly what we wanted
+                else:
+                    refused = [t["name"] for t in result.get("topics", [])
+                               if issubclass(kafka_errors.for_code(t["error_code"]), AuthorizationError)]
+                    if refused:
+                        # A service principal may not create topics (nor see those it has
+                        # no ACL for): the admin creates them with `tiendo kafka acl apply`.
+                        raise NotAuthorized(
+                            f"Kafka at {self.bootstrap_servers} does not let {self._who()} create or see "
+                            f"{', '.join(refused)} (an admin runs `tiendo kafka acl apply`)")
             # Also for topics that exist: another process may have just created them, and
             # a consumer that subscribes before they have leaders gets no partitions.
             admin.wait_for_topics(names, timeout_ms=30_000)
@@ -72,16 +166,61 @@ class Broker:
 
     def delete_topics(self, names: Iterable[str]) -> None:
         """Delete those of the topics that exist (a finished benchmark's own, say)."""
-        try:
-            admin = KafkaAdminClient(**self._common)
-        except KafkaTimeoutError as exc:
-            raise _unavailable(self.bootstrap_servers, exc) from exc
+        admin = self._admin()
         try:
             present = [n for n in names if n in set(admin.list_topics())]
             if present:
                 admin.delete_topics(present)
         finally:
             admin.close()
+
+    def grant(self, grants: Iterable[Grant], timeout_s: float = 30.0) -> None:
+        """Create these ACLs (creating one that exists changes nothing) and wait until the
+        broker enforces them (the controller commits them; the broker applies them a moment
+        later). Needs a principal allowed to alter ACLs (the super user)."""
+        grants = sorted(set(grants))
+        admin = self._admin()
+        try:
+            result = admin.create_acls([_acl(g) for g in grants])
+        except KafkaError as exc:
+            raise _unreachable(self, exc) from exc
+        finally:
+            admin.close()
+        if result["failed"]:
+            raise _unavailable(self.bootstrap_servers, result["failed"][0]())
+        deadline = time.monotonic() + timeout_s
+        while not set(grants) <= set(self.acls()):
+            if time.monotonic() > deadline:
+                raise BrokerUnavailable(f"Kafka at {self.bootstrap_servers} did not show the new ACLs "
+                                        f"within {timeout_s:.0f} s")
+            time.sleep(0.1)
+
+    def acls(self) -> list[Grant]:
+        """Every ALLOW ACL on topics, groups and the cluster."""
+        admin = self._admin()
+        try:
+            found, _ = admin.describe_acls(ACLFilter(
+                principal=None, host="*", operation=ACLOperation.ANY, permission_type=ACLPermissionType.ANY,
+                resource_pattern=ResourcePatternFilter(ResourceType.ANY, None, ACLResourcePatternType.ANY)))
+        except KafkaError as exc:
+            raise _unreachable(self, exc) from exc
+        finally:
+            admin.close()
+        return sorted(g for g in map(_grant, found) if g is not None)
+
+    def set_user_password(self, name: str, password: str) -> None:
+        """Create a SCRAM-SHA-512 principal, or give an existing one a new password."""
+        admin = self._admin()
+        try:
+            result = admin.alter_user_scram_credentials(
+                [UserScramCredentialUpsertion(name, ScramMechanism.SCRAM_SHA_512, password, iterations=8192)])
+        except KafkaError as exc:
+            raise _unreachable(self, exc) from exc
+        finally:
+            admin.close()
+        error = (result or {}).get(name)
+        if error:
+            raise _unavailable(self.bootstrap_servers, error if isinstance(error, Exception) else RuntimeError(error))
 
     def end_offsets(self, topic: str) -> dict[int, int]:
         """The next offset to be written, per partition of a topic."""
@@ -106,8 +245,8 @@ class Broker:
         config.update(overrides)
         try:
             return Producer(KafkaProducer(**config), self.bootstrap_servers)
-        except KafkaTimeoutError as exc:
-            raise _unavailable(self.bootstrap_servers, exc) from exc
+        except KafkaError as exc:
+            raise _unreachable(self, exc) from exc
 
     def consumer(
         self,
@@ -137,8 +276,8 @@ class Broker:
         def connect() -> KafkaConsumer:
             try:
                 return KafkaConsumer(**config)
-            except KafkaTimeoutError as exc:
-                raise _unavailable(self.bootstrap_servers, exc) from exc
+            except KafkaError as exc:
+                raise _unreachable(self, exc) from exc
 
         return Consumer(connect, topics, on_assigned, on_revoked)
 
@@ -159,14 +298,16 @@ class Broker:
                 for batch in consumer.poll(timeout_ms=500).values():
                     records.extend(_record(m) for m in batch)
             return records
+        except KafkaError as exc:
+            raise _unreachable(self, exc) from exc
         finally:
             consumer.close()
 
     def _bare_consumer(self) -> KafkaConsumer:
         try:
             return KafkaConsumer(**self._common, group_id=None, enable_auto_commit=False)
-        except KafkaTimeoutError as exc:
-            raise _unavailable(self.bootstrap_servers, exc) from exc
+        except KafkaError as exc:
+            raise _unreachable(self, exc) from exc
 
 
 class KeyHashCache(DefaultPartitioner):
@@ -197,24 +338,50 @@ def _record(m) -> Record:
 
 
 class Producer:
-    """Sends keyed messages; `flush` returns only when the broker has them all."""
+    """Sends keyed messages; `flush` returns only when the broker has them all, and
+    raises when any of them was refused or could not be delivered."""
 
     def __init__(self, kp: KafkaProducer, bootstrap: str) -> None:
         self._kp = kp
         self._bootstrap = bootstrap
+        self._failures: list[tuple[str, Exception]] = []
+
+    def _failed(self, topic: str, exc: Exception) -> None:
+        self._failures.append((topic, exc))
 
     def send(self, topic: str, key: str | bytes | None, value: bytes) -> None:
-        """Queue one message; failures surface at `flush`."""
+        """Queue one message; failures surface at `flush` (or here, for a topic this
+        principal may not write to)."""
         if isinstance(key, str):
             key = key.encode("utf-8")
-        self._kp.send(topic, value=value, key=key)
+        try:
+            future = self._kp.send(topic, value=value, key=key)
+        except KafkaError as exc:
+            raise self._error(topic, exc) from exc
+        future.add_errback(lambda exc: self._failed(topic, exc))
+
+    def _error(self, topic: str, exc: Exception) -> BrokerUnavailable:
+        if isinstance(exc, (AuthorizationError, SaslAuthenticationFailedError)):
+            return NotAuthorized(f"Kafka at {self._bootstrap} refused to take messages for {topic}: "
+                                 f"{type(exc).__name__}: {exc}")
+        if isinstance(exc, KafkaTimeoutError):
+            return _unavailable(self._bootstrap, exc)
+        return PublishFailed(f"Kafka at {self._bootstrap} did not take a message for {topic}: "
+                             f"{type(exc).__name__}: {exc}")
 
     def flush(self, timeout_s: float = 60.0) -> None:
-        """Block until every queued message is acknowledged."""
+        """Block until every queued message is acknowledged; raise if one was not."""
         try:
             self._kp.flush(timeout=timeout_s)
         except KafkaError as exc:
             raise _unavailable(self._bootstrap, exc) from exc
+        if self._failures:
+            (topic, first), count = self._failures[0], len(self._failures)
+            self._failures = []
+            error = self._error(topic, first)
+            if count > 1:
+                error.args = (f"{error.args[0]} (and {count - 1} more)",)
+            raise error from first
 
     def close(self) -> None:
         """Flush and release the connection."""

@@ -45,9 +45,12 @@ class Pipeline:
             producer.send(self.settings.topics.progress, key, value)
         producer.close()
 
-    def ingest(self, **kw) -> IngestWorker:
-        """Run one ingest worker until it has caught up."""
-        worker = IngestWorker(self.settings, self.broker, self.ledger, self.keys, today=lambda: TODAY, **kw)
+    def ingest(self, replay_clock: bool = True, **kw) -> IngestWorker:
+        """Run one ingest worker until it has caught up. The tests' events are 2025's, sent
+        today: by default each is recorded at its own reported_at (`--replay-clock`), so the
+        periods they count in and their keys' validity are 2025's."""
+        worker = IngestWorker(self.settings, self.broker, self.ledger, self.keys, today=lambda: TODAY,
+                              replay_clock=replay_clock, **kw)
         worker.run(until_idle=True)
         return worker
 

@@ -11,10 +11,11 @@ import uuid
 from kafka import KafkaProducer
 
 from shared.kafka import Broker
+from shared.kafka.client import security_config
 
 
-def test_a_join_longer_than_a_poll_is_not_dropped(kafka_bootstrap):
-    broker = Broker(kafka_bootstrap)
+def test_a_join_longer_than_a_poll_is_not_dropped(kafka_bootstrap, kafka_credentials):
+    broker = Broker(kafka_bootstrap, credentials=kafka_credentials)
     topic = f"join{uuid.uuid4().hex[:10]}"
     # Subscribed before the topic exists: its partitions become known after the first
     # join, which makes the leader join again (the rejoin kafka-python could drop).
@@ -23,7 +24,7 @@ def test_a_join_longer_than_a_poll_is_not_dropped(kafka_bootstrap):
         for _ in range(20):
             consumer.poll(timeout_ms=1)
         broker.ensure_topics([topic], 6)
-        producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
+        producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, **security_config(kafka_credentials))
         for i in range(600):
             producer.send(topic, key=str(i).encode(), value=b"x")
         producer.flush()
