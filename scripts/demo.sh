@@ -21,7 +21,7 @@ step "1/5 Mô phỏng hệ thống của các bộ, tỉnh báo cáo năm 2025 (
 tiendo simulate --seed "$seed" --scale "$scale" --expectations "$TIENDO_DATA_DIR/expected.json"
 
 step "2/5 Ingest: kiểm tra, xác thực, ghi sổ cái (raw topic → ledger)"
-tiendo ingest run --until-idle
+tiendo ingest run --until-idle --replay-clock
 
 step "3/5 Scorer: tính mức độ hoàn thành (ledger → projections)"
 tiendo scorer run --until-idle

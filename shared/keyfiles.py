@@ -53,13 +53,20 @@ class SigningKey:
     def load(cls, path: Path) -> "SigningKey":
         """Read a private key file written by `tiendo agency key new`."""
         try:
-            text = path.read_text(encoding="utf-8")
-            headers = dict(line.split(": ", 1) for line in text.split("-----BEGIN", 1)[0].splitlines() if ": " in line)
-            key = cls(headers["agency_id"], load_private_key(text.encode("utf-8")))
-        except (OSError, ValueError, KeyError) as exc:
+            return cls.load_pem(path.read_bytes())
+        except (OSError, ValueError) as exc:
             raise ValueError(f"{path} is not a Tiến độ private key file: {exc}") from exc
+
+    @classmethod
+    def load_pem(cls, pem: bytes) -> "SigningKey":
+        """A key from the bytes of a private key file; ValueError for anything else."""
+        text = pem.decode("utf-8")
+        headers = dict(line.split(": ", 1) for line in text.split("-----BEGIN", 1)[0].splitlines() if ": " in line)
+        if "agency_id" not in headers:
+            raise ValueError("no agency_id line before the PEM block")
+        key = cls(headers["agency_id"], load_private_key(pem))
         if headers.get("key_id") not in (None, key.key_id):
-            raise ValueError(f"{path}: its key_id header does not match its key")
+            raise ValueError("its key_id line does not match its key")
         return key
 
     def dump(self, directory: Path) -> tuple[Path, Path]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from functools import lru_cache
 
 from shared.db.ledger import KnownEvent
@@ -149,7 +149,8 @@ def decide(
         if previous is not None and previous.payload == c.payload:
             out.duplicates += 1
             continue
-        at = received_at(ev)
+        # In UTC: SQLite keeps a timestamp's wall time and drops its offset.
+        at = received_at(ev).astimezone(timezone.utc)
         try:
             check_reported_at(ev.reported_at, at)
             verify_signature(ev, keys, at)

@@ -30,7 +30,10 @@ def wait_until(predicate, timeout_s: float, what) -> None:
 def test_publish_ingest_score_and_report_with_long_running_workers(env_for, tmp_path):
     keys = tmp_path / "keys"
     for agency in COUNTS:
-        tiendo(env_for, "agency", "key", "issue", agency, "--out", str(keys / f"{agency}.key.json"))
+        # The agency generates its key pair; the operator registers the public key.
+        tiendo(env_for, "agency", "key", "new", "--agency", agency, "--out", str(keys))
+        tiendo(env_for, "agency", "key", "register", agency, "--public-key", str(keys / f"{agency}.pub.pem"),
+               "--valid-from", "2025-01-01")
     lines = [json.dumps(event_dict(a, "essential_services", observed_at="2025-03-31", event_id=f"{a}-q1",
                                    figure={"type": "count", "count": n}), ensure_ascii=False)
              for a, n in COUNTS.items()]

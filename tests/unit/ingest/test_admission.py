@@ -189,3 +189,10 @@ def test_an_event_observed_in_the_future_is_rejected():
     tomorrow = (TODAY + timedelta(days=1)).isoformat()
     e = event_dict(observed_at=tomorrow, reported_at=f"{tomorrow}T09:00:00+07:00")
     assert only_reason(run(records(signed_bytes(e, HANOI)))) == "observed_in_future"
+
+
+def test_the_recorded_time_is_utc_whatever_offset_it_came_with():
+    # SQLite keeps a timestamp's wall time and drops its offset: +07:00 would move it 7 hours.
+    e = signed_bytes(event_dict(reported_at="2025-04-02T09:30:00+07:00"), HANOI)
+    [accepted] = decide(records(e), KEYS, lambda event: event.reported_at, TODAY, lambda _: {}, lambda _: set()).accepted
+    assert accepted.recorded_at == utc(2025, 4, 2, 2, 30) and accepted.recorded_at.utcoffset() == timedelta(0)
