@@ -38,7 +38,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from shared.config import PROJECT_ROOT, Settings
+from shared.config import PROJECT_ROOT, KafkaCredentials, Settings
 from shared.db.engine import make_engine, migrate
 from shared.db.keys import KeyStore
 from shared.db.roles import OWNER, role_url
@@ -81,13 +81,14 @@ class Pipeline:
                 conn.execute(text(f'CREATE DATABASE "{self._pg_name}"'))
             url = make_url(pg_admin_url()).set(database=self._pg_name).render_as_string(hide_password=False)
         self.settings = Settings(database_url=url, kafka_bootstrap_servers=bootstrap,
-                                 topic_prefix=f"bench-{label}-{uuid.uuid4().hex[:8]}", data_dir=self.workdir)
+                                 topic_prefix=f"bench-{label}-{uuid.uuid4().hex[:8]}", data_dir=self.workdir,
+                                 kafka_credentials=KafkaCredentials.from_env())
         migrate(url)
         self.engine = make_engine(url)
         store = KeyStore(self.engine)
         for key in key_ring().keys.values():
             store.add(key.key_id, key.agency_id, key.secret, rotate_previous=False)
-        self.broker = Broker(bootstrap)
+        self.broker = Broker(bootstrap, credentials=self.settings.kafka_credentials)
         self.broker.ensure_topics(self.settings.topics.all(), self.settings.partitions)
         self.retried: list[str] = []
         self.env = {**os.environ, "DATABASE_URL": url, "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
