@@ -7,6 +7,8 @@ STAMP  := $(VENV)/.installed-$(shell md5sum pyproject.toml | cut -c1-8)
 PG_URL ?=
 
 export KAFKA_BOOTSTRAP_SERVERS ?= 127.0.0.1:9092
+# The local broker's super user (infra/kafka.sh writes one 0600 file per principal).
+export TIENDO_KAFKA_CREDENTIALS ?= $(CURDIR)/.local/kafka/credentials/admin.env
 
 .PHONY: install deps up down demo test test-unit bench chaos clean
 
@@ -22,6 +24,7 @@ deps:  ## Debian packages: PostgreSQL, kcat, poppler-utils, a Vietnamese font
 
 up: install deps  ## start the local Kafka broker and PostgreSQL
 	infra/kafka.sh up
+	$(BIN)/tiendo kafka acl apply >/dev/null
 	infra/postgres.sh up
 
 down:  ## stop them

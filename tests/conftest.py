@@ -89,6 +89,14 @@ def kafka_principal(principal: str) -> KafkaCredentials:
     return KafkaCredentials.from_env({"TIENDO_KAFKA_CREDENTIALS": str(path)})
 
 
+def kcat_properties(principal: str) -> Path:
+    """The kcat (librdkafka) properties file of a principal: ``kcat -F <it> …``."""
+    path = _credentials_file(principal).with_suffix(".kcat.properties")
+    if not path.is_file():
+        pytest.fail(f"no kcat properties for the Kafka principal {principal!r} at {path} (run `make up`)")
+    return path
+
+
 @pytest.fixture(scope="session")
 def kafka_credentials(kafka_bootstrap) -> KafkaCredentials:
     """Who the tests are to the broker: TIENDO_KAFKA_CREDENTIALS / KAFKA_SASL_* when set,

@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from shared.domain.chain import first_break
 from shared.db.dead_letters import DeadLetterStore
+from tests.conftest import kcat_properties
 from tests.factories import event_dict, signed_bytes
 from tests.integration.pipeline import Pipeline
 
@@ -70,8 +71,8 @@ def test_an_event_published_with_kcat_is_accepted_like_any_other(pipeline):
     key = pipeline.issue_key("ha-noi")
     wire = signed_bytes(event_dict(event_id="from-kcat"), key)
     subprocess.run(
-        ["kcat", "-P", "-b", pipeline.settings.kafka_bootstrap_servers, "-t", pipeline.settings.topics.progress,
-         "-k", "ha-noi"],
+        ["kcat", "-F", str(kcat_properties(pipeline.settings.kafka_credentials.username or "admin")), "-P",
+         "-b", pipeline.settings.kafka_bootstrap_servers, "-t", pipeline.settings.topics.progress, "-k", "ha-noi"],
         input=wire, check=True, timeout=60,
     )
 

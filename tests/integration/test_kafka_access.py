@@ -10,7 +10,6 @@ import shutil
 import subprocess
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -20,7 +19,7 @@ from shared.kafka import Broker, BrokerUnavailable, NotAuthorized
 from services.ingest.worker import ledger_message
 from services.kafka_admin.acls import pipeline_grants
 from services.scorer.worker import ScorerWorker
-from tests.conftest import _credentials_file, kafka_principal
+from tests.conftest import kafka_principal, kcat_properties
 from tests.factories import event_dict
 from tests.integration.scorer_support import PROJECTOR, LedgerFeed
 
@@ -103,7 +102,7 @@ def test_a_wrong_password_is_refused(kafka_bootstrap, topic_prefix):
 
 def test_kcat_authenticates_with_the_principals_properties_file(kafka_bootstrap, acl_pipeline):
     assert shutil.which("kcat"), "kcat (Debian package) is needed: apt-get install kcat"
-    props = Path(str(_credentials_file("agency")).removesuffix(".env") + ".kcat.properties")
+    props = kcat_properties("agency")
     listed = subprocess.run(["kcat", "-F", str(props), "-b", kafka_bootstrap, "-L", "-J", "-t", acl_pipeline.progress],
                             capture_output=True, text=True, timeout=60)
     assert listed.returncode == 0, listed.stderr
