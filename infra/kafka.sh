@@ -58,6 +58,10 @@ sasl.username=$p
 sasl.password=$pw
 PROPS
   done
+  # The same passwords for docker-compose.yml (`docker compose --env-file <this file>`).
+  for p in "${principals[@]}"; do
+    echo "TIENDO_KAFKA_$(echo "$p" | tr a-z A-Z)_PASSWORD=$(password_of "$p")"
+  done >"$creds/compose.env"
 }
 
 # The built-in principals as SASL/PLAIN users (JAAS `user_<name>="<password>"`), for kcat:

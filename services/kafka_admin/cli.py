@@ -136,3 +136,23 @@ def add(ctx, name, out):
         out.unlink()
         raise
     click.echo(f"principal User:{name} created; credentials in {out}")
+
+
+@user.command(name="set")
+@click.argument("name")
+@click.option("--password-env", "variable", required=True, metavar="VARIABLE",
+              help="The environment variable holding the password (never a command-line argument).")
+@click.pass_context
+def set_(ctx, name, variable):
+    """Create a principal, or give it a new password, from an environment variable (for
+    init steps such as docker-compose's kafka-init).
+
+    \b
+    Example:
+      TIENDO_KAFKA_INGEST_PASSWORD=… tiendo kafka user set ingest --password-env TIENDO_KAFKA_INGEST_PASSWORD
+    """
+    password = os.environ.get(variable)
+    if not password:
+        raise click.ClickException(f"{variable} is not set")
+    _runtime(ctx).broker.set_user_password(name, password)
+    click.echo(f"principal User:{name}: password set")
