@@ -123,7 +123,7 @@ def schema(asyncapi: bool, prefix: str) -> None:
 
     \b
     Examples:
-      tiendo catalogue schema > progress-event.v1.json
+      tiendo catalogue schema > progress-event.v2.json
       tiendo catalogue schema --asyncapi --prefix staging
     """
     click.echo(asyncapi_text(prefix) if asyncapi else json_schema_text(), nl=False)

@@ -74,8 +74,7 @@ class Reporter(BaseModel):
 
 
 class Signature(BaseModel):
-    """The agency's Ed25519 signature over the event's canonical bytes (docs/contract.md,
-    section 5) and the id of the key that made it."""
+    """The agency's Ed25519 signature over the event's canonical bytes (docs/contract.md, section 5)."""
 
     model_config = _CLOSED
 

@@ -105,8 +105,9 @@ def test_tricky_members_fall_back_or_agree() -> None:
         {**base, "reported_at": base["reported_at"].replace("+07:00", "+0700")},
         {**milestone(), "figure": {"type": "milestone", "done": False, "done_on": None}},
         {**milestone(), "figure": {"type": "milestone", "done": 1, "done_on": "2025-03-01"}},
-        {**base, "signature": {"alg": "HMAC-SHA256", "key_id": "k 1", "value": "0" * 64}},
-        {**base, "signature": {"alg": "HMAC-SHA256", "key_id": "k1", "value": "A" * 64}},
+        {**base, "signature": {"alg": "Ed25519", "key_id": "k 1", "value": "0" * 128}},
+        {**base, "signature": {"alg": "Ed25519", "key_id": "k1", "value": "A" * 128}},
+        {**base, "signature": {"alg": "Ed25519", "key_id": "k1", "value": "a" * 64}},
         {**base, "signature": {"alg": "HMAC-SHA256", "key_id": "k1", "value": "a" * 64}},
     ]
     for v in variants:

@@ -67,9 +67,9 @@ def events(draw: st.DrawFn) -> dict[str, Any]:
         event["evidence"] = draw(st.text(min_size=1, max_size=300))
     if draw(st.booleans()):
         event["signature"] = {
-            "alg": "HMAC-SHA256",
+            "alg": "Ed25519",
             "key_id": draw(st.text(alphabet=_VISIBLE_ASCII, min_size=1, max_size=40)),
-            "value": draw(st.binary(min_size=32, max_size=32)).hex(),
+            "value": draw(st.binary(min_size=64, max_size=64)).hex(),
         }
     return event
 

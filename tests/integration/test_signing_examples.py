@@ -1,11 +1,14 @@
 """The signing examples of docs/contract.md §5 (docs/examples/): the document shows exactly
 the files, and each program — Python, Java, Node, Go, and OpenSSL's command line — signs
 exactly as the contract says, reproducing the worked example and every published example,
-and writing the same canonical bytes as RFC 8785 on awkward text."""
+and writing the same canonical bytes as RFC 8785 on awkward text.
+It runs the JDK, Node, Go and OpenSSL, so it lives with the integration tests.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -32,7 +35,8 @@ PROGRAMS = {"python": "sign.py", "java": "Sign.java", "js": "sign.mjs", "go": "s
 
 
 def _tool(name: str) -> str:
-    path = shutil.which(name)
+    # Go's official tarball installs to /usr/local/go, which is not always on PATH.
+    path = shutil.which(name, path=f"{os.environ.get('PATH', '')}{os.pathsep}/usr/local/go/bin")
     assert path, f"{name} is not installed: the signing examples of docs/contract.md need it"
     return path
 
