@@ -1,6 +1,7 @@
 """The benchmark's events: a simulated year at the scale that gives the wanted count,
-signed with keys derived from the seed (so the same bytes are valid in every database
-the run sets up), generated once and cached on disk for later runs."""
+signed with Ed25519 keys derived from the seed (so the same bytes are valid in every
+database the run sets up, once their public keys are registered there: register_keys),
+generated once and cached on disk for later runs."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.simulate.keys import KeyRing, dry_run_keys
+from shared.db.keys import KeyStore
+
+from services.simulate.keys import KeyRing, dry_run_keys, store_keys
 from services.simulate.plan import MAX_SCALE, Config, Outcome, Plan
 from services.simulate.trajectories import Truth
 
@@ -47,6 +50,14 @@ def key_ring() -> KeyRing:
     """Every simulated agency's signing key, derived from the seed."""
     truth = Truth(SEED)
     return dry_run_keys(SEED, [a.id for a in truth.agencies])
+
+
+def register_keys(store: KeyStore) -> int:
+    """Register every simulated agency's public key in ``store`` (valid from 2020, as the
+    simulator's), before ingest runs; how many keys the registry holds for the ring."""
+    ring, _ = store_keys(store, SEED, sorted(key_ring().keys))
+    registered = store.all()
+    return sum(1 for key in ring.keys.values() if key.key_id in registered)
 
 
 def scale_for(count: int) -> float:
@@ -102,7 +113,9 @@ def load(path: Path) -> Dataset:
 
 def dataset(count: int, cache_dir: Path) -> Dataset:
     """``count`` messages, from the cache when an earlier run generated them."""
-    path = cache_dir / f"events-seed{SEED}-{count}.bin"
+    # The contract version and signature scheme are in the name: a cache of HMAC-signed
+    # schema-1 events, from before issue 13, is never read.
+    path = cache_dir / f"events-v2-ed25519-seed{SEED}-{count}.bin"
     if path.is_file():
         return load(path)
     data = generate(count, key_ring())

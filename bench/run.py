@@ -5,8 +5,10 @@ For each database, on a fresh database and fresh topics:
 
 1. publish N signed simulator events with kafka-python (producer rate), then read them
    with a bare kafka-python consumer that does nothing else (the client's limit);
-2. run ingest, then the scorer, each as its own process until caught up (wall time,
-   start-up included); end to end = N ÷ (ingest seconds + scorer seconds);
+2. run ingest (replaying 2025's clock: --replay-clock), then the scorer, each as its own
+   process until caught up (wall time, start-up included); end to end = N ÷ (ingest
+   seconds + scorer seconds); ingest's CPU per event, every new event's Ed25519
+   signature verified against the public keys registered before ingest starts;
 3. `tiendo scorer rebuild` (ledger entries per second);
 4. `tiendo report build --period 2025` in HTML, PDF and Markdown (seconds);
 5. the workers' peak RSS at N, and again on a second pipeline at N/10;
@@ -15,7 +17,8 @@ For each database, on a fresh database and fresh topics:
    the scorer's table, p50 and p99.
 
 Writes bench/results/<date>-n<N>.json, appends a row per database to
-docs/benchmarks.md, and ends with the line `bench: e2e_eps=… p99_ms=…` (PostgreSQL).
+docs/benchmarks.md, and ends with the line `bench: e2e_eps=… p99_ms=… ingest_cpu_us=…`
+(PostgreSQL).
 
     python -m bench.run --n 100000
 """
@@ -44,9 +47,9 @@ from shared.db.keys import KeyStore
 from shared.db.roles import OWNER, role_url
 from shared.kafka import Broker
 
-from bench.events import Dataset, dataset, key_ring
+from bench.events import Dataset, dataset, key_ring, register_keys
 from bench.proc import Measured, Worker
-from bench.stats import append_row, percentile, rate, result_line, serial_rate, table_row
+from bench.stats import append_row, per_event_us, percentile, rate, result_line, serial_rate, table_row
 
 
 
@@ -85,9 +88,11 @@ class Pipeline:
                                  kafka_credentials=KafkaCredentials.from_env())
         migrate(url)
         self.engine = make_engine(url)
-        store = KeyStore(self.engine)
-        for key in key_ring().keys.values():
-            store.add(key.key_id, key.agency_id, key.secret, rotate_previous=False)
+        # The agencies' public keys, registered before any worker starts (ingest verifies
+        # every new event's Ed25519 signature against them).
+        registered, ring = register_keys(KeyStore(self.engine)), len(key_ring().keys)
+        if registered != ring:
+            raise RuntimeError(f"only {registered} of the {ring} simulated agencies' keys are registered")
         self.broker = Broker(bootstrap, credentials=self.settings.kafka_credentials)
         self.broker.ensure_topics(self.settings.topics.all(), self.settings.partitions)
         self.retried: list[str] = []
@@ -160,13 +165,17 @@ def through_pipeline(p: Pipeline, data: Dataset) -> dict[str, Any]:
     # A stage slower than 500 events/s is stuck (a consumer that lost its group
     # coordinator on a loaded broker has been seen to): stop rather than wait an hour.
     limit = 300 + n / 500
-    ingest, istats = p.run("ingest", "run", "--until-idle", limit_s=limit)
+    # The simulated year is replayed on its own clock: on today's, the provinces that
+    # ceased in 2025 could no longer sign, and their events would be refused.
+    ingest, istats = p.run("ingest", "run", "--until-idle", "--replay-clock", limit_s=limit)
     expected = sum(1 for r in data.recorded if r)
     if istats["appended"] != expected or istats["consumed"] != n:
         raise RuntimeError(f"ingest appended {istats['appended']} (expected {expected}), consumed {istats['consumed']}")
     f.update(ingest_s=ingest.seconds, ingest_cpu_s=ingest.cpu_s, rss_ingest_mb=ingest.peak_rss_mb,
-             ledger_entries=expected)
-    say(f"  ingest: {ingest.seconds:.1f} s ({ingest.cpu_s:.1f} s CPU), peak RSS {ingest.peak_rss_mb:.0f} MB")
+             ledger_entries=expected, ingest_cpu_us_per_event=per_event_us(ingest.cpu_s, n),
+             ingest_cpu_us_per_entry=per_event_us(ingest.cpu_s, expected))
+    say(f"  ingest: {ingest.seconds:.1f} s ({ingest.cpu_s:.1f} s CPU, {f['ingest_cpu_us_per_event']:.0f} µs an event "
+        f"with Ed25519 verification), peak RSS {ingest.peak_rss_mb:.0f} MB")
     scorer, sstats = p.run("scorer", "run", "--until-idle", limit_s=limit)
     if sstats["applied"] != expected:
         raise RuntimeError(f"scorer applied {sstats['applied']} of {expected} entries")
@@ -197,7 +206,7 @@ def latency(p: Pipeline, data: Dataset, per_second: int, warmup: int) -> dict[st
                 last = max(last, version)
             time.sleep(0.01)
 
-    workers = [p.tiendo("ingest", "run"), p.tiendo("scorer", "run")]
+    workers = [p.tiendo("ingest", "run", "--replay-clock"), p.tiendo("scorer", "run")]
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
     producer = p.broker.producer()

@@ -41,12 +41,14 @@ def _run(pipe: Pipeline, *args: str, service: str | None = None) -> str:
     return done.stdout
 
 
-def _publish(pipe: Pipeline, work: Path, name: str, events: list[dict], key_file: Path) -> int:
-    """Publish ``events`` signed with ``key_file`` and ingest them; how many were sent."""
+def _publish(pipe: Pipeline, work: Path, name: str, events: list[dict], key_file: Path,
+             replay_clock: bool = False) -> int:
+    """Publish ``events`` signed with ``key_file`` and ingest them (on their own reported_at
+    with ``replay_clock``); how many were sent."""
     path = work / f"{name}.jsonl"
     path.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in events), "utf-8")
     _run(pipe, "ingest", "publish", str(path), "--key", str(key_file), "--json")
-    problems = ingest_until_idle(pipe, work / "logs")
+    problems = ingest_until_idle(pipe, work / "logs", replay_clock)
     if problems:
         raise AssertionError(f"ingest of {name}: {problems}")
     return len(events)
@@ -58,12 +60,13 @@ def _reason(pipe: Pipeline, event_id: str) -> str:
     return "recorded" if recorded else (found[0] if found else "nowhere")
 
 
-def _agency_key(pipe: Pipeline, directory: Path, agency: str) -> Path:
+def _agency_key(pipe: Pipeline, directory: Path, agency: str, valid_from: str | None = None) -> Path:
     """The agency makes its key pair (`agency key new`); the operator registers its public
-    key (`agency key register`). The private key file's path (it stays with the agency)."""
+    key (`agency key register`, valid from now unless ``valid_from``). The private key
+    file's path (it stays with the agency)."""
     _run(pipe, "agency", "key", "new", "--agency", agency, "--out", str(directory), "--json")
     _run(pipe, "agency", "key", "register", agency, "--public-key", str(directory / f"{agency}.pub.pem"),
-         "--by", "chaos access", "--json")
+         "--by", "chaos access", *(["--valid-from", valid_from] if valid_from else []), "--json")
     return directory / f"{agency}.key.pem"
 
 
@@ -92,13 +95,16 @@ def key_checks(pipe: Pipeline, work: Path) -> tuple[list[Check], int]:
 
 def escape_checks(pipe: Pipeline, work: Path) -> tuple[list[Check], int]:
     """A reporter named <script> and evidence carrying <img onerror> show as text; the
-    checks (one per document format) and the events sent."""
-    key = _agency_key(pipe, work / "keys", REPORTING)
+    checks (one per document format) and the events sent. A correction counts in the
+    period ingest records it in, and a report is built once its period is over: so the
+    two events are replayed on 2025's clock (recorded at their reported_at, in 2025-Q1),
+    with a key valid since 2020, as the simulator's are."""
+    key = _agency_key(pipe, work / "keys", REPORTING, valid_from="2020-01-01T00:00:00+07:00")
     first = event(REPORTING, "th-esc-1", observed="2025-02-28")
     correction = event(REPORTING, "th-esc-2", kind="correction", observed="2025-02-28", amends="th-esc-1",
                        figure={"type": "ratio", "numerator": 81, "denominator": 100},
                        reporter={"name": SCRIPT, "role": 'Chuyên viên <b>CNTT</b> & "quản trị"'}, evidence=IMG)
-    sent = _publish(pipe, work, "escape", [first, correction], key)
+    sent = _publish(pipe, work, "escape", [first, correction], key, replay_clock=True)
     out = work / "escape-report"
     _run(pipe, "report", "build", "--period", "2025-Q1", "--format", "html,md", "--out", str(out), "--json",
          service="report")

@@ -18,7 +18,9 @@ from datetime import date
 from click.testing import CliRunner
 
 from shared.db.dead_letters import DeadLetterStore
+from shared.db.keys import KeyStore
 from shared.db.projections import ScorerStore
+from shared.domain.audit import entry_check
 from shared.domain.chain import first_break
 
 from services.cli import main
@@ -132,7 +134,9 @@ def verify_ingest(pipe: Pipeline, expected: Expected) -> Verdict:
     dead = DeadLetterStore(pipe.engine).list(include_requeued=True)
     v.dead_letters = Counter(d.reason_code for d in dead)
     _match_dead_letters(expected.rejected, [(d.original, d.reason_code) for d in dead], v)
-    broken = first_break(pipe.ledger.chain_rows())
+    # What `tiendo ledger verify` checks: the chains, every column against its payload,
+    # every signature under the key registered at the entry's recorded time.
+    broken = first_break(pipe.ledger.chain_rows(), entry_check(KeyStore(pipe.engine).all()))
     if broken is not None:
         v.problems.append(f"ledger verify: {broken.describe()}")
     if pipe.ledger.pending_outbox(limit=1):

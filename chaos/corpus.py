@@ -1,36 +1,49 @@
 """The bad-input corpus: every way a message can be wrong that the contract names (each
-of its 36 reason codes) and the transport allows (no key, a foreign key, a 2 MB value,
+of its reason codes) and the transport allows (no key, a foreign key, a 2 MB value,
 a 2 MB key, a 3.5 MB value just under the broker's limit), each with the one reason code
 its dead letter must carry. Valid events are mixed in: the ones the ledger-dependent
 cases refer to (sent first, on the same partition) and fillers between the bad ones,
 all of which must be accepted.
 
-Built for one pipeline: it issues keys in the pipeline's key store and revokes one
-agency's (`cao-bang`), so that agency must send nothing else through that pipeline.
+Built for one pipeline, and for ingest's real clock (no `--replay-clock`): it registers
+the agencies' public keys in the pipeline's key store, revokes one agency's key
+(`cao-bang`), rotates another's (`lai-chau`), registers a third's from a month ahead
+(`dien-bien`), and signs for a province that ceased on 2025-06-30 (`bac-kan`, key valid
+since 2020): those agencies must send nothing else through that pipeline. Rotation and
+revocation are judged at the time ingest receives an event, so a ``reported_at``
+backdated to 2025 does not bring a rotated or revoked key back.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from shared.db.keys import AgencyKey, KeyStore
+from shared.db.keys import KeyStore
 from shared.domain.reasons import ReasonCode
+from shared.keyfiles import SigningKey
 
-from services.simulate.keys import store_keys
+from services.simulate.keys import KeyRing, store_keys
 from services.simulate.wire import encode, signed
 
 from chaos.stream import Expected
 
 AGENCIES = ("ha-noi", "hue", "nghe-an", "quang-ninh", "bo-cong-an", "bo-tu-phap")
 REVOKED_AGENCY = "cao-bang"
+ROTATED_AGENCY = "lai-chau"
+NOT_YET_VALID_AGENCY = "dien-bien"
+DISSOLVED_AGENCY = "bac-kan"
+"""Ceased on 2025-06-30 (merged into Thái Nguyên); its keys signed until 90 days later."""
+OPERATOR = "chaos corpus"
 SEED = 9
 MiB = 1024 * 1024
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 Message = tuple[str | bytes | None, bytes | None]
 
 
@@ -50,10 +63,10 @@ def ratio(n: int, d: int) -> dict[str, Any]:
 
 def event(agency: str, event_id: str, target: str = "online_dossier_rate", *, kind: str = "measurement",
           observed: str = "2025-03-31", figure: dict[str, Any] | None = None, **members: Any) -> dict[str, Any]:
-    """A valid contract-v1 event as a dict: a ratio of 80/100 unless a figure is given (a
+    """A valid contract-v2 event as a dict: a ratio of 80/100 unless a figure is given (a
     retraction has none); members set to None are left out."""
     day = date.fromisoformat(observed)
-    d = {"schema_version": 1, "event_id": event_id, "agency_id": agency, "target_id": target, "kind": kind,
+    d = {"schema_version": 2, "event_id": event_id, "agency_id": agency, "target_id": target, "kind": kind,
          "observed_at": observed, "reported_at": f"{day + timedelta(days=2)}T09:00:00+07:00",
          "reporter": {"name": "Nguyễn Thị Lan", "role": "Chánh Văn phòng UBND"},
          "figure": figure if figure is not None or kind == "retraction" else ratio(80, 100)}
@@ -61,13 +74,23 @@ def event(agency: str, event_id: str, target: str = "online_dossier_rate", *, ki
     return {k: v for k, v in d.items() if v is not None}
 
 
-class Context:
-    """Keys and the events the ledger-dependent cases refer to."""
+def _seed(purpose: str) -> bytes:
+    return hashlib.sha256(f"chaos corpus|{SEED}|{purpose}".encode()).digest()
 
-    def __init__(self, keys: dict[str, AgencyKey], revoked: AgencyKey, today: date) -> None:
+
+class Context:
+    """Keys and the events the ledger-dependent cases refer to.
+
+    ``keys``: every agency's current signing key; ``ring``: the simulated keys first
+    registered (with the forgers' invented ones); ``old``: keys rotated or revoked since."""
+
+    def __init__(self, ring: KeyRing, keys: dict[str, SigningKey], old: dict[str, SigningKey], today: date,
+                 now: datetime) -> None:
+        self.ring = ring
         self.keys = keys
-        self.revoked = revoked
+        self.old = old
         self.today = today
+        self.now = now
         self._n = 0
         # Recorded before the bad cases that contradict them (same key: same partition).
         self.base = {
@@ -83,7 +106,7 @@ class Context:
         self._n += 1
         return event(agency, f"{agency}-bad-{self._n}", **kw)
 
-    def sign(self, e: dict[str, Any], key: AgencyKey | None = None) -> bytes:
+    def sign(self, e: dict[str, Any], key: SigningKey | None = None) -> bytes:
         return encode(signed(e, key or self.keys[e["agency_id"]]))
 
     def signed_fresh(self, agency: str = "ha-noi", **kw: Any) -> Message:
@@ -143,13 +166,47 @@ def _windows_1258(ctx: Context) -> Message:
     return key, value.decode("utf-8").encode("cp1258", errors="replace")
 
 
-def _revoked(ctx: Context) -> Message:
-    return REVOKED_AGENCY, ctx.sign(ctx.fresh(REVOKED_AGENCY), ctx.revoked)
+def _vietnam(moment: datetime) -> str:
+    """``moment`` as a canonical ``reported_at`` (whole seconds, Vietnam offset)."""
+    return moment.astimezone(VIETNAM).replace(microsecond=0).isoformat()
 
 
-def _other_secret(ctx: Context, key_id: str) -> AgencyKey:
-    """A key claiming ``key_id`` with a secret nobody issued."""
-    return AgencyKey(key_id, "ha-noi", "cd" * 32, ctx.keys["ha-noi"].issued_at, None, None)
+def _revoked(ctx: Context, backdated: bool) -> Message:
+    """An event signed with the key revoked while the corpus was built: reported just
+    now, or (``backdated``) with a reported_at of 2025, before the revocation."""
+    e = ctx.fresh(REVOKED_AGENCY)
+    if not backdated:
+        e["reported_at"] = _vietnam(ctx.now - timedelta(minutes=1))
+    return REVOKED_AGENCY, ctx.sign(e, ctx.old[REVOKED_AGENCY])
+
+
+def _rotated_backdated(ctx: Context) -> Message:
+    """The agency's key before its rotation signs an event whose reported_at (2025) is
+    before the rotation: ingest receives it after, so the old key signs nothing."""
+    return ROTATED_AGENCY, ctx.sign(ctx.fresh(ROTATED_AGENCY), ctx.old[ROTATED_AGENCY])
+
+
+def _claiming(ctx: Context, e: dict[str, Any], signer: SigningKey, key_id: str) -> bytes:
+    """``e`` signed by ``signer`` under the id of another key (the signature does not
+    cover the signature member, so the claim changes no signed byte)."""
+    wire = json.loads(ctx.sign(e, signer))
+    wire["signature"]["key_id"] = key_id
+    return encode(wire)
+
+
+def _future_correction(ctx: Context) -> Message:
+    """A correction of a 2025 figure whose reported_at is in 2099: were the agency's own
+    clock believed, it would count in whatever period the agency chose."""
+    e = ctx.fresh(kind="correction", amends="ha-noi-base-1", figure=ratio(95, 100))
+    e["reported_at"] = "2099-01-01T09:00:00+07:00"
+    return "ha-noi", ctx.sign(e)
+
+
+def _dissolved(ctx: Context) -> Message:
+    """A report for the dissolved province's last day, sent today: its key (valid since
+    2020, never revoked) stopped signing 90 days after the province ceased."""
+    e = ctx.fresh(DISSOLVED_AGENCY, observed="2025-06-30")
+    return DISSOLVED_AGENCY, ctx.sign(e)
 
 
 def _second_retraction(e: dict[str, Any]) -> None:
@@ -185,9 +242,9 @@ KINDS: tuple[Kind, ...] = (
     Kind("wrong_key", ReasonCode.KEY_MISMATCH, "a valid event keyed by another agency",
          lambda c: ("bo-cong-an", c.signed_fresh()[1])),
     # ---- the contract -------------------------------------------------------------------------------
-    Kind("schema_v2", ReasonCode.UNKNOWN_SCHEMA_VERSION, "schema_version 2", lambda c: _edit(c, _set("schema_version", 2))),
-    Kind("schema_text", ReasonCode.UNKNOWN_SCHEMA_VERSION, 'schema_version "1"',
-         lambda c: _edit(c, _set("schema_version", "1"))),
+    Kind("schema_v3", ReasonCode.UNKNOWN_SCHEMA_VERSION, "schema_version 3", lambda c: _edit(c, _set("schema_version", 3))),
+    Kind("schema_text", ReasonCode.UNKNOWN_SCHEMA_VERSION, 'schema_version "2"',
+         lambda c: _edit(c, _set("schema_version", "2"))),
     Kind("no_reporter", ReasonCode.MISSING_FIELD, "reporter left out", lambda c: _edit(c, _drop("reporter"))),
     Kind("extra_member", ReasonCode.UNKNOWN_FIELD, "a member the contract lacks",
          lambda c: _edit(c, _set("ghi_chu", "sơ bộ"))),
@@ -196,7 +253,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("unknown_kind", ReasonCode.INVALID_VALUE, 'kind "estimate"', lambda c: _edit(c, _set("kind", "estimate"))),
     Kind("utc_spelling", ReasonCode.INVALID_VALUE, "reported_at with +00:00 instead of Z",
          lambda c: _edit(c, _set("reported_at", "2025-04-02T02:00:00+00:00"))),
-    Kind("upper_case_mac", ReasonCode.INVALID_VALUE, "the signature in upper-case hex",
+    Kind("upper_case_signature", ReasonCode.INVALID_VALUE, "the signature in upper-case hex",
          lambda c: _edit(c, lambda e: e["signature"].update(value=e["signature"]["value"].upper()), resign=False)),
     Kind("alg_none", ReasonCode.INVALID_VALUE, 'signature alg "none"',
          lambda c: _edit(c, lambda e: e["signature"].update(alg="none"), resign=False)),
@@ -242,13 +299,27 @@ KINDS: tuple[Kind, ...] = (
          lambda c: ("ha-noi", encode(dict(c.fresh(), signature=None)))),
     Kind("altered", ReasonCode.BAD_SIGNATURE, "the figure changed after signing",
          lambda c: _edit(c, _set("figure.numerator", 81), resign=False)),
-    Kind("wrong_secret", ReasonCode.BAD_SIGNATURE, "the right key id, another secret",
-         lambda c: ("ha-noi", c.sign(c.fresh(), _other_secret(c, c.keys["ha-noi"].key_id)))),
+    Kind("wrong_private_key", ReasonCode.BAD_SIGNATURE, "ha-noi's key id, signed with a private key nobody registered",
+         lambda c: ("ha-noi", _claiming(c, c.fresh(), c.ring.forged("ha-noi"), c.keys["ha-noi"].key_id))),
     Kind("foreign_key", ReasonCode.FOREIGN_SIGNATURE, "signed with another agency's key",
          lambda c: ("ha-noi", c.sign(c.fresh(), c.keys["bo-cong-an"]))),
-    Kind("revoked_key", ReasonCode.REVOKED_KEY, "signed with a revoked key", _revoked),
-    Kind("invented_key", ReasonCode.UNKNOWN_KEY, "signed with a key nobody issued",
-         lambda c: ("ha-noi", c.sign(c.fresh(), _other_secret(c, "ha-noi.0123456789abc")))),
+    Kind("revoked_key", ReasonCode.REVOKED_KEY, "signed with a revoked key, reported just now",
+         lambda c: _revoked(c, backdated=False)),
+    Kind("revoked_backdated", ReasonCode.REVOKED_KEY,
+         "signed with a revoked key, reported_at backdated to 2025 (before the revocation)",
+         lambda c: _revoked(c, backdated=True)),
+    Kind("rotated_backdated", ReasonCode.REVOKED_KEY,
+         "signed with the key rotated away, reported_at backdated to 2025 (before the rotation)", _rotated_backdated),
+    Kind("invented_key", ReasonCode.UNKNOWN_KEY, "signed with a key nobody registered",
+         lambda c: ("ha-noi", c.sign(c.fresh(), c.ring.forged("ha-noi")))),
+    Kind("key_not_yet_valid", ReasonCode.KEY_NOT_YET_VALID, "signed with a key registered to sign from next month",
+         lambda c: c.signed_fresh(NOT_YET_VALID_AGENCY)),
+    Kind("dissolved_agency", ReasonCode.AGENCY_DISSOLVED,
+         "a province that ceased on 2025-06-30 (Bắc Kạn) sends today, its key valid since 2020", _dissolved),
+    # ---- time the signer cannot choose ---------------------------------------------------------------
+    Kind("future_correction", ReasonCode.REPORTED_IN_FUTURE,
+         "a correction whose reported_at is in 2099 (more than 5 minutes after ingest received it)",
+         _future_correction),
     # ---- against the ledger --------------------------------------------------------------------------------
     Kind("event_id_conflict", ReasonCode.EVENT_ID_CONFLICT, "an event id reused for another figure",
          lambda c: ("ha-noi", c.sign(dict(c.base["b1"], figure=ratio(81, 100))))),
@@ -268,21 +339,44 @@ class Corpus:
 
     expected: Expected
     kinds: tuple[Kind, ...]
+    bad: dict[str, Message] = field(default_factory=dict)
+    """Each kind's message, by the kind's name."""
+
+
+def prepare_keys(keys: KeyStore, today: date) -> tuple[KeyRing, dict[str, SigningKey], dict[str, SigningKey]]:
+    """Register, rotate and revoke as the corpus needs, the way an operator would (the
+    key registry's own API, as the owner): (the simulated ring, every agency's current
+    key, the keys rotated or revoked)."""
+    ring, _ = store_keys(keys, SEED, [*AGENCIES, REVOKED_AGENCY, ROTATED_AGENCY, DISSOLVED_AGENCY])
+    current = dict(ring.keys)
+    old = {REVOKED_AGENCY: current.pop(REVOKED_AGENCY), ROTATED_AGENCY: ring.keys[ROTATED_AGENCY]}
+    keys.revoke(REVOKED_AGENCY, OPERATOR)
+    # The agency's new key signs from now; the old one signs nothing received after.
+    current[ROTATED_AGENCY] = SigningKey.derived(ROTATED_AGENCY, _seed("rotated"))
+    keys.register(current[ROTATED_AGENCY].key_id, ROTATED_AGENCY, current[ROTATED_AGENCY].public_key, OPERATOR,
+                  rotate=True)
+    current[NOT_YET_VALID_AGENCY] = SigningKey.derived(NOT_YET_VALID_AGENCY, _seed("next month"))
+    starts = datetime.combine(today + timedelta(days=30), datetime.min.time(), VIETNAM)
+    keys.register(current[NOT_YET_VALID_AGENCY].key_id, NOT_YET_VALID_AGENCY, current[NOT_YET_VALID_AGENCY].public_key,
+                  OPERATOR, valid_from=starts)
+    return ring, current, old
 
 
 def build(keys: KeyStore, today: date | None = None, fillers: int = 3) -> Corpus:
     """The corpus for a pipeline whose key store is ``keys``: the base events, then each
-    bad kind with ``fillers`` fresh valid events after it (from every agency, in turn)."""
-    today = today or datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
-    ring, _ = store_keys(keys, SEED, [*AGENCIES, REVOKED_AGENCY])
-    keys.revoke_all(REVOKED_AGENCY)
-    ctx = Context(ring.keys, ring.keys[REVOKED_AGENCY], today)
+    bad kind with ``fillers`` fresh valid events after it (from every agency, in turn),
+    and last an event signed with the rotated agency's new key (accepted: rotation keeps
+    the agency reporting). Ingest must run on its real clock, soon after."""
+    today = today or datetime.now(VIETNAM).date()
+    ring, current, old = prepare_keys(keys, today)
+    ctx = Context(ring, current, old, today, datetime.now(timezone.utc))
     out = Expected()
     for e in ctx.base.values():
         out.add_valid(e["agency_id"], ctx.sign(e), e["agency_id"], e["event_id"])
     rng = random.Random(SEED)
+    bad: dict[str, Message] = {}
     for kind in KINDS:
-        key, value = kind.build(ctx)
+        key, value = bad[kind.name] = kind.build(ctx)
         out.add_bad(key, value, kind.reason.value)
         for _ in range(fillers):
             agency = rng.choice(AGENCIES)
@@ -290,4 +384,6 @@ def build(keys: KeyStore, today: date | None = None, fillers: int = 3) -> Corpus
                           observed=f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
                           figure=ratio(rng.randint(0, 500), 500))
             out.add_valid(agency, ctx.sign(e), agency, e["event_id"])
-    return Corpus(out, KINDS)
+    e = ctx.fresh(ROTATED_AGENCY)
+    out.add_valid(ROTATED_AGENCY, ctx.sign(e), ROTATED_AGENCY, e["event_id"])
+    return Corpus(out, KINDS, bad)

@@ -20,9 +20,9 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, assume, given, seed, settings
 from hypothesis import strategies as st
 
-from shared.db.keys import AgencyKey
 from shared.db.ledger import KnownEvent
 from shared.domain.chain import content_digest
+from shared.keyfiles import SigningKey
 
 from services.simulate.wire import encode, signed
 
@@ -38,7 +38,7 @@ class Original:
 
     key: str
     event: dict[str, Any]
-    signer: AgencyKey
+    signer: SigningKey
 
     @property
     def value(self) -> bytes:
@@ -60,7 +60,7 @@ class Mutant:
     operator: str
 
 
-def originals(keys: dict[str, AgencyKey], n: int, prefix: str = "fz", rng_seed: int = 11) -> list[Original]:
+def originals(keys: dict[str, SigningKey], n: int, prefix: str = "fz", rng_seed: int = 11) -> list[Original]:
     """``n`` valid events of every shape (ratio, count, milestone; with and without
     evidence; Vietnamese text), signed with ``keys`` (one per agency in AGENCIES)."""
     rng = random.Random(rng_seed)
@@ -81,7 +81,7 @@ def originals(keys: dict[str, AgencyKey], n: int, prefix: str = "fz", rng_seed: 
             done = rng.random() < 0.5
             target, kind = "r57_plan_issued", "milestone"
             figure = {"type": "milestone", "done": done, **({"done_on": day.isoformat()} if done else {})}
-        event = {"schema_version": 1, "event_id": f"{prefix}-{agency}-{i}", "agency_id": agency, "target_id": target,
+        event = {"schema_version": 2, "event_id": f"{prefix}-{agency}-{i}", "agency_id": agency, "target_id": target,
                  "kind": kind, "observed_at": day.isoformat(),
                  "reported_at": f"{day + timedelta(days=rng.randint(0, 9))}T{rng.randint(7, 17):02d}:15:00+07:00",
                  "figure": figure, "reporter": {"name": "Trần Thị Hồng Nhung", "role": "Phó Giám đốc Sở"}}
@@ -227,7 +227,7 @@ def draw_mutants(sources: list[Original], n: int, rng_seed: int = 2025) -> list[
     return found[:n]
 
 
-def fuzz_stream(keys: dict[str, AgencyKey], n: int, n_originals: int = 200, fillers_every: int = 10,
+def fuzz_stream(keys: dict[str, SigningKey], n: int, n_originals: int = 200, fillers_every: int = 10,
                 rng_seed: int = 2025) -> tuple[Expected, dict[str, int]]:
     """The originals, then ``n`` mutants with a fresh valid event after every
     ``fillers_every`` of them; and how many mutants each operator made."""

@@ -118,13 +118,14 @@ def write_report(run: Run) -> tuple[str, str]:
             "  Hypothesis fuzzer, each mixed with valid events, through one ingest worker;"],
         "tamper": [
             "- **tampering**: a ledger of 3,000 simulated messages is copied and each copy altered as the schema",
-            "  owner (an entry edited, deleted, swapped with the next, a forged one inserted); `tiendo ledger",
-            "  verify` must name the first entry that no longer fits; reports built from the ledger and then",
-            "  edited must fail `tiendo report verify`;"],
+            "  owner (each stored column of an entry changed in turn; an entry edited, deleted, swapped with the",
+            "  next; a forged one inserted or appended at a chain's head with its hash computed; a chain rewritten",
+            "  with every later hash recomputed); `tiendo ledger verify` must name the first entry that no longer",
+            "  fits; reports built from the ledger and then edited must fail `tiendo report verify`;"],
         "access": [
-            "- **access**: one agency's key file used to publish another agency's event, a revoked key used to",
-            "  publish, agency text carrying HTML in a report, and (PostgreSQL) every statement the workers'",
-            "  role might try against the ledger table;"],
+            "- **access**: one agency's private key file used to publish another agency's event, a revoked key",
+            "  used to publish with a reported_at backdated before the revocation, agency text carrying HTML in a",
+            "  report, and (PostgreSQL) every statement the services' roles might try;"],
     }
     bullets = [line for name, lines in scenarios.items() if name in a.scenarios for line in lines]
     if bullets:
@@ -153,7 +154,9 @@ def write_report(run: Run) -> tuple[str, str]:
         "`tiendo_scorer`), granted only what that service does: neither may change a ledger row,",
         "write keys or move the other's offsets. The agencies' stream is",
         "a simulated 2025 (`tiendo simulate`): every ministry and province, re-sends, corrections,",
-        "retractions and the simulator's 32 kinds of bad event, published at "
+        "retractions and the simulator's kinds of bad event, signed with the agencies' Ed25519 keys and",
+        "replayed on 2025's clock (`ingest run --replay-clock`: each entry recorded at its reported_at),",
+        "published at "
         f"{a.rate:,.0f} messages a second.",
         "Faults are timed from the start of the stream, the whole schedule pushed back if need be",
         "until both workers are at work (the ledger and the scorer's entries have grown).",
@@ -212,7 +215,9 @@ def write_report(run: Run) -> tuple[str, str]:
     if run.corpus_kinds:
         out += ["", "## The bad-input corpus", "",
                 "Each kind is sent once per database, between valid events (all of which must be accepted), "
-                "and must come out with exactly this reason.", "",
+                "and must come out with exactly this reason. Ingest runs on its real clock here: key rotation, "
+                "revocation, a dissolved agency's keys and a reported_at ahead of receipt are judged at the "
+                "time ingest receives the event.", "",
                 "| kind | what | reason |", "|---|---|---|"]
         out += [f"| {k.name} | {_cell(k.what)} | `{k.reason.value}` |" for k in run.corpus_kinds]
     if run.fuzz_operators:
@@ -228,8 +233,10 @@ def write_report(run: Run) -> tuple[str, str]:
         out += ["", "## Tampering", "",
                 "On copies of a ledger of 3,000 simulated messages, as the schema owner (the workers' role may",
                 "not UPDATE or DELETE ledger rows at all); `tiendo ledger verify` and `tiendo report verify` run",
-                "as operators run them. A chain rewritten with every later hash recomputed passes ledger verify",
-                "(a hash chain proves integrity, not authorship); the ledger head hash a report prints catches it.",
+                "as operators run them. Every stored column is either hashed or derived from the hashed payload",
+                "and checked; a chain rewritten with every later hash recomputed, or a forged entry with a",
+                "computed hash, is caught by the agency's Ed25519 signature, which nothing Tiến độ stores can",
+                "make; the ledger head hash a report prints catches a rewrite as well.",
                 "", "| database | tampering | expected | observed | ok |", "|---|---|---|---|---|"]
         out += [f"| {db} | {_cell(c.name)}: {_cell(c.what)} | {_cell(c.expected)} | {_cell(c.observed)} "
                 f"| {_yes(c.passed)} |" for db, c in run.tampering]

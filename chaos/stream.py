@@ -2,9 +2,11 @@
 
 A fault scenario sends the first N messages of a simulated 2025 (services.simulate): every
 ministry and province reporting, with re-sends, corrections, retractions and the
-simulator's 32 kinds of bad event, signed with keys issued in the pipeline's own key
-store. The plan says where each message must end: one ledger entry, nothing (a re-send),
-or a dead letter with a given reason. A prefix of the plan is consistent: a re-send, a
+simulator's kinds of bad event, signed with the simulated agencies' Ed25519 keys, whose
+public keys are registered in the pipeline's own key registry (valid from 2020). The
+stream replays 2025, so ingest runs with --replay-clock (chaos/scenarios.py). The plan
+says where each message must end: one ledger entry, nothing (a re-send), or a dead
+letter with a given reason. A prefix of the plan is consistent: a re-send, a
 correction or a bad event referring to an earlier one always comes after it.
 """
 
@@ -55,8 +57,8 @@ class Expected:
 
 
 def simulated(engine: Engine, n: int, seed: int = 2025) -> Expected:
-    """The first ``n`` messages of a simulated 2025, signed with keys stored in ``engine``'s
-    key store (issued there for every agency that has none)."""
+    """The first ``n`` messages of a simulated 2025, signed with the seed's keys, whose
+    public keys are registered in ``engine``'s key registry where it lacks them."""
     truth = Truth(seed)
     ring, _ = store_keys(KeyStore(engine), seed, [a.id for a in truth.agencies])
     plan = Plan(Config(seed=seed, scale=max(0.5, n / MESSAGES_PER_SCALE)), ring, truth)

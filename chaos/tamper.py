@@ -1,12 +1,17 @@
 """Tampering after the fact: ledger rows edited, deleted, reordered or inserted (each on a
-copy of a pipeline's database, as its owner: the workers' role may do none of it), then
-`tiendo ledger verify` must name the entry where the chain breaks; and a report edited
-after it was built must fail `tiendo report verify`.
+copy of a pipeline's database, as its owner: the services' roles may do none of it),
+then `tiendo ledger verify` must name the entry where the chain breaks; and a report
+edited after it was built must fail `tiendo report verify`.
 
-A chain rewritten from the edit onwards with every later hash recomputed passes ledger
-verify (the chain proves integrity, not authorship: whoever can rewrite the table can
-recompute it); the report built before the rewrite, which printed the ledger's head
-hash, is what catches it. That case is checked too, and reported as such.
+Every stored column of a row is covered (issue 13): changing any one of them — the
+hashed ones (agency_id, chain_pos, event_id, payload, recorded_at, prev_hash, hash) and
+the ones derived from the payload that the scorer and the report read (target_id, kind,
+observed_at, amends, content_digest) — makes verify name that entry. So does a payload
+changed with every derived column and every later hash of its chain recomputed (the
+chain proves integrity, not authorship: whoever can rewrite the table can recompute it,
+but not the agency's Ed25519 signature, which verify checks against the key registered
+at the entry's recorded time), and a forged entry appended at a chain's head with its
+columns and hash computed as ingest would.
 """
 
 from __future__ import annotations
@@ -14,13 +19,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import Connection, select, update
 
 from shared.db.engine import make_engine
 from shared.db.schema import ledger_entries
-from shared.domain.chain import entry_hash
+from shared.domain.agencies import all_agencies
+from shared.domain.chain import content_digest, entry_hash
+from shared.keyfiles import SigningKey
+
+from services.simulate.wire import encode, signed
 
 from chaos.check import Check, Outcome, tiendo
 from chaos.infra import Database, copy_database, drop_database
@@ -38,16 +48,26 @@ def _env(pipe: Pipeline, db: Database) -> dict[str, str]:
 def _verify(pipe: Pipeline, db: Database) -> tuple[int | None, str]:
     """(seq named by `tiendo ledger verify`, or None when every chain verifies; its words)."""
     done = tiendo(_env(pipe, db), "ledger", "verify", "--json")
-    out = json.loads(done.stdout)
+    try:
+        out = json.loads(done.stdout)
+    except ValueError as exc:
+        raise AssertionError(f"ledger verify printed no JSON (exit {done.returncode}): {done.stdout}{done.stderr}") \
+            from exc
     if out["ok"] != (done.returncode == 0):
         raise AssertionError(f"ledger verify: exit code {done.returncode} disagrees with {out}")
     bad = out["first_bad"]
-    return (None, "every chain verifies") if bad is None else (bad["seq"], bad["description"])
+    if bad is None:
+        return None, out.get("key_registry_problem") or "every chain verifies"
+    return bad["seq"], bad["description"]
 
 
 def _rows(conn: Connection, agency: str) -> list:
     le = ledger_entries
     return list(conn.execute(select(le).where(le.c.agency_id == agency).order_by(le.c.chain_pos)))
+
+
+def _set(conn: Connection, seq: int, **values) -> None:
+    conn.execute(update(ledger_entries).where(ledger_entries.c.seq == seq).values(**values))
 
 
 def _shift(conn: Connection, agency: str, after: int, by: int) -> None:
@@ -59,7 +79,12 @@ def _shift(conn: Connection, agency: str, after: int, by: int) -> None:
     conn.execute(update(le).where((le.c.agency_id == agency) & (le.c.chain_pos < 0)).values(chain_pos=-le.c.chain_pos))
 
 
+def _dumps(event: dict) -> str:
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
 def _altered(payload: str) -> str:
+    """The payload with its figure changed (the signature left as it was)."""
     event = json.loads(payload)
     figure = event.get("figure") or {}
     if "numerator" in figure:
@@ -68,21 +93,83 @@ def _altered(payload: str) -> str:
         figure["count"] += 1
     else:
         event["reporter"]["name"] += " (sửa)"
-    return json.dumps(event, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return _dumps(event)
 
 
+def _derived(payload: str) -> dict:
+    """The columns ingest derives from a payload, as it would write them."""
+    event = json.loads(payload)
+    unsigned = {k: v for k, v in event.items() if k != "signature"}
+    return dict(event_id=event["event_id"], agency_id=event["agency_id"], target_id=event["target_id"],
+                kind=event["kind"], observed_at=date.fromisoformat(event["observed_at"]), amends=event.get("amends"),
+                content_digest=content_digest(encode(unsigned)), payload=payload)
+
+
+def _hash(row_or_values, prev_hash: str, payload: str | None = None) -> str:
+    v = row_or_values if isinstance(row_or_values, dict) else row_or_values._mapping
+    return entry_hash(prev_hash, v["agency_id"], v["chain_pos"], v["event_id"], payload or v["payload"],
+                      v["recorded_at"])
+
+
+# ---- one column changed --------------------------------------------------------------------
+def _column(name: str, change: Callable[[Connection, list, int], dict], head: bool = False):
+    """Change column ``name`` of entry k (of the chain's head with ``head``); verify must
+    name that entry."""
+
+    def tamper(conn: Connection, agency: str, k: int) -> int:
+        rows = _rows(conn, agency)
+        i = len(rows) - 1 if head else k
+        _set(conn, rows[i].seq, **change(conn, rows, i))
+        return rows[i].seq
+
+    tamper.__name__ = f"column_{name}"
+    return tamper
+
+
+def _other_agency(conn: Connection, rows: list, i: int) -> dict:
+    """Attribute the entry to an agency with no chain in this ledger (so that no unique
+    position is taken): its chain then starts at position k, not 1."""
+    present = set(conn.execute(select(ledger_entries.c.agency_id).distinct()).scalars())
+    other = next(a.id for a in all_agencies() if a.id not in present)
+    return dict(agency_id=other)
+
+
+def _other_target(row) -> str:
+    return "dossiers_with_personal_id" if row.target_id != "dossiers_with_personal_id" else "online_dossier_rate"
+
+
+COLUMN_TAMPERING: tuple[tuple[str, Callable], ...] = (
+    ("target_id", _column("target_id", lambda c, r, i: dict(target_id=_other_target(r[i])))),
+    ("kind", _column("kind", lambda c, r, i: dict(kind="measurement" if r[i].kind == "correction" else "correction"))),
+    ("observed_at", _column("observed_at", lambda c, r, i: dict(observed_at=r[i].observed_at - timedelta(days=1)))),
+    ("amends", _column("amends", lambda c, r, i: dict(amends=None if r[i].amends else r[0].event_id))),
+    ("content_digest", _column("content_digest", lambda c, r, i: dict(content_digest=content_digest(b"other")))),
+    ("recorded_at", _column("recorded_at", lambda c, r, i: dict(recorded_at=r[i].recorded_at - timedelta(seconds=1)))),
+    ("payload", _column("payload", lambda c, r, i: dict(payload=_altered(r[i].payload)))),
+    ("event_id", _column("event_id", lambda c, r, i: dict(event_id=f"{r[i].event_id}-x"))),
+    ("agency_id", _column("agency_id", _other_agency)),
+    # The head's position moved past a gap (anywhere else the entry after it would be
+    # the first out of place).
+    ("chain_pos", _column("chain_pos", lambda c, r, i: dict(chain_pos=r[i].chain_pos + 1), head=True)),
+    ("prev_hash", _column("prev_hash", lambda c, r, i: dict(prev_hash=r[i - 1].prev_hash))),
+    ("hash", _column("hash", lambda c, r, i: dict(hash=r[i + 1].hash))),
+)
+"""Every stored column of ledger_entries but its surrogate key ``seq``."""
+
+
+# ---- rows changed, removed, added -------------------------------------------------------------
 def _edit(conn, agency, k):
     row = _rows(conn, agency)[k]
-    conn.execute(update(ledger_entries).where(ledger_entries.c.seq == row.seq).values(payload=_altered(row.payload)))
+    _set(conn, row.seq, payload=_altered(row.payload))
     return row.seq
 
 
 def _edit_and_rehash(conn, agency, k):
-    rows = _rows(conn, agency)
-    row, payload = rows[k], _altered(rows[k].payload)
-    conn.execute(update(ledger_entries).where(ledger_entries.c.seq == row.seq).values(
-        payload=payload, hash=entry_hash(row.prev_hash, agency, row.chain_pos, row.event_id, payload)))
-    return rows[k + 1].seq
+    """The figure changed, every derived column and the entry's own hash recomputed."""
+    row = _rows(conn, agency)[k]
+    values = _derived(_altered(row.payload))
+    _set(conn, row.seq, **values, hash=_hash(row, row.prev_hash, values["payload"]))
+    return row.seq
 
 
 def _delete(conn, agency, k):
@@ -94,51 +181,85 @@ def _delete(conn, agency, k):
 def _reorder(conn, agency, k):
     rows = _rows(conn, agency)
     a, b = rows[k], rows[k + 1]
-    le = ledger_entries
-    conn.execute(update(le).where(le.c.seq == a.seq).values(chain_pos=-1))
-    conn.execute(update(le).where(le.c.seq == b.seq).values(chain_pos=a.chain_pos))
-    conn.execute(update(le).where(le.c.seq == a.seq).values(chain_pos=b.chain_pos))
+    _set(conn, a.seq, chain_pos=-1)
+    _set(conn, b.seq, chain_pos=a.chain_pos)
+    _set(conn, a.seq, chain_pos=b.chain_pos)
     return b.seq
 
 
+def _forged_event(before, event_id: str) -> str:
+    """A new event in the agency's name: a copy of ``before`` with another id and figure,
+    signed with a private key nobody registered under the id of the agency's real key
+    (what anyone who can read everything Tiến độ stores can do at best)."""
+    event = json.loads(_altered(before.payload))
+    real = event.pop("signature")
+    event["event_id"] = event_id
+    forger = SigningKey.derived(before.agency_id, b"\x42" * 32)
+    forged = signed(event, forger)
+    forged["signature"]["key_id"] = real["key_id"]
+    return _dumps(forged)
+
+
 def _insert(conn, agency, k, forge_hash: bool):
+    """A forged entry after entry k; with ``forge_hash`` its columns and hash computed as
+    ingest would (and the later entries' positions shifted)."""
     rows = _rows(conn, agency)
     before = rows[k]
     _shift(conn, agency, before.chain_pos, 1)
     forged = dict(before._mapping)
     del forged["seq"]
-    event = json.loads(_altered(before.payload))
-    event["event_id"] = forged["event_id"] = f"{before.event_id}-forged"
-    forged.update(chain_pos=before.chain_pos + 1, prev_hash=before.hash,
-                  payload=json.dumps(event, ensure_ascii=False, separators=(",", ":"), sort_keys=True))
-    forged["hash"] = (entry_hash(before.hash, agency, forged["chain_pos"], forged["event_id"], forged["payload"])
-                      if forge_hash else before.hash)
-    seq = conn.execute(ledger_entries.insert().returning(ledger_entries.c.seq), forged).scalar_one()
-    return rows[k + 1].seq if forge_hash else seq
+    forged.update(_derived(_forged_event(before, f"{before.event_id}-forged")), chain_pos=before.chain_pos + 1,
+                  prev_hash=before.hash)
+    forged["hash"] = _hash(forged, before.hash) if forge_hash else before.hash
+    return conn.execute(ledger_entries.insert().returning(ledger_entries.c.seq), forged).scalar_one()
+
+
+def _append_head(conn, agency, k):
+    """A forged entry appended at the chain's head (what INSERT rights alone allow), its
+    columns, recorded time and hash computed as ingest would."""
+    head = _rows(conn, agency)[-1]
+    # Recorded a second after the head: a time at which the agency's key signed.
+    forged = dict(_derived(_forged_event(head, f"{head.event_id}-appended")), chain_pos=head.chain_pos + 1,
+                  prev_hash=head.hash, recorded_at=head.recorded_at + timedelta(seconds=1))
+    forged["hash"] = _hash(forged, head.hash)
+    return conn.execute(ledger_entries.insert().returning(ledger_entries.c.seq), forged).scalar_one()
 
 
 def _rewrite_tail(conn, agency, k):
-    """Edit entry k and recompute every later hash of the chain: the chain verifies."""
+    """Change entry k's figure, recompute its derived columns (content_digest) and every
+    hash of its chain from there on: every hash and column agrees; the signature of
+    entry k does not."""
     rows = _rows(conn, agency)
     prev = rows[k].prev_hash
     for i, row in enumerate(rows[k:]):
-        payload = _altered(row.payload) if i == 0 else row.payload
-        h = entry_hash(prev, agency, row.chain_pos, row.event_id, payload)
-        conn.execute(update(ledger_entries).where(ledger_entries.c.seq == row.seq).values(
-            payload=payload, prev_hash=prev, hash=h))
+        values = _derived(_altered(row.payload)) if i == 0 else {}
+        h = _hash(row, prev, values.get("payload"))
+        _set(conn, row.seq, **values, prev_hash=prev, hash=h)
         prev = h
-    return None
+    return rows[k].seq
 
 
-LEDGER_TAMPERING: tuple[tuple[str, str, Callable], ...] = (
-    ("edit", "an entry's figure changed", _edit),
-    ("edit + rehash", "an entry's figure changed and its own hash recomputed", _edit_and_rehash),
-    ("delete", "an entry deleted", _delete),
-    ("reorder", "two adjacent entries swapped", _reorder),
-    ("insert", "a forged entry inserted mid-chain", lambda c, a, k: _insert(c, a, k, forge_hash=False)),
-    ("insert + hash", "a forged entry inserted mid-chain with a correctly computed hash",
-     lambda c, a, k: _insert(c, a, k, forge_hash=True)),
+SIGNATURE = "signature"
+LEDGER_TAMPERING: tuple[tuple[str, str, Callable, str | None], ...] = (
+    ("untouched", "the copy as it is (every other check means something only if this one verifies)",
+     lambda c, a, k: None, None),
+    *((f"column {name}", f"entry k's {name} column changed" + (" (the chain's head)" if name == "chain_pos" else ""),
+       tamper, None) for name, tamper in COLUMN_TAMPERING),
+    ("edit", "an entry's figure changed", _edit, None),
+    ("edit + rehash", "an entry's figure changed, its derived columns and its own hash recomputed",
+     _edit_and_rehash, SIGNATURE),
+    ("delete", "an entry deleted", _delete, None),
+    ("reorder", "two adjacent entries swapped", _reorder, None),
+    ("insert", "a forged entry inserted mid-chain", lambda c, a, k: _insert(c, a, k, forge_hash=False), None),
+    ("insert + hash", "a forged entry inserted mid-chain, its columns and hash computed as ingest would",
+     lambda c, a, k: _insert(c, a, k, forge_hash=True), SIGNATURE),
+    ("rewrite + rehash chain", "an entry's figure changed, its columns and every later hash of its chain recomputed",
+     _rewrite_tail, SIGNATURE),
+    ("append forged head", "a forged entry appended at the chain's head, its columns and hash computed",
+     _append_head, SIGNATURE),
 )
+"""(name, what is done, tamper(conn, agency, k) -> the seq verify must name, a word the
+reason must contain or None)."""
 
 
 def _longest_chain(pipe: Pipeline) -> tuple[str, int]:
@@ -164,14 +285,15 @@ def ledger_checks(pipe: Pipeline, work: Path) -> list[Check]:
         raise ValueError(f"the longest chain ({agency}) has {length} entries; tampering needs at least 4")
     k = length // 2
     checks = []
-    for name, what, tamper in LEDGER_TAMPERING:
+    for name, what, tamper, says in LEDGER_TAMPERING:
         copy, expected = _on_copy(pipe, work, lambda conn: tamper(conn, agency, k))
         try:
             seq, words = _verify(pipe, copy)
         finally:
             drop_database(copy)
-        checks.append(Check(name, what, f"verify names entry seq={expected}", f"seq={seq}: {words}",
-                            seq == expected))
+        wanted = "verify passes" if expected is None else f"verify names entry seq={expected}"
+        checks.append(Check(name, what, wanted + (f" ({says})" if says else ""),
+                            f"seq={seq}: {words}", seq == expected and (says is None or says in words)))
     return checks
 
 
@@ -193,7 +315,8 @@ def _edit_visible_figure(path: Path) -> None:
 
 def report_checks(pipe: Pipeline, work: Path) -> list[Check]:
     """Reports built from the ledger verify; an edited one does not; nor does one built
-    before its ledger's chain was rewritten with recomputed hashes."""
+    before its ledger's chain was rewritten with recomputed hashes (which ledger verify
+    catches too, by the signature)."""
     agency, length = _longest_chain(pipe)
     pipe.dispose()
     copy = copy_database(pipe.db, work)
@@ -220,14 +343,16 @@ def report_checks(pipe: Pipeline, work: Path) -> list[Check]:
                                 done.returncode == 1))
         engine = make_engine(copy.owner_url)
         with engine.begin() as conn:
-            _rewrite_tail(conn, agency, length // 2)
+            rewritten = _rewrite_tail(conn, agency, length // 2)
         engine.dispose()
         seq, words = _verify(pipe, copy)
         done = tiendo(env, "report", "verify", str(files[0]))
-        checks.append(Check("rewrite + rehash chain", "an entry changed and every later hash of its chain recomputed",
-                            "ledger verify cannot tell; report verify fails",
-                            f"ledger verify: {words}; report verify exit {done.returncode}: {_last_line(done)}",
-                            seq is None and done.returncode == 1))
+        checks.append(Check("report after rewrite + rehash chain",
+                            "an entry changed, its columns and every later hash of its chain recomputed",
+                            f"ledger verify names entry seq={rewritten} (signature); report verify fails",
+                            f"ledger verify: seq={seq}: {words}; report verify exit {done.returncode}: "
+                            f"{_last_line(done)}",
+                            seq == rewritten and SIGNATURE in words and done.returncode == 1))
     finally:
         drop_database(copy)
     return checks

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from shared.config import KafkaCredentials
 from shared.db.roles import SERVICE_ROLES, read_passwords
 
 from chaos.infra import Database, service_urls
@@ -44,6 +45,10 @@ def database_for(url: str) -> Database:
     return Database(url, service_urls(url), u.set(database="postgres").render_as_string(hide_password=False))
 
 
-def chaos_pipeline(url: str, bootstrap: str, directory: Path, partitions: int = 3) -> Pipeline:
-    """A chaos pipeline on a test's database and the session's broker."""
-    return Pipeline(database_for(url), bootstrap, directory, partitions=partitions)
+def chaos_pipeline(url: str, bootstrap: str, directory: Path, partitions: int = 3,
+                   credentials: KafkaCredentials | None = None) -> Pipeline:
+    """A chaos pipeline on a test's database and the session's broker, as the broker
+    principal ``credentials`` (the session's `kafka_credentials`; default: from the
+    environment, TIENDO_KAFKA_CREDENTIALS)."""
+    return Pipeline(database_for(url), bootstrap, directory, partitions=partitions,
+                    **({"credentials": credentials} if credentials is not None else {}))

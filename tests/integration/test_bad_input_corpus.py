@@ -30,8 +30,8 @@ FUZZ_EXAMPLES = int(os.environ.get("TIENDO_FUZZ_EXAMPLES") or 2000)
 
 
 @pytest.fixture
-def pipe(database_url, kafka_bootstrap, tmp_path):
-    p = chaos_pipeline(database_url, kafka_bootstrap, tmp_path)
+def pipe(database_url, kafka_bootstrap, kafka_credentials, tmp_path):
+    p = chaos_pipeline(database_url, kafka_bootstrap, tmp_path, credentials=kafka_credentials)
     yield p
     p.dispose()
 

@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+from shared.db.schema import ledger_entries
+
 from chaos import tamper
 from chaos.run import main
 from chaos.scenarios import bad_input_run
@@ -18,6 +20,14 @@ from tests.integration.chaos_support import chaos_pipeline
 SUMMARY = re.compile(r"^chaos: faults=(\d+) sent=(\d+) lost=(\d+) duplicated=(\d+) bad_inputs=(\d+) "
                      r"bad_accepted=(\d+)$")
 SMALL = ["--events", "4000", "--kills", "3", "--outage-events", "4000", "--rate", "250"]
+
+
+@pytest.fixture(autouse=True)
+def _as_the_test_principal(monkeypatch, kafka_credentials):
+    """chaos.run takes its broker principal from the environment, as `make chaos` gives it."""
+    monkeypatch.delenv("TIENDO_KAFKA_CREDENTIALS", raising=False)
+    for name, value in kafka_credentials.as_env().items():
+        monkeypatch.setenv(name, value)
 
 
 def _run(capsys, tmp_path, pg_admin_url, kafka_bootstrap, *args: str) -> tuple[str, dict[str, int]]:
@@ -57,17 +67,32 @@ def test_postgresql_restarted_mid_stream_is_ridden_out(capsys, tmp_path, pg_admi
 
 
 @pytest.fixture
-def ledger(database_url, kafka_bootstrap, tmp_path):
+def ledger(database_url, kafka_bootstrap, kafka_credentials, tmp_path):
     """A pipeline whose ledger holds a few thousand simulated events."""
-    p = chaos_pipeline(database_url, kafka_bootstrap, tmp_path)
-    result = bad_input_run("ledger", p, simulated(p.engine, 2000), tmp_path / "logs")
+    p = chaos_pipeline(database_url, kafka_bootstrap, tmp_path, credentials=kafka_credentials)
+    result = bad_input_run("ledger", p, simulated(p.engine, 2000), tmp_path / "logs", replay_clock=True)
     assert result.ok, result.verdict.problems
     yield p
     p.dispose()
 
 
+LEDGER_COLUMNS = {"target_id", "kind", "observed_at", "amends", "content_digest", "recorded_at", "payload", "event_id",
+                  "agency_id", "chain_pos", "prev_hash", "hash"}
+
+
 def test_ledger_and_report_tampering_is_caught(ledger, tmp_path):
+    """Issue 13's acceptance, on SQLite and PostgreSQL: changing any stored column of a
+    ledger row, changing a payload and recomputing every chain hash, or appending a
+    forged entry with a computed hash makes `ledger verify` fail naming that entry; the
+    untouched copy verifies."""
     checks = tamper.ledger_checks(ledger, tmp_path) + tamper.report_checks(ledger, tmp_path)
     assert [c.name for c in checks if not c.passed] == [], [c.observed for c in checks if not c.passed]
-    assert {c.name for c in checks} >= {"edit", "delete", "reorder", "insert", "report edited (html)",
-                                        "report edited (md)", "rewrite + rehash chain"}
+    assert LEDGER_COLUMNS == {c.name for c in ledger_entries.columns} - {"seq"}, "a new column needs its tampering"
+    names = {c.name for c in checks}
+    assert names >= {f"column {column}" for column in LEDGER_COLUMNS}
+    assert names >= {"untouched", "edit", "edit + rehash", "delete", "reorder", "insert", "insert + hash",
+                     "rewrite + rehash chain", "append forged head", "report edited (html)", "report edited (md)",
+                     "report after rewrite + rehash chain"}
+    by_name = {c.name: c for c in checks}
+    for forged in ("rewrite + rehash chain", "append forged head", "insert + hash", "edit + rehash"):
+        assert "signature" in by_name[forged].observed, by_name[forged].observed

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bench.stats import TABLE_HEADER, append_row, percentile, rate, result_line, serial_rate, table_row
+from bench.stats import TABLE_HEADER, append_row, per_event_us, percentile, rate, result_line, serial_rate, table_row
 
 FIGURES = dict(produce_eps=25_000.4, bare_consume_eps=80_000, ingest_eps=9_000, score_eps=30_000, e2e_eps=6_923.1,
                e2e_ratio=0.0865, rebuild_eps=210_000.7, report_s=2.345, rss_ingest_mb=150.2, rss_scorer_mb=180.6,
-               rss_ingest_small_mb=140, rss_scorer_small_mb=120, p50_ms=120.4, p99_ms=480.6, rss_mb=180.6)
+               rss_ingest_small_mb=140, rss_scorer_small_mb=120, p50_ms=120.4, p99_ms=480.6, rss_mb=180.6,
+               ingest_cpu_us_per_event=312.46)
 
 
 def test_percentiles_are_nearest_rank() -> None:
@@ -36,11 +37,13 @@ def test_rates() -> None:
     assert rate(1000, 0.5) == 2000
     assert rate(10, 0) == 0
     assert serial_rate(1000, 1.0, 3.0) == 250  # two stages one after the other over the same events
+    assert per_event_us(26.5, 100_000) == pytest.approx(265.0)
+    assert per_event_us(1.0, 0) == 0
 
 
 def test_the_result_line_has_the_exact_form() -> None:
     assert result_line(FIGURES) == ("bench: e2e_eps=6923 e2e_ratio=0.09 rebuild_eps=210001 report_s=2.35 "
-                                    "rss_mb=181 p99_ms=481")
+                                    "rss_mb=181 p99_ms=481 ingest_cpu_us=312")
 
 
 def test_rows_go_at_the_end_of_the_table_and_the_text_after_it_stays() -> None:
