@@ -48,7 +48,7 @@ class Original:
         """What the ledger holds of it once recorded (for ingest's de-duplication)."""
         unsigned = {k: v for k, v in self.event.items() if k != "signature"}
         return KnownEvent(content_digest(encode(unsigned)), self.event["target_id"], self.event["kind"],
-                          self.event.get("amends"))
+                          self.event.get("amends"), self.value.decode("utf-8"))
 
 
 @dataclass(frozen=True)
