@@ -202,7 +202,8 @@ class LedgerStore:
                 _advance_offsets(conn, batch.group, batch.offsets)
                 stored: list[StoredEntry] = []
                 if batch.entries:
-                    rows = [vars(e) for e in batch.entries]
+                    # In UTC: SQLite keeps a timestamp's wall time and drops its offset.
+                    rows = [dict(vars(e), recorded_at=e.recorded_at.astimezone(timezone.utc)) for e in batch.entries]
                     le = ledger_entries
                     # Matched by (agency, chain position), not by row order: asking for the
                     # order makes SQLAlchemy insert SQLite rows one statement at a time.
