@@ -31,12 +31,16 @@ class Pipeline:
         self.broker.ensure_topics(settings.topics.all(), settings.partitions)
         self.ledger = LedgerStore(self.engine)
         self.keys = KeyStore(self.engine)
+        self._signing_keys: dict[str, SigningKey] = {}
 
     def issue_key(self, agency_id: str) -> SigningKey:
-        """A fresh key pair for an agency, its public key registered where ingest looks."""
-        key = SigningKey.generate(agency_id)
-        self.keys.register(key.key_id, agency_id, key.public_key, "test", valid_from=KEYS_VALID_FROM)
-        return key
+        """The agency's key pair, its public key registered where ingest looks (made on
+        first use: the registry refuses a second active key of one agency)."""
+        if agency_id not in self._signing_keys:
+            key = SigningKey.generate(agency_id)
+            self.keys.register(key.key_id, agency_id, key.public_key, "test", valid_from=KEYS_VALID_FROM)
+            self._signing_keys[agency_id] = key
+        return self._signing_keys[agency_id]
 
     def publish(self, messages: list[tuple[str | bytes | None, bytes]]) -> None:
         """Send (key, value) pairs to the raw topic with kafka-python and wait for acks."""
