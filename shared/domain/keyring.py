@@ -120,25 +120,25 @@ def check_key(key: PublicKey | None, key_id: str, agency_id: str, at: datetime) 
         raise ContractViolation(
             ReasonCode.FOREIGN_SIGNATURE, f"signed with a key of {key.agency_id!r}, but the event is for {agency_id!r}")
     if key.revoked_at is not None and at >= key.revoked_at:
-        raise ContractViolation(ReasonCode.REVOKED_KEY, f"key {key_id!r} was revoked on {_utc(key.revoked_at)}")
+        raise ContractViolation(ReasonCode.REVOKED_KEY, f"key {key_id!r} was revoked on {_vietnam_time(key.revoked_at)}")
     if key.rotated_at is not None and at >= key.rotated_at:
         raise ContractViolation(
             ReasonCode.REVOKED_KEY,
-            f"key {key_id!r} was rotated on {_utc(key.rotated_at)} and signs nothing received after that; "
+            f"key {key_id!r} was rotated on {_vietnam_time(key.rotated_at)} and signs nothing received after that; "
             "sign with the agency's new key")
     if at < key.valid_from:
         raise ContractViolation(ReasonCode.KEY_NOT_YET_VALID,
-                                f"key {key_id!r} is valid from {_utc(key.valid_from)}, after this event arrived")
+                                f"key {key_id!r} is valid from {_vietnam_time(key.valid_from)}, after this event arrived")
     until = agency_signs_until(agency_id)
     if until is not None and at >= until:
         raise ContractViolation(
             ReasonCode.AGENCY_DISSOLVED,
             f"{agency_id!r} ceased to exist on {get_agency(agency_id).valid_to.isoformat()}; its keys signed until "
-            f"{_utc(until)} ({DISSOLVED_AGENCY_GRACE.days} days' grace); its successor reports now")
+            f"{_vietnam_time(until)} ({DISSOLVED_AGENCY_GRACE.days} days' grace); its successor reports now")
     return key
 
 
-def _utc(moment: datetime) -> str:
+def _vietnam_time(moment: datetime) -> str:
     return f"{moment.astimezone(VIETNAM_TZ):%Y-%m-%d %H:%M} (giờ Việt Nam)"
 
 
@@ -150,5 +150,5 @@ def check_reported_at(reported_at: datetime, received_at: datetime) -> None:
         raise ContractViolation(
             ReasonCode.REPORTED_IN_FUTURE,
             f"reported_at {reported_at.isoformat()} is later than when the event was received "
-            f"({_utc(received_at)}) by more than {int(REPORTED_AT_TOLERANCE.total_seconds() // 60)} minutes; "
+            f"({_vietnam_time(received_at)}) by more than {int(REPORTED_AT_TOLERANCE.total_seconds() // 60)} minutes; "
             "send the time the agency actually reported", field="reported_at")
