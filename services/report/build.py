@@ -7,11 +7,12 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
 
+from shared.clock import utc_now
 from shared.db.ledger import ChainHead, LedgerStore
 from shared.db.report_queries import ReportQueries, as_utc
 
@@ -136,7 +137,3 @@ def write_report(report: Report, lang: str, formats: Iterable[str], out_dir: Pat
         written[fmt] = WrittenFile(path, hashlib.sha256(data).hexdigest())
         advance()
     return written
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)

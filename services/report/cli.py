@@ -10,18 +10,19 @@ from pathlib import Path
 
 import click
 
+from shared.clock import utc_now, vietnam_today
 from shared.db.report_queries import ReportStore
 from shared.domain.temporal import VIETNAM_TZ
 from shared.runtime import Runtime, graceful_stop
 
-from services.report.build import ReportBuilder, utc_now, write_report
+from services.report.build import ReportBuilder, write_report
 from services.report.figures import NotAReport
 from services.report.model import plain
 from services.report.period import Period
 from services.report.render import FORMATS
 from services.report.texts import LANGUAGES, Texts
 from services.report.verify import verify_file
-from services.report.worker import ReportWorker, vietnam_today
+from services.report.worker import ReportWorker
 
 
 class PeriodType(click.ParamType):

@@ -19,21 +19,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from shared.clock import utc_now, vietnam_today
 from shared.config import Settings
 from shared.db.report_queries import ReportRecord, ReportStore
-from shared.domain.temporal import VIETNAM_TZ
 from shared.kafka import Broker
 
-from services.report.build import ReportBuilder, WrittenFile, utc_now, write_report
+from services.report.build import ReportBuilder, WrittenFile, write_report
 from services.report.model import Report
 from services.report.period import Period, due_periods
 
 log = logging.getLogger("tiendo.report")
-
-
-def vietnam_today() -> date:
-    """Today in Vietnam: reports fall due on Vietnamese calendar days."""
-    return datetime.now(VIETNAM_TZ).date()
 
 
 def announcement(record: ReportRecord) -> bytes:

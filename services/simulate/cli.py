@@ -6,12 +6,11 @@ import json
 import sys
 import time
 from contextlib import ExitStack
-from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 
+from shared.clock import vietnam_today
 from shared.db.keys import KeyStore
 from shared.runtime import Runtime
 
@@ -19,10 +18,6 @@ from services.simulate.keys import dry_run_keys, store_keys
 from services.simulate.plan import MAX_SCALE, Config, Plan
 from services.simulate.run import expectations, simulate as run_plan
 from services.simulate.trajectories import Truth
-
-
-def _vietnam_today() -> date:
-    return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
 
 
 @click.command()
@@ -58,7 +53,7 @@ def simulate(ctx, seed, scale, year, until, dry_run, out, expectations_path, as_
       tiendo simulate --scale 300 --until 2025-06-30 --json
       tiendo simulate --dry-run --scale 0.05 --out events.jsonl
     """
-    today = _vietnam_today()
+    today = vietnam_today()
     last = until.date() if until else today
     if last > today:
         raise click.ClickException(f"--until {last} is after today ({today}): agencies cannot report the future")
