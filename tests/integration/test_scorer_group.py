@@ -10,7 +10,10 @@ import threading
 import time
 from datetime import date, timedelta
 
+from sqlalchemy import insert, select
+
 from shared.db.ledger import LedgerStore
+from shared.db.schema import ledger_entries
 from shared.domain.agencies import all_agencies
 
 from services.scorer.fold import DomainWorld
@@ -115,7 +118,11 @@ def test_two_instances_one_killed_midway_match_a_single_instance(settings, env_f
     assert feed.store.state()[1] == TODAY
 
     # A single instance on its own database, consuming the same ledger topic from the start.
+    # Its database holds the same ledger rows: the scorer applies only ledger messages its
+    # ledger table holds with the same hash.
     single = LedgerFeed(dataclasses.replace(settings, database_url=f"sqlite:///{tmp_path / 'single.db'}"))
+    with feed.engine.connect() as source, single.engine.begin() as target:
+        target.execute(insert(ledger_entries), [dict(r._mapping) for r in source.execute(select(ledger_entries))])
     worker = ScorerWorker(single.settings, single.broker, single.store, PROJECTOR, today=lambda: TODAY)
     worker.group = f"{settings.topic_prefix}.scorer-single"
     worker.run(until_idle=True)
