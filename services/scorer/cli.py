@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from shared.clock import vietnam_today
 from shared.db.ledger import LedgerStore
 from shared.db.projections import ScorerStore
 from shared.domain.agencies import AgencyKind, get_agency
@@ -22,7 +23,7 @@ from shared.runtime import Runtime, graceful_stop
 
 from services.scorer.fold import STATUS_VI, Projector, Status, national_goal
 from services.scorer.replay import as_of, publish_alerts, rebuild
-from services.scorer.worker import ScorerWorker, vietnam_today
+from services.scorer.worker import ScorerWorker
 
 
 class IsoDay(click.ParamType):

@@ -19,20 +19,19 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
+from shared.clock import vietnam_today
 from shared.config import Settings
 from shared.db import DatabaseUnavailable
 from shared.db.ledger import ConcurrentWrite, LedgerStore
 from shared.db.outage import until_available
 from shared.db.projections import ScorerStore
-from shared.domain.temporal import VIETNAM_TZ
 from shared.kafka import Broker, Consumer, Record
 
 from services.scorer.fold import (
     Entry,
     Fold,
-    MalformedEntry,
     Projections,
     Projector,
     alerts_due,
@@ -43,11 +42,6 @@ from services.scorer.fold import (
 from services.scorer.replay import alert_row, entry_from_row, observation_row, projections_from_rows, publish_alerts
 
 log = logging.getLogger("tiendo.scorer")
-
-
-def vietnam_today() -> date:
-    """Today's date in Vietnam, the calendar the targets are set in."""
-    return datetime.now(VIETNAM_TZ).date()
 
 
 @dataclass
