@@ -130,7 +130,8 @@ def _other_agency(conn: Connection, rows: list, i: int) -> dict:
     """Attribute the entry to an agency with no chain in this ledger (so that no unique
     position is taken): its chain then starts at position k, not 1."""
     present = set(conn.execute(select(ledger_entries.c.agency_id).distinct()).scalars())
-    other = next(a.id for a in all_agencies() if a.id not in present)
+    # A full run's ledger holds every agency of the registry: then an id nobody has.
+    other = next((a.id for a in all_agencies() if a.id not in present), "co-quan-gia-mao")
     return dict(agency_id=other)
 
 
