@@ -40,10 +40,6 @@ class KeyStore:
         """Every key by id, as the registry's events leave it (small: a few per agency)."""
         return fold_keys(self.events())
 
-    def for_agency(self, agency_id: str) -> list[PublicKey]:
-        """An agency's keys, oldest first."""
-        return sorted((k for k in self.all().values() if k.agency_id == agency_id), key=lambda k: k.valid_from)
-
     def register(self, key_id: str, agency_id: str, public_key: bytes, actor: str,
                  valid_from: datetime | None = None, rotate: bool = False) -> PublicKey:
         """Record a new public key. With ``rotate``, the agency's active keys are recorded

@@ -19,8 +19,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 ALGORITHM = "Ed25519"
-SIGNATURE_HEX_LENGTH = 128
-PUBLIC_KEY_BYTES = 32
 
 
 class KeyFileError(ValueError):
