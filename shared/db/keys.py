@@ -43,8 +43,9 @@ class KeyStore:
     def register(self, key_id: str, agency_id: str, public_key: bytes, actor: str,
                  valid_from: datetime | None = None, rotate: bool = False) -> PublicKey:
         """Record a new public key. With ``rotate``, the agency's active keys are recorded
-        rotated from the new key's ``valid_from`` (they keep verifying what was received
-        before); without it, an agency that has an active key is refused."""
+        rotated from the new key's ``valid_from``, or from now if that is past (they keep
+        verifying what was received before); without it, an agency that has an active key
+        is refused."""
         now = datetime.now(timezone.utc)
         start = _utc(valid_from) if valid_from is not None else now
         with self._appending() as append:
@@ -60,7 +61,9 @@ class KeyStore:
                 raise KeyRegistryError(f"{agency_id} has no active key to rotate; register one instead")
             append(KeyAction.REGISTERED, key_id, agency_id, public_key.hex(), start, now, actor)
             for old in active:
-                append(KeyAction.ROTATED, old.key_id, agency_id, None, max(start, old.valid_from), now, actor)
+                # Never before now: what the old key signed and ingest recorded must keep
+                # verifying (a new key valid from a past day overlaps the old one until now).
+                append(KeyAction.ROTATED, old.key_id, agency_id, None, max(start, now), now, actor)
         return PublicKey(key_id, agency_id, public_key, start)
 
     def revoke(self, agency_id: str, actor: str, key_id: str | None = None) -> list[str]:

@@ -4,6 +4,8 @@ edit breaks."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 from sqlalchemy import update
 
@@ -27,9 +29,12 @@ def test_register_rotate_revoke_are_appended_and_fold_to_validity(store):
     store.register(old.key_id, "ha-noi", old.public_key, "vpcp@host", valid_from=utc(2025, 1, 1))
     with pytest.raises(KeyRegistryError, match="rotate"):
         store.register(new.key_id, "ha-noi", new.public_key, "vpcp@host")
+    before = datetime.now(timezone.utc)
+    # A new key valid from a past day: the old one is rotated from now, never retroactively
+    # (what it signed and ingest recorded keeps verifying).
     store.register(new.key_id, "ha-noi", new.public_key, "vpcp@host", valid_from=utc(2026, 1, 1), rotate=True)
     keys = store.all()
-    assert keys[old.key_id].rotated_at == utc(2026, 1, 1) and keys[new.key_id].active
+    assert keys[old.key_id].rotated_at >= before and keys[new.key_id].active
     assert store.revoke("ha-noi", "ciso@host") == [old.key_id, new.key_id]
     events = store.events()
     assert [(e.action, e.key_id, e.actor) for e in events] == [
@@ -37,6 +42,11 @@ def test_register_rotate_revoke_are_appended_and_fold_to_validity(store):
         (KeyAction.ROTATED, old.key_id, "vpcp@host"), (KeyAction.REVOKED, old.key_id, "ciso@host"),
         (KeyAction.REVOKED, new.key_id, "ciso@host")]
     assert chain_problem(events) is None
+    scheduled = signing_key("hue")
+    store.register(scheduled.key_id, "hue", scheduled.public_key, "vpcp@host", valid_from=utc(2025, 1, 1))
+    later = signing_key("hue", "2099")
+    store.register(later.key_id, "hue", later.public_key, "vpcp@host", valid_from=utc(2099, 1, 1), rotate=True)
+    assert store.all()[scheduled.key_id].rotated_at == utc(2099, 1, 1)  # a scheduled rotation
     with pytest.raises(KeyRegistryError, match="registered already"):
         store.register(old.key_id, "ha-noi", old.public_key, "x", rotate=True)
 
