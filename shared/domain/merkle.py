@@ -45,35 +45,102 @@ def root_hash(leaves: Sequence[bytes]) -> bytes:
     return node_hash(root_hash(leaves[:k]), root_hash(leaves[k:]))
 
 
+Range = tuple[int, int]
+"""Leaves ``[lo, hi)`` of the tree: the subtree whose hash MTH(D[lo:hi]) a proof holds."""
+
+Node = tuple[int, int]
+"""A perfect subtree as a store keeps it: (level, index), the hash of leaves
+``[index * 2**level, (index + 1) * 2**level)``; level 0 is the leaf hash itself."""
+
+
+def inclusion_ranges(index: int, size: int) -> list[Range]:
+    """The subtrees whose hashes make PATH(index, D[size]), in proof order (RFC 9162 §2.1.3.1)."""
+    if not 0 <= index < size:
+        raise ValueError(f"leaf {index} is not in a tree of {size} leaves")
+    out: list[Range] = []
+    lo, hi = 0, size
+    while hi - lo > 1:
+        mid = lo + _split(hi - lo)
+        if index < mid:
+            out.append((mid, hi))
+            hi = mid
+        else:
+            out.append((lo, mid))
+            lo = mid
+    return out[::-1]
+
+
+def consistency_ranges(old_size: int, size: int) -> list[Range]:
+    """The subtrees whose hashes make PROOF(old_size, D[size]), in proof order (§2.1.4.1)."""
+    if not 0 < old_size <= size:
+        raise ValueError(f"no consistency proof from size {old_size} to size {size}")
+    out: list[Range] = []
+    lo, hi, m, complete = 0, size, old_size, True
+    while m != hi - lo:
+        mid = lo + _split(hi - lo)
+        if lo + m <= mid:
+            out.append((mid, hi))
+            hi = mid
+        else:
+            out.append((lo, mid))
+            m -= mid - lo
+            lo, complete = mid, False
+    if not complete:
+        out.append((lo, hi))
+    return out[::-1]
+
+
+def perfect_nodes(lo: int, hi: int) -> list[Node]:
+    """The perfect subtrees that make up ``[lo, hi)``, left to right (largest first for
+    any range a proof or a tree's right edge holds)."""
+    out: list[Node] = []
+    while lo < hi:
+        level = 0
+        while lo % (2 << level) == 0 and lo + (2 << level) <= hi:
+            level += 1
+        out.append((level, lo >> level))
+        lo += 1 << level
+    return out
+
+
+def fold_nodes(hashes: Sequence[bytes]) -> bytes:
+    """MTH of a range from the hashes of its ``perfect_nodes``: the right edge folds first."""
+    if not hashes:
+        return EMPTY_ROOT
+    h = hashes[-1]
+    for left in reversed(hashes[:-1]):
+        h = node_hash(left, h)
+    return h
+
+
 def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
     """PATH(m, D[n]): the audit path of leaf ``index`` in the tree of ``leaves``."""
-    n = len(leaves)
-    if not 0 <= index < n:
-        raise ValueError(f"leaf {index} is not in a tree of {n} leaves")
-    if n == 1:
-        return []
-    k = _split(n)
-    if index < k:
-        return inclusion_proof(index, leaves[:k]) + [root_hash(leaves[k:])]
-    return inclusion_proof(index - k, leaves[k:]) + [root_hash(leaves[:k])]
+    return [root_hash(leaves[lo:hi]) for lo, hi in inclusion_ranges(index, len(leaves))]
 
 
 def consistency_proof(old_size: int, leaves: Sequence[bytes]) -> list[bytes]:
     """PROOF(m, D[n]): that the tree of the first ``old_size`` leaves is a prefix of this one."""
-    n = len(leaves)
-    if not 0 < old_size <= n:
-        raise ValueError(f"no consistency proof from size {old_size} to size {n}")
-    return _subproof(old_size, leaves, True)
+    return [root_hash(leaves[lo:hi]) for lo, hi in consistency_ranges(old_size, len(leaves))]
 
 
-def _subproof(m: int, leaves: Sequence[bytes], complete: bool) -> list[bytes]:
-    n = len(leaves)
-    if m == n:
-        return [] if complete else [root_hash(leaves)]
-    k = _split(n)
-    if m <= k:
-        return _subproof(m, leaves[:k], complete) + [root_hash(leaves[k:])]
-    return _subproof(m - k, leaves[k:], False) + [root_hash(leaves[:k])]
+def append_leaves(size: int, frontier: Sequence[bytes], leaves: Sequence[bytes]
+                  ) -> tuple[list[tuple[int, int, bytes]], list[bytes]]:
+    """Add leaf hashes to a tree of ``size`` leaves whose right edge is ``frontier`` (the
+    hashes of ``perfect_nodes(0, size)``): every node that becomes complete, as
+    (level, index, hash) with the leaves themselves at level 0, and the new frontier.
+    A store keeps those nodes and answers any proof from at most 2·log2(n) of them."""
+    edge = [(node[0], h) for node, h in zip(perfect_nodes(0, size), frontier, strict=True)]
+    made: list[tuple[int, int, bytes]] = []
+    for leaf in leaves:
+        level, index, h = 0, size, leaf
+        made.append((0, index, h))
+        while edge and edge[-1][0] == level:
+            _, left = edge.pop()
+            level, index, h = level + 1, index >> 1, node_hash(left, h)
+            made.append((level, index, h))
+        edge.append((level, h))
+        size += 1
+    return made, [h for _, h in edge]
 
 
 def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes) -> bool:

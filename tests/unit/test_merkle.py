@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from shared.domain import merkle
 from shared.domain.merkle import (EMPTY_ROOT, consistency_proof, inclusion_proof, leaf_hash, root_hash,
                                   verify_consistency, verify_inclusion)
 
@@ -80,3 +81,32 @@ def test_out_of_range_requests_are_refused():
         consistency_proof(0, _tree(3))
     assert not verify_inclusion(HASHES[0], 5, 5, [], ROOTS[4])
     assert not verify_consistency(3, ROOTS[2], 2, ROOTS[1], [])
+
+
+def _stored_tree(leaves):
+    """What a store keeps: every complete node, built leaf batch by leaf batch."""
+    nodes, frontier, size = {}, [], 0
+    for start in range(0, len(leaves), 3):
+        made, frontier = merkle.append_leaves(size, frontier, leaves[start:start + 3])
+        nodes.update({(level, index): h for level, index, h in made})
+        size += len(leaves[start:start + 3])
+    return nodes, frontier
+
+
+def _from_nodes(nodes, lo, hi):
+    return merkle.fold_nodes([nodes[n] for n in merkle.perfect_nodes(lo, hi)])
+
+
+@pytest.mark.parametrize("n", range(1, 41))
+def test_a_stored_tree_answers_every_root_and_proof_from_its_nodes(n):
+    leaves = _tree(n)
+    nodes, frontier = _stored_tree(leaves)
+    assert merkle.fold_nodes(frontier) == merkle.root_hash(leaves)
+    assert len(nodes) == 2 * n - bin(n).count("1")  # every complete node, once
+    for m in range(1, n + 1):
+        assert _from_nodes(nodes, 0, m) == merkle.root_hash(leaves[:m])
+        assert [_from_nodes(nodes, lo, hi) for lo, hi in merkle.consistency_ranges(m, n)] == \
+            merkle.consistency_proof(m, leaves)
+    for i in range(n):
+        path = [_from_nodes(nodes, lo, hi) for lo, hi in merkle.inclusion_ranges(i, n)]
+        assert merkle.verify_inclusion(leaves[i], i, n, path, merkle.root_hash(leaves))
