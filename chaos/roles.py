@@ -41,8 +41,8 @@ def _may(*services: str) -> frozenset[str]:
 
 
 _LEDGER_ROW = ("(agency_id, chain_pos, event_id, target_id, kind, observed_at, payload, content_digest, prev_hash, "
-               "hash, recorded_at) VALUES ('{agency}', {pos}, 'access-{pos}', 't', 'measurement', '2025-01-01', '{{}}', "
-               "'d', 'p', 'h', now())")
+               "hash, recorded_at, leaf_index) VALUES ('{agency}', {pos}, 'access-{pos}', 't', 'measurement', '2025-01-01', "
+               "'{{}}', 'd', 'p', 'h', now(), -{pos})")
 _DEAD_LETTER = ("(reason_code, message, original, source_topic, source_partition, source_offset, rejected_at) "
                 "VALUES ('bad_json', 'access check', '\\x00', '{mark}', 0, {offset}, now())")
 _KEY_EVENT = ("(action, key_id, agency_id, public_key, effective_at, recorded_at, actor, prev_hash, hash) "
@@ -57,6 +57,14 @@ ATTEMPTS = (
     Attempt("DROP ledger_entries", "DROP TABLE ledger_entries", _may()),
     Attempt("ALTER ledger_entries", "ALTER TABLE ledger_entries DROP CONSTRAINT uq_ledger_chain_pos", _may()),
     Attempt("SELECT key_events", "SELECT count(*) FROM key_events", _may("ingest")),
+    Attempt("INSERT merkle_nodes", "INSERT INTO merkle_nodes VALUES (99, 2, '\\x00')", _may("ingest")),
+    Attempt("UPDATE merkle_nodes (rewrite the tree)", "UPDATE merkle_nodes SET hash = '\\x01' WHERE level = 99", _may()),
+    Attempt("DELETE merkle_nodes", "DELETE FROM merkle_nodes WHERE level = 99", _may()),
+    Attempt("SELECT merkle_nodes", "SELECT count(*) FROM merkle_nodes", _may("ingest", "report")),
+    Attempt("UPDATE merkle_tree (number leaves)", "UPDATE merkle_tree SET size = size WHERE id = 1", _may("ingest")),
+    Attempt("INSERT tree_heads", f"INSERT INTO tree_heads VALUES (-2, '\\x00', now(), '{MARK}', 'k', '\\x00')",
+            _may("ingest")),
+    Attempt("DELETE tree_heads", f"DELETE FROM tree_heads WHERE origin = '{MARK}'", _may()),
     Attempt("INSERT key_events (register a key)", "INSERT INTO key_events " + _KEY_EVENT.replace(MARK, MARK + "-2"),
             _may()),
     Attempt("UPDATE key_events (un-revoke)", f"UPDATE key_events SET action = 'register' WHERE key_id = '{MARK}'", _may()),
@@ -112,6 +120,8 @@ _ROWS = (
     f"VALUES ('{MARK}', 'vi', now(), 0, 0, 'h', now())",
     "INSERT INTO scorer_state (id, version) SELECT 1, 0 WHERE NOT EXISTS (SELECT FROM scorer_state)",
     "INSERT INTO key_events " + _KEY_EVENT,
+    "INSERT INTO merkle_nodes VALUES (99, 1, '\\x00')",
+    f"INSERT INTO tree_heads VALUES (-1, '\\x00', now(), '{MARK}', 'k', '\\x00')",
 )
 _REMOVE = (
     f"DELETE FROM ledger_entries WHERE agency_id = '{MARK}'",
@@ -122,6 +132,8 @@ _REMOVE = (
     f"DELETE FROM alerts WHERE agency_id = '{MARK}'",
     f"DELETE FROM reports WHERE period = '{MARK}'",
     f"DELETE FROM key_events WHERE key_id = '{MARK}'",
+    "DELETE FROM merkle_nodes WHERE level = 99",
+    f"DELETE FROM tree_heads WHERE origin = '{MARK}'",
 )
 
 

@@ -16,7 +16,7 @@ from shared.runtime import Runtime
 # (matplotlib, WeasyPrint) take seconds and tens of megabytes that a worker never uses.
 COMMANDS = {
     "ingest": "services.ingest.cli:ingest",
-    "ledger": "services.ingest.cli:ledger",
+    "ledger": "services.ingest.ledger_cli:ledger",
     "dlq": "services.ingest.cli:dlq",
     "agency": "services.ingest.cli:agency",
     "catalogue": "services.catalogue.cli:catalogue",

@@ -15,3 +15,10 @@ def utc_now() -> datetime:
 def vietnam_today() -> date:
     """Today's date in Vietnam."""
     return datetime.now(VIETNAM_TZ).date()
+
+
+def as_utc(instant: datetime) -> datetime:
+    """An aware UTC instant; a naive one (as SQLite returns them) is taken as UTC."""
+    if instant.tzinfo is None:
+        return instant.replace(tzinfo=timezone.utc)
+    return instant.astimezone(timezone.utc)

@@ -40,9 +40,24 @@ class Topics:
     def alerts(self) -> str:
         return f"{self.prefix}.alerts.v1"
 
+    @property
+    def receipts(self) -> str:
+        """Ingest's acknowledgement of each recorded event, keyed by its agency."""
+        return f"{self.prefix}.receipts.v1"
+
+    @property
+    def tree_heads(self) -> str:
+        """Signed tree heads, kept forever (auditors and witnesses read them all)."""
+        return f"{self.prefix}.tree-heads.v1"
+
     def all(self) -> list[str]:
         """Every topic the pipeline uses."""
-        return [self.progress, self.dead_letters, self.ledger, self.reports, self.alerts]
+        return [self.progress, self.dead_letters, self.ledger, self.reports, self.alerts, self.receipts,
+                self.tree_heads]
+
+    def configs(self) -> dict[str, dict[str, str]]:
+        """Topic settings other than the broker's defaults, by topic."""
+        return {self.tree_heads: {"retention.ms": "-1", "retention.bytes": "-1"}}
 
 
 CREDENTIAL_VARIABLES = ("KAFKA_SECURITY_PROTOCOL", "KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD")
@@ -121,6 +136,10 @@ class Settings:
     data_dir: Path
     partitions: int = 6
     kafka_timeout_ms: int = 30_000
+    ledger_key_path: Path | None = None
+    """The ledger operator's key file (tree heads); default <data dir>/keys/ledger.key.pem."""
+    reports_key_path: Path | None = None
+    """The key file that signs issued reports; default <data dir>/keys/reports.key.pem."""
     migrate_url: str | None = None
     """The schema owner's URL, when DATABASE_URL names a role that may not create tables."""
     kafka_credentials: KafkaCredentials = field(default_factory=KafkaCredentials)
@@ -139,7 +158,8 @@ class Settings:
         """Read DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS, TIENDO_TOPIC_PREFIX, TIENDO_DATA_DIR
         TIENDO_PARTITIONS (partitions of topics the pipeline creates),
         TIENDO_KAFKA_TIMEOUT_MS (how long to wait for an unreachable broker),
-        TIENDO_MIGRATE_URL (who migrates the schema, when not DATABASE_URL's role) and the
+        TIENDO_MIGRATE_URL (who migrates the schema, when not DATABASE_URL's role),
+        TIENDO_LEDGER_KEY and TIENDO_REPORTS_KEY (the operator's key files) and the
         broker credentials (KafkaCredentials.from_env)."""
         env = os.environ if env is None else env
         data_dir = default_data_dir(env)
@@ -151,5 +171,7 @@ class Settings:
             partitions=int(env.get("TIENDO_PARTITIONS") or 6),
             kafka_timeout_ms=int(env.get("TIENDO_KAFKA_TIMEOUT_MS") or 30_000),
             migrate_url=env.get("TIENDO_MIGRATE_URL") or None,
+            ledger_key_path=Path(env.get("TIENDO_LEDGER_KEY") or data_dir / "keys" / "ledger.key.pem"),
+            reports_key_path=Path(env.get("TIENDO_REPORTS_KEY") or data_dir / "keys" / "reports.key.pem"),
             kafka_credentials=KafkaCredentials.from_env(env),
         )

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from shared.domain.signing import (key_id_for, load_private_key, new_private_key, private_key_pem, public_key_of,
-                                   public_key_pem)
+from shared.domain.signing import (key_id_for, load_private_key, load_public_key, new_private_key, private_key_pem,
+                                   public_key_of, public_key_pem)
 
 PRIVATE_SUFFIX = ".key.pem"
 PUBLIC_SUFFIX = ".pub.pem"
@@ -60,8 +60,7 @@ class SigningKey:
     @classmethod
     def load_pem(cls, pem: bytes) -> "SigningKey":
         """A key from the bytes of a private key file; ValueError for anything else."""
-        text = pem.decode("utf-8")
-        headers = dict(line.split(": ", 1) for line in text.split("-----BEGIN", 1)[0].splitlines() if ": " in line)
+        headers = _headers(pem)
         if "agency_id" not in headers:
             raise ValueError("no agency_id line before the PEM block")
         key = cls(headers["agency_id"], load_private_key(pem))
@@ -87,3 +86,76 @@ def write_private(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(data)
+
+
+LEDGER_KEY_NAME = "tiendo.ledger"
+REPORTS_KEY_NAME = "tiendo.reports"
+
+
+@dataclass(frozen=True)
+class OperatorKey:
+    """A key of the ledger's operator: the ledger key signs tree heads, the reports key
+    signs issued reports. Kept in a 0600 file outside the database (docs/audit.md); its
+    public half is what auditors check against (`tiendo ledger key`)."""
+
+    name: str
+    private_key: Ed25519PrivateKey
+
+    @cached_property
+    def public_key(self) -> bytes:
+        """The raw 32 bytes of the public key."""
+        return public_key_of(self.private_key)
+
+    @classmethod
+    def load(cls, path: Path) -> "OperatorKey":
+        """Read a key file written by ``create``; ValueError naming the file otherwise."""
+        try:
+            pem = path.read_bytes()
+            headers = _headers(pem)
+            return cls(headers["name"], load_private_key(pem))
+        except (OSError, ValueError, KeyError) as exc:
+            raise ValueError(f"{path} is not a Tiến độ operator key file: {exc}") from exc
+
+    @classmethod
+    def create(cls, path: Path, name: str) -> "OperatorKey":
+        """A new key named ``name``, written to ``path`` (0600, never over an existing file)
+        with its public key beside it (``.pub.pem``)."""
+        key = cls(name, new_private_key())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        header = f"name: {name}\n".encode("utf-8")
+        write_private(path, header + private_key_pem(key.private_key))
+        public_path(path).write_bytes(header + public_key_pem(key.public_key))
+        return key
+
+    @classmethod
+    def load_or_create(cls, path: Path, name: str) -> "OperatorKey":
+        """The key in ``path``, created on first use (a new deployment, the demo, a test)."""
+        try:
+            return cls.create(path, name)
+        except FileExistsError:
+            return cls.load(path)
+
+    def sign(self, message: bytes) -> bytes:
+        """The 64-byte Ed25519 signature of ``message``."""
+        return self.private_key.sign(message)
+
+
+def public_path(private: Path) -> Path:
+    """Where an operator key's public half is written: ``x.key.pem`` → ``x.pub.pem``."""
+    return private.with_name(private.name.removesuffix(PRIVATE_SUFFIX) + PUBLIC_SUFFIX)
+
+
+def load_public_key_file(path: Path) -> tuple[str, bytes]:
+    """(name, raw public key) of an operator's public key file; ValueError otherwise."""
+    try:
+        pem = path.read_bytes()
+        headers = _headers(pem)
+        return headers["name"], load_public_key(pem)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ValueError(f"{path} is not a Tiến độ public key file: {exc}") from exc
+
+
+def _headers(pem: bytes) -> dict[str, str]:
+    """The ``name: value`` lines before a key file's PEM block (RFC 7468 allows text there)."""
+    text = pem.decode("utf-8")
+    return dict(line.split(": ", 1) for line in text.split("-----BEGIN", 1)[0].splitlines() if ": " in line)

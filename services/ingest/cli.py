@@ -1,4 +1,4 @@
-"""Click commands of the ingest side: ingest, ledger, dlq and agency keys.
+"""Click commands of the ingest side: ingest, dlq and agency keys (the ledger's: ledger_cli.py).
 A thin shell: each command parses options, calls library code, prints the outcome."""
 
 from __future__ import annotations
@@ -16,16 +16,14 @@ from shared.db.dead_letters import DeadLetterStore
 from shared.db.keys import KeyRegistryError, KeyStore
 from shared.db.ledger import LedgerStore
 from shared.domain.agencies import get_agency
-from shared.domain.audit import entry_check
-from shared.domain.chain import first_break
-from shared.domain.keyring import PublicKey, chain_problem, fold_keys
+from shared.domain.keyring import PublicKey
 from shared.domain.signing import ALGORITHM, KeyFileError, key_id_for, load_public_key
 from shared.domain.temporal import VIETNAM_TZ
-from shared.keyfiles import SigningKey
+from shared.keyfiles import LEDGER_KEY_NAME, OperatorKey, SigningKey
 from shared.runtime import Runtime, graceful_stop
 
 from services.ingest.publish import keys_in_dir, publish_lines
-from services.ingest.worker import IngestWorker
+from services.ingest.worker import HeadPolicy, IngestWorker
 
 
 def _runtime(ctx: click.Context) -> Runtime:
@@ -90,67 +88,35 @@ def publish(ctx, file, keyfile, keys_dir, as_json):
 @click.option("--replay-clock", is_flag=True,
               help="Record each entry at its own reported_at, not now: only for simulations of a past year "
                    "(the demo, bench, chaos), never for real agencies, which could then choose their time.")
+@click.option("--head-every", default=10_000, show_default=True, type=click.IntRange(min=1),
+              help="Sign a tree head once this many entries are not under one.")
+@click.option("--head-interval", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds after which any entry not under a head gets one, busy or idle.")
 @click.option("--json", "as_json", is_flag=True, help="Print the final counts as JSON.")
 @click.pass_context
-def run(ctx, until_idle, batch_size, replay_clock, as_json):
-    """Run the ingest worker: validate, de-duplicate and append events to the ledger.
+def run(ctx, until_idle, batch_size, replay_clock, head_every, head_interval, as_json):
+    """Run the ingest worker: validate, de-duplicate and append events to the ledger,
+    extend its Merkle tree, sign tree heads with the ledger key (TIENDO_LEDGER_KEY,
+    created on first use) and send each agency a receipt per recorded event.
 
     \b
     Example:
       tiendo ingest run --until-idle
     """
     rt = _runtime(ctx)
+    try:
+        ledger_key = OperatorKey.load_or_create(rt.settings.ledger_key_path, LEDGER_KEY_NAME)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
     worker = IngestWorker(rt.settings, rt.broker, LedgerStore(rt.engine), KeyStore(rt.engine), batch_size=batch_size,
-                          replay_clock=replay_clock)
+                          replay_clock=replay_clock,
+                          heads=HeadPolicy(ledger_key, every_entries=head_every, every_seconds=head_interval))
     stats = worker.run(until_idle=until_idle, stop=graceful_stop())
     if as_json:
         _echo_json(vars(stats))
     else:
         click.echo(f"ingest: consumed {stats.consumed}, appended {stats.appended}, "
                    f"duplicates {stats.duplicates}, dead letters {stats.dead_letters}")
-
-
-# ---- ledger ------------------------------------------------------------------------
-@click.group()
-def ledger() -> None:
-    """Inspect the append-only ledger."""
-
-
-@ledger.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.pass_context
-def verify(ctx, as_json):
-    """Check the whole ledger; exit 1 naming the first entry that does not match.
-
-    Every agency's hash chain (content and recorded time); every column against the
-    entry's payload; every agency signature against the key registered for that agency
-    at the entry's recorded time; and the key registry's own hash chain.
-
-    \b
-    Example:
-      tiendo ledger verify --json
-    """
-    rt = _runtime(ctx)
-    store = LedgerStore(rt.engine)
-    key_events = KeyStore(rt.engine).events()
-    size = store.ledger_size()
-    registry_problem = chain_problem(key_events)
-    with click.progressbar(store.chain_rows(), length=size, label="Verifying", file=sys.stderr,
-                           hidden=as_json or size < 10_000) as rows:
-        bad = first_break(rows, entry_check(fold_keys(key_events)))
-    if as_json:
-        _echo_json(dict(ok=bad is None and registry_problem is None, entries=size, key_events=len(key_events),
-                        key_registry_problem=registry_problem,
-                        first_bad=None if bad is None else dict(vars(bad), description=bad.describe())))
-    elif bad is None and registry_problem is None:
-        click.echo(f"ledger: {size} entries, every chain, column and signature verifies; "
-                   f"key registry: {len(key_events)} events verify")
-    if bad is not None or registry_problem is not None:
-        if not as_json:
-            for problem in (registry_problem, bad and bad.describe()):
-                if problem:
-                    click.echo(f"ledger: {problem}", err=True)
-        ctx.exit(1)
 
 
 # ---- dead letters -------------------------------------------------------------------

@@ -12,7 +12,8 @@ import base64
 import json
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from json.encoder import encode_basestring
 
@@ -23,7 +24,9 @@ from shared.db.keys import KeyStore
 from shared.db.ledger import Batch, ChainHead, ConcurrentWrite, LedgerStore, NewDeadLetter, NewEntry, StoredEntry
 from shared.db.outage import until_available
 from shared.domain.chain import GENESIS_HASH, entry_hash, recorded_text
+from shared.domain.tree_head import TreeHead, sign_head
 from shared.kafka import Broker, Consumer, Record
+from shared.keyfiles import OperatorKey
 
 from services.ingest.admission import MAX_MESSAGE_BYTES, Decisions, decide
 
@@ -55,6 +58,49 @@ def ledger_message(entry: StoredEntry) -> bytes:
     return (f'{{"seq":{entry.seq:d},"agency_id":{s(entry.agency_id)},"chain_pos":{entry.chain_pos:d},'
             f'"recorded_at":"{recorded_text(entry.recorded_at)}","prev_hash":{s(entry.prev_hash)},'
             f'"hash":{s(entry.hash)},"event":{entry.payload}}}').encode("utf-8")
+
+
+def receipt_message(entry: StoredEntry) -> bytes:
+    """The receipt an agency system gets for a recorded event (docs/contract.md §7): where
+    its event is in the ledger, and the hashes that prove it once a tree head covers it."""
+    s = encode_basestring
+    return (f'{{"kind":"tiendo.receipt.v1","agency_id":{s(entry.agency_id)},"event_id":{s(entry.event_id)},'
+            f'"seq":{entry.seq:d},"chain_pos":{entry.chain_pos:d},"leaf_index":{entry.leaf_index:d},'
+            f'"entry_hash":{s(entry.hash)},"prev_hash":{s(entry.prev_hash)},'
+            f'"recorded_at":"{recorded_text(entry.recorded_at)}"}}').encode("utf-8")
+
+
+def head_message(head: TreeHead) -> bytes:
+    """The tree-head topic's form of a head: its JSON, signed note included."""
+    return json.dumps(head.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass
+class HeadPolicy:
+    """When ingest signs a tree head: once ``every_entries`` leaves are uncovered, or
+    ``every_seconds`` after the last head when any leaf is (the time also while idle)."""
+
+    key: OperatorKey
+    every_entries: int = 10_000
+    every_seconds: float = 10.0
+    clock: Callable[[], datetime] = utc_now
+    last_size: int = 0
+    last_at: float = field(default_factory=time.monotonic)
+
+    def due(self, size: int) -> bool:
+        """Whether a head over ``size`` leaves is due."""
+        return size > self.last_size and (size - self.last_size >= self.every_entries
+                                          or time.monotonic() - self.last_at >= self.every_seconds)
+
+    def sign(self, size: int, root: bytes) -> TreeHead:
+        """A head over ``size`` leaves with ``root``, signed now."""
+        head = sign_head(self.key, size, root, self.clock())
+        self.last_size, self.last_at = size, time.monotonic()
+        return head
+
+    def issue_if_due(self, size: int, root: bytes) -> TreeHead | None:
+        """The batch-time rule: a signed head when one is due, else None."""
+        return self.sign(size, root) if self.due(size) else None
 
 
 def _oversized(d: NewDeadLetter) -> bool:
@@ -91,8 +137,11 @@ class IngestWorker:
     """One member of the ingest consumer group."""
 
     def __init__(self, settings: Settings, broker: Broker, ledger: LedgerStore, keys: KeyStore,
-                 today=vietnam_today, batch_size: int = 5000, replay_clock: bool = False) -> None:
+                 today=vietnam_today, batch_size: int = 5000, replay_clock: bool = False,
+                 heads: HeadPolicy | None = None) -> None:
         self.settings = settings
+        self.heads = heads
+        """Who signs tree heads, and how often (none: this worker issues no heads)."""
         self.replay_clock = replay_clock
         """Record each entry at its own reported_at instead of now: for simulations of a
         past year only (`tiendo ingest run --replay-clock`), never where agencies are real."""
@@ -133,10 +182,13 @@ class IngestWorker:
     def run(self, until_idle: bool = False, stop=lambda: False) -> IngestStats:
         """Consume until stopped (or, with `until_idle`, until caught up)."""
         self._stop = stop
-        self.broker.ensure_topics(self.topics.all(), self.settings.partitions)
+        self.broker.ensure_topics(self.topics.all(), self.settings.partitions, self.topics.configs())
         self._producer = self.broker.producer()
         # A database still starting (or restarting) is waited for, not a reason to exit.
         until_available(self.publish_outbox, stop)
+        if self.heads is not None:
+            newest = until_available(lambda: self.ledger.tree.latest_head(), stop)
+            self.heads.last_size = newest.tree_size if newest else 0
         self._consumer = self.broker.consumer(
             self.group, [self.topics.progress], self._on_assigned, self._on_revoked,
             max_poll_records=self.batch_size,
@@ -151,12 +203,28 @@ class IngestWorker:
                 if records:
                     self._handle(records)
                     idle_since = time.monotonic()
-                elif until_idle and time.monotonic() - idle_since > 0.5 and self._group_caught_up():
+                    continue
+                self._issue_idle_head(final=False)
+                if until_idle and time.monotonic() - idle_since > 0.5 and self._group_caught_up():
+                    self._issue_idle_head(final=True)
                     break
         finally:
             self._consumer.close()
             self._producer.close()
         return self.stats
+
+    def _issue_idle_head(self, final: bool) -> None:
+        """While no batch comes, a head once ``every_seconds`` have passed over leaves no
+        head covers (or, stopping when caught up, at once): published like the rest."""
+        policy = self.heads
+        if policy is None or not (final or time.monotonic() - policy.last_at >= policy.every_seconds):
+            return
+        head = until_available(
+            lambda: self.ledger.record_head(policy.sign, lambda h: (self.topics.tree_heads, h.origin.encode(),
+                                                                     head_message(h))), self._stop)
+        if head is not None:
+            self.publish_outbox()
+        policy.last_at = time.monotonic()
 
     def _group_caught_up(self) -> bool:
         # The whole group, not just this member: a member that owns nothing yet (the
@@ -218,12 +286,18 @@ class IngestWorker:
         ]
         messages: list[tuple[str, bytes | None, bytes]] = []
 
-        def announce(stored, dead, now):
-            messages.extend((self.topics.ledger, e.agency_id.encode(), ledger_message(e)) for e in stored)
+        def announce(stored, dead, head, now):
+            for e in stored:
+                key = e.agency_id.encode()
+                messages.append((self.topics.ledger, key, ledger_message(e)))
+                messages.append((self.topics.receipts, key, receipt_message(e)))
             messages.extend((self.topics.dead_letters, dead_letter_key(d), dead_letter_message(d, now)) for d in dead)
+            if head is not None:
+                messages.append((self.topics.tree_heads, head.origin.encode(), head_message(head)))
             return messages
 
-        stored = self.ledger.commit_batch(batch, announce)
+        issue = self.heads.issue_if_due if self.heads is not None else None
+        stored = self.ledger.commit_batch(batch, announce, issue)
         for part, (_, new) in batch.offsets.items():
             self._positions[part] = new
         for e in stored:

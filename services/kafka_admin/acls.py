@@ -1,9 +1,10 @@
 """Who may do what on the broker: the ACLs of one pipeline (one topic prefix). Pure.
 
 Least privilege, per principal (``User:<name>``; the super user ``admin`` needs none):
-- an agency system writes progress events and nothing else;
+- an agency system writes progress events and reads receipts and tree heads (without a
+  consumer group: it assigns itself partitions), nothing else;
 - ingest reads progress events (group ``<prefix>.ingest``) and is the only writer of the
-  ledger and dead-letter topics;
+  ledger, dead-letter, receipt and tree-head topics;
 - scorer reads the ledger (group ``<prefix>.scorer``) and writes alerts;
 - report writes report announcements (it reads the ledger from the database, not Kafka).
 The workers also see (DESCRIBE) every topic of their pipeline, as they check at start
@@ -36,11 +37,15 @@ def pipeline_grants(prefix: str, who: Principals = Principals()) -> list[Grant]:
     grants: list[Grant] = []
     for agency in who.agencies:
         grants.append(Grant(user(agency), "WRITE", "topic", t.progress))
+        grants.append(Grant(user(agency), "READ", "topic", t.receipts))
+        grants.append(Grant(user(agency), "READ", "topic", t.tree_heads))
     ingest, scorer, report = user(who.ingest), user(who.scorer), user(who.report)
     grants += [
         Grant(ingest, "READ", "topic", t.progress),
         Grant(ingest, "WRITE", "topic", t.ledger),
         Grant(ingest, "WRITE", "topic", t.dead_letters),
+        Grant(ingest, "WRITE", "topic", t.receipts),
+        Grant(ingest, "WRITE", "topic", t.tree_heads),
         Grant(ingest, "READ", "group", f"{prefix}.ingest"),
         Grant(ingest, "DESCRIBE", "topic", everything, prefixed=True),
         Grant(scorer, "READ", "topic", t.ledger),

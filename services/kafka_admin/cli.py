@@ -59,7 +59,7 @@ def apply(ctx, agencies, ingest_user, scorer_user, report_user, as_json):
     """
     rt = _runtime(ctx)
     s = rt.settings
-    rt.broker.ensure_topics(s.topics.all(), s.partitions)
+    rt.broker.ensure_topics(s.topics.all(), s.partitions, s.topics.configs())
     grants = pipeline_grants(s.topic_prefix, Principals(ingest_user, scorer_user, report_user, tuple(agencies)))
     rt.broker.grant(grants)
     if as_json:

@@ -14,7 +14,8 @@ from sqlalchemy import Engine
 
 from shared.clock import utc_now
 from shared.db.ledger import ChainHead, LedgerStore
-from shared.db.report_queries import ReportQueries, as_utc
+from shared.clock import as_utc
+from shared.db.report_queries import ReportQueries
 
 from services.report.amendments import amendment, in_sent_order
 from services.report.assemble import assemble

@@ -236,7 +236,7 @@ def rebuild_cmd(ctx, today, as_json):
     published = 0
     if result.alerts:
         try:
-            rt.broker.ensure_topics(rt.settings.topics.all(), rt.settings.partitions)
+            rt.broker.ensure_topics(rt.settings.topics.all(), rt.settings.partitions, rt.settings.topics.configs())
             producer = rt.broker.producer()
             try:
                 published = publish_alerts(store, producer, rt.settings.topics.alerts, projector.world, result.alerts)

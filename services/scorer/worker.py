@@ -114,7 +114,7 @@ class ScorerWorker:
     def run(self, until_idle: bool = False, idle_grace_s: float = 3.0, stop=lambda: False) -> ScorerStats:
         """Consume until stopped (or, with `until_idle`, until caught up and evaluated for today)."""
         self._stop = stop
-        self.broker.ensure_topics(self.topics.all(), self.settings.partitions)
+        self.broker.ensure_topics(self.topics.all(), self.settings.partitions, self.topics.configs())
         self._producer = self.broker.producer()
         # A database still starting (or restarting) is waited for, not a reason to exit.
         until_available(lambda: (self.load(), self.publish_alerts()), stop)

@@ -73,7 +73,7 @@ def simulate(ctx, seed, scale, year, until, dry_run, out, expectations_path, as_
             rt: Runtime = ctx.find_root().obj
             keys, issued = store_keys(KeyStore(rt.engine), seed, agency_ids)
             topic = rt.settings.topics.progress
-            rt.broker.ensure_topics(rt.settings.topics.all(), rt.settings.partitions)
+            rt.broker.ensure_topics(rt.settings.topics.all(), rt.settings.partitions, rt.settings.topics.configs())
             producer = rt.broker.producer()
             stack.callback(producer.close)
 

@@ -3,7 +3,7 @@ letters and the outbox, all written in one transaction per batch."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from datetime import date, datetime, timezone
@@ -12,7 +12,9 @@ from sqlalchemy import Engine, func, insert, select, update, delete
 from sqlalchemy.exc import IntegrityError
 
 from shared.db.schema import consumer_offsets, dead_letters, ledger_entries, outbox
+from shared.db.tree import TreeStore
 from shared.domain.chain import ChainRow
+from shared.domain.tree_head import TreeHead
 
 Partition = tuple[str, int]
 
@@ -85,6 +87,8 @@ class Batch:
     outbox_ids: list[int] = field(default_factory=list)
     """Filled in by `commit_batch`: the ids of the outbox rows it wrote, so the caller can
     publish the messages it holds and delete the rows without reading them back."""
+    head: TreeHead | None = None
+    """Filled in by `commit_batch`: the tree head it issued with the batch, if one was due."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,11 @@ class StoredEntry:
     prev_hash: str
     hash: str
     recorded_at: datetime
+    leaf_index: int
+
+
+HeadIssuer = Callable[[int, bytes], "TreeHead | None"]
+"""Given the tree's new size and root after a batch, a signed head when one is due."""
 
 
 class LedgerStore:
@@ -108,6 +117,7 @@ class LedgerStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.tree = TreeStore(engine)
 
     # ---- reads -------------------------------------------------------------------
     def tracked_offsets(self, group: str, parts: Iterable[Partition]) -> dict[Partition, int | None]:
@@ -157,6 +167,25 @@ class LedgerStore:
         with self.engine.connect() as conn:
             return set(_pairs_in(conn, "agency_id, amends", ("agency_id", "amends"), "kind = 'retraction' AND ", keys))
 
+    def leaves(self, below: int) -> Iterator["Leaf"]:
+        """The entries with a leaf index below ``below``, in leaf order, streamed."""
+        le = ledger_entries
+        q = (select(le.c.leaf_index, le.c.seq, le.c.agency_id, le.c.chain_pos, le.c.event_id, le.c.hash)
+             .where(le.c.leaf_index < below).order_by(le.c.leaf_index))
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(yield_per=10_000).execute(q):
+                yield Leaf(*row)
+
+    def entry_of_event(self, agency_id: str, event_id: str) -> StoredEntry | None:
+        """The entry recorded for an agency's event id, if any."""
+        le = ledger_entries
+        q = select(le.c.seq, le.c.agency_id, le.c.chain_pos, le.c.event_id, le.c.target_id, le.c.kind, le.c.payload,
+                   le.c.prev_hash, le.c.hash, le.c.recorded_at, le.c.leaf_index
+                   ).where(le.c.agency_id == agency_id, le.c.event_id == event_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(q).first()
+        return None if row is None else StoredEntry(*row)
+
     def ledger_size(self) -> int:
         """Number of ledger entries."""
         with self.engine.connect() as conn:
@@ -182,7 +211,7 @@ class LedgerStore:
         le = ledger_entries
         q = select(
             le.c.seq, le.c.agency_id, le.c.chain_pos, le.c.event_id, le.c.target_id, le.c.kind,
-            le.c.payload, le.c.prev_hash, le.c.hash, le.c.recorded_at,
+            le.c.payload, le.c.prev_hash, le.c.hash, le.c.recorded_at, le.c.leaf_index,
         ).where(le.c.seq > after_seq).order_by(le.c.seq)
         if upto_seq is not None:
             q = q.where(le.c.seq <= upto_seq)
@@ -191,10 +220,11 @@ class LedgerStore:
                 yield StoredEntry(*row)
 
     # ---- the one write path -------------------------------------------------------
-    def commit_batch(self, batch: Batch, announce) -> list[StoredEntry]:
-        """Append entries, dead letters and outbox messages and advance the offsets, in
-        one transaction. `announce(entries, dead_letters, now)` returns the outbox
-        messages (topic, key, value) once sequence numbers are known. Raises
+    def commit_batch(self, batch: Batch, announce, issue_head: HeadIssuer | None = None) -> list[StoredEntry]:
+        """Append entries, dead letters and outbox messages, extend the Merkle tree, keep
+        the head ``issue_head`` signs when one is due, and advance the offsets, in one
+        transaction. `announce(entries, dead_letters, head, now)` returns the outbox
+        messages (topic, key, value) once sequence numbers and leaves are known. Raises
         ConcurrentWrite when another worker got there first; nothing is written then."""
         now = datetime.now(timezone.utc)
         try:
@@ -202,8 +232,11 @@ class LedgerStore:
                 _advance_offsets(conn, batch.group, batch.offsets)
                 stored: list[StoredEntry] = []
                 if batch.entries:
+                    # First: the tree's row orders this batch after any other worker's.
+                    start, root = self.tree.extend(conn, [e.hash for e in batch.entries])
                     # In UTC: SQLite keeps a timestamp's wall time and drops its offset.
-                    rows = [dict(vars(e), recorded_at=e.recorded_at.astimezone(timezone.utc)) for e in batch.entries]
+                    rows = [dict(vars(e), recorded_at=e.recorded_at.astimezone(timezone.utc), leaf_index=start + i)
+                            for i, e in enumerate(batch.entries)]
                     le = ledger_entries
                     # Matched by (agency, chain position), not by row order: asking for the
                     # order makes SQLAlchemy insert SQLite rows one statement at a time.
@@ -211,18 +244,44 @@ class LedgerStore:
                     seq_of = {(a, p): s for s, a, p in returned}
                     stored = [
                         StoredEntry(seq_of[(e.agency_id, e.chain_pos)], e.agency_id, e.chain_pos, e.event_id,
-                                    e.target_id, e.kind, e.payload, e.prev_hash, e.hash, e.recorded_at)
-                        for e in batch.entries
+                                    e.target_id, e.kind, e.payload, e.prev_hash, e.hash, e.recorded_at, start + i)
+                        for i, e in enumerate(batch.entries)
                     ]
+                    batch.head = issue_head(start + len(stored), root) if issue_head else None
+                    if batch.head is not None:
+                        self.tree.record_head(conn, batch.head)
                 if batch.dead_letters:
                     conn.execute(insert(dead_letters), [dict(vars(d), rejected_at=now) for d in batch.dead_letters])
-                messages = announce(stored, batch.dead_letters, now)
+                messages = announce(stored, batch.dead_letters, batch.head, now)
                 if messages:
                     rows = [dict(topic=t, key=k, value=v) for t, k, v in messages]
                     batch.outbox_ids = [i for (i,) in _insert_returning(conn, outbox, rows, ("id",))]
                 return stored
         except IntegrityError as exc:
+            self.tree.forget()
             raise ConcurrentWrite(str(exc.orig)) from exc
+        except BaseException:
+            self.tree.forget()
+            raise
+
+    def record_head(self, issue_head: HeadIssuer, announce_head) -> TreeHead | None:
+        """Issue a head over the whole tree now (ingest idle with leaves no head covers),
+        keep it and queue its message ``announce_head(head)`` in one transaction. None when
+        the newest head already covers every leaf, or another worker issued this one."""
+        try:
+            with self.engine.begin() as conn:
+                size = self.tree.locked_size(conn)
+                if size == 0 or self.tree.newest_head_size(conn) >= size:
+                    return None
+                head = issue_head(size, self.tree.root_in(conn, size))
+                if head is None:
+                    return None
+                self.tree.record_head(conn, head)
+                topic, key, value = announce_head(head)
+                conn.execute(insert(outbox).values(topic=topic, key=key, value=value))
+                return head
+        except IntegrityError:
+            return None
 
     # ---- outbox -------------------------------------------------------------------
     def pending_outbox(self, limit: int = 10_000) -> list[tuple[int, str, bytes | None, bytes]]:
@@ -330,3 +389,18 @@ class Recorded(NamedTuple):
     agency_id: str
     chain_pos: int
     payload: str
+
+
+class Leaf(NamedTuple):
+    """A ledger entry as the Merkle tree sees it."""
+
+    leaf_index: int
+    seq: int
+    agency_id: str
+    chain_pos: int
+    event_id: str
+    hash: str
+
+    def describe(self) -> str:
+        """How an operator finds the entry."""
+        return f"entry seq={self.seq} (agency {self.agency_id}, chain position {self.chain_pos}, event {self.event_id})"

@@ -16,15 +16,9 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from shared.clock import as_utc
 from shared.db.ledger import ChainHead
 from shared.db.schema import dead_letters, ledger_entries, reports
-
-
-def as_utc(instant: datetime) -> datetime:
-    """An aware UTC instant; a naive one (as SQLite returns them) is taken as UTC."""
-    if instant.tzinfo is None:
-        return instant.replace(tzinfo=timezone.utc)
-    return instant.astimezone(timezone.utc)
 
 
 @dataclass(frozen=True)

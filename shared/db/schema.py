@@ -46,7 +46,10 @@ ledger_entries = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
+    # The entry's place in the Merkle tree (0, 1, 2, … in commit order; docs/audit.md).
+    Column("leaf_index", BigInteger, nullable=False),
     UniqueConstraint("agency_id", "chain_pos", name="uq_ledger_chain_pos"),
+    UniqueConstraint("leaf_index", name="uq_ledger_leaf_index"),
     UniqueConstraint("agency_id", "event_id", name="uq_ledger_event_id"),
 )
 # Ingest asks, for every batch, which amended events a retraction already removed: an
@@ -55,6 +58,38 @@ ledger_entries = Table(
 _AMENDMENT = ledger_entries.c.amends.isnot(None)
 Index("ix_ledger_amends", ledger_entries.c.agency_id, ledger_entries.c.amends,
       sqlite_where=_AMENDMENT, postgresql_where=_AMENDMENT)
+
+# The Merkle tree over the ledger (shared/db/tree.py). One row: how many leaves the tree
+# has; ingest moves it forward in each batch's transaction, which also orders concurrent
+# ingest workers' batches, so that leaf order is commit order.
+merkle_tree = Table(
+    "merkle_tree",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("size", BigInteger, nullable=False),
+)
+
+# Every complete subtree's hash: (level, index) covers leaves [index·2^level, (index+1)·2^level);
+# level 0 holds the leaf hashes, so a row edited in ledger_entries no longer matches it.
+merkle_nodes = Table(
+    "merkle_nodes",
+    metadata,
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
+# Signed tree heads, as issued (shared/domain/tree_head.py).
+tree_heads = Table(
+    "tree_heads",
+    metadata,
+    Column("tree_size", BigInteger, primary_key=True, autoincrement=False),
+    Column("root_hash", LargeBinary(32), nullable=False),
+    Column("timestamp", DateTime(timezone=True), nullable=False),
+    Column("origin", String(200), nullable=False),
+    Column("key_id", String(250), nullable=False),
+    Column("signature", LargeBinary(64), nullable=False),
+)
 
 consumer_offsets = Table(
     "consumer_offsets",

@@ -146,7 +146,7 @@ def append_leaves(size: int, frontier: Sequence[bytes], leaves: Sequence[bytes]
 def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes) -> bool:
     """Whether ``proof`` shows leaf hash ``leaf`` at ``index`` in the tree of ``size`` leaves
     whose root is ``root`` (RFC 9162 §2.1.3.2)."""
-    if not 0 <= index < size:
+    if not 0 <= index < size or not _hashes_ok(leaf, root, *proof):
         return False
     fn, sn, r = index, size - 1, leaf
     for p in proof:
@@ -169,7 +169,7 @@ def verify_consistency(old_size: int, old_root: bytes, new_size: int, new_root: 
                        proof: Sequence[bytes]) -> bool:
     """Whether ``proof`` shows the tree (old_size, old_root) is a prefix of (new_size,
     new_root) (RFC 9162 §2.1.4.2)."""
-    if not 0 < old_size <= new_size:
+    if not 0 < old_size <= new_size or not _hashes_ok(old_root, new_root, *proof):
         return False
     if old_size == new_size:
         return not proof and old_root == new_root
@@ -197,3 +197,8 @@ def verify_consistency(old_size: int, old_root: bytes, new_size: int, new_root: 
         fn >>= 1
         sn >>= 1
     return sn == 0 and fr == old_root and sr == new_root
+
+
+def _hashes_ok(*hashes: bytes) -> bool:
+    """Every one a SHA-256 output (32 bytes): a shorter 'hash' could match by accident."""
+    return all(len(h) == 32 for h in hashes)

@@ -136,8 +136,10 @@ class Broker:
         except KafkaError as exc:
             raise _unreachable(self, exc) from exc
 
-    def ensure_topics(self, names: Iterable[str], partitions: int) -> None:
-        """Create the topics that do not exist yet and wait until they have leaders."""
+    def ensure_topics(self, names: Iterable[str], partitions: int,
+                      configs: dict[str, dict[str, str]] | None = None) -> None:
+        """Create the topics that do not exist yet (with ``configs[name]``, when given) and
+        wait until they have leaders."""
         names = list(names)
         admin = self._admin()
         try:
@@ -145,7 +147,7 @@ class Broker:
             if missing:
                 try:
                     result = admin.create_topics(
-                        [NewTopic(n, partitions, 1) for n in missing], raise_errors=False
+                        [NewTopic(n, partitions, 1, topic_configs=(configs or {}).get(n, {})) for n in missing], raise_errors=False
                     )
                 except TopicAlreadyExistsError:
                     pass  # another process created it first: exactly what we wanted

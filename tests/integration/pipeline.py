@@ -28,7 +28,7 @@ class Pipeline:
         migrate(settings.database_url)
         self.engine = make_engine(settings.database_url)
         self.broker = Broker.from_settings(settings)
-        self.broker.ensure_topics(settings.topics.all(), settings.partitions)
+        self.broker.ensure_topics(settings.topics.all(), settings.partitions, settings.topics.configs())
         self.ledger = LedgerStore(self.engine)
         self.keys = KeyStore(self.engine)
         self._signing_keys: dict[str, SigningKey] = {}

@@ -45,7 +45,7 @@ class LedgerFeed:
     def broker(self) -> Broker:
         if self._broker is None:
             self._broker = Broker.from_settings(self.settings)
-            self._broker.ensure_topics(self.settings.topics.all(), self.settings.partitions)
+            self._broker.ensure_topics(self.settings.topics.all(), self.settings.partitions, self.settings.topics.configs())
         return self._broker
 
     def append(self, events: list[dict]) -> list[StoredEntry]:

@@ -104,8 +104,8 @@ def test_a_forged_event_is_rejected_with_its_reason(pipeline):
      "UPDATE ledger_entries SET chain_pos = 2 WHERE seq = 3;"
      "UPDATE ledger_entries SET chain_pos = 3 WHERE seq = 2", 3),
     ("INSERT INTO ledger_entries (agency_id, chain_pos, event_id, target_id, kind, observed_at, payload,"
-     " content_digest, prev_hash, hash, recorded_at) SELECT agency_id, 6, 'forged', target_id, kind, observed_at,"
-     " payload, content_digest, hash, hash, recorded_at FROM ledger_entries WHERE seq = 5", 6),
+     " content_digest, prev_hash, hash, recorded_at, leaf_index) SELECT agency_id, 6, 'forged', target_id, kind,"
+     " observed_at, payload, content_digest, hash, hash, recorded_at, 5 FROM ledger_entries WHERE seq = 5", 6),
 ])
 def test_verify_names_the_first_tampered_entry(pipeline, tamper, expected_seq):
     key = pipeline.issue_key("ha-noi")

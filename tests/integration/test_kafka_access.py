@@ -121,7 +121,7 @@ def _ratio(agency, day, num, **kw):
 def test_a_forged_ledger_message_written_by_the_admin_is_not_applied(settings, kafka_bootstrap):
     assert settings.kafka_credentials.username == "admin", "the forger is the broker's super user"
     admin = Broker.from_settings(settings)
-    admin.ensure_topics(settings.topics.all(), settings.partitions)
+    admin.ensure_topics(settings.topics.all(), settings.partitions, settings.topics.configs())
     admin.grant(pipeline_grants(settings.topic_prefix))
     feed = LedgerFeed(settings)
     [genuine] = feed.feed([_ratio("ha-noi", "2025-03-15", 60)])

@@ -22,11 +22,13 @@ EVERYONE = {"SELECT ledger_entries", "SELECT dead_letters", "SELECT alembic_vers
 MAY = {
     "ingest": EVERYONE | {
         "INSERT ledger_entries", "SELECT key_events", "INSERT dead_letters", "INSERT outbox",
-        "DELETE outbox (published)", "move ingest's offsets", "add offsets of ingest's group"},
+        "DELETE outbox (published)", "move ingest's offsets", "add offsets of ingest's group",
+        # the Merkle tree: numbered and extended, never rewritten; heads added, never removed
+        "INSERT merkle_nodes", "SELECT merkle_nodes", "UPDATE merkle_tree (number leaves)", "INSERT tree_heads"},
     "scorer": EVERYONE | {
         "move scorer's offsets", "add offsets of scorer's group", "UPDATE scorer_state", "INSERT scorer_observations",
         "DELETE agency_scores", "UPDATE alerts (published)"},
-    "report": EVERYONE | {"INSERT reports", "UPDATE reports (built)"},
+    "report": EVERYONE | {"INSERT reports", "UPDATE reports (built)", "SELECT merkle_nodes"},
 }
 
 

@@ -22,6 +22,6 @@ def test_the_environment_overrides_every_setting(tmp_path):
     assert (s.database_url, s.kafka_bootstrap_servers, s.partitions, s.kafka_timeout_ms) == ("postgresql://x/y", "k:1", 12, 500)
     assert s.migrate_url == "postgresql://owner@x/y" and Settings.from_env({}).migrate_url is None
     assert s.topics.all() == ["pilot.progress.v1", "pilot.progress.dlq.v1", "pilot.ledger.v1",
-                              "pilot.reports.v1", "pilot.alerts.v1"]
+                              "pilot.reports.v1", "pilot.alerts.v1", "pilot.receipts.v1", "pilot.tree-heads.v1"]
     assert s.group("scorer") == "pilot.scorer"
     assert Settings.from_env({"TIENDO_DATA_DIR": str(tmp_path)}).database_url == f"sqlite:///{Path(tmp_path) / 'tiendo.db'}"

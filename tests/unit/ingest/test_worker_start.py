@@ -12,7 +12,7 @@ from services.ingest.worker import IngestWorker
 
 
 class _Broker:
-    def ensure_topics(self, topics, partitions):
+    def ensure_topics(self, topics, partitions, configs=None):
         """The topics exist already."""
 
     def producer(self):
