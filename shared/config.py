@@ -145,6 +145,14 @@ class Settings:
     kafka_credentials: KafkaCredentials = field(default_factory=KafkaCredentials)
     """The SASL principal this process is to the broker (none: PLAINTEXT)."""
 
+    def __post_init__(self) -> None:
+        # Key files default to the data directory, however the settings were made.
+        keys = Path(self.data_dir) / "keys"
+        if self.ledger_key_path is None:
+            object.__setattr__(self, "ledger_key_path", keys / "ledger.key.pem")
+        if self.reports_key_path is None:
+            object.__setattr__(self, "reports_key_path", keys / "reports.key.pem")
+
     @property
     def topics(self) -> Topics:
         return Topics(self.topic_prefix)
@@ -171,7 +179,7 @@ class Settings:
             partitions=int(env.get("TIENDO_PARTITIONS") or 6),
             kafka_timeout_ms=int(env.get("TIENDO_KAFKA_TIMEOUT_MS") or 30_000),
             migrate_url=env.get("TIENDO_MIGRATE_URL") or None,
-            ledger_key_path=Path(env.get("TIENDO_LEDGER_KEY") or data_dir / "keys" / "ledger.key.pem"),
-            reports_key_path=Path(env.get("TIENDO_REPORTS_KEY") or data_dir / "keys" / "reports.key.pem"),
+            ledger_key_path=Path(env["TIENDO_LEDGER_KEY"]) if env.get("TIENDO_LEDGER_KEY") else None,
+            reports_key_path=Path(env["TIENDO_REPORTS_KEY"]) if env.get("TIENDO_REPORTS_KEY") else None,
             kafka_credentials=KafkaCredentials.from_env(env),
         )

@@ -12,9 +12,9 @@ from shared.db.engine import make_engine, migrate
 from shared.db.keys import KeyStore
 from shared.db.ledger import LedgerStore
 from shared.kafka import Broker
-from shared.keyfiles import SigningKey
+from shared.keyfiles import LEDGER_KEY_NAME, OperatorKey, SigningKey
 
-from services.ingest.worker import IngestWorker
+from services.ingest.worker import HeadPolicy, IngestWorker
 from services.simulate.keys import KEYS_VALID_FROM
 
 TODAY = date(2026, 1, 15)
@@ -31,6 +31,7 @@ class Pipeline:
         self.broker.ensure_topics(settings.topics.all(), settings.partitions, settings.topics.configs())
         self.ledger = LedgerStore(self.engine)
         self.keys = KeyStore(self.engine)
+        self.ledger_key = OperatorKey.load_or_create(settings.ledger_key_path, LEDGER_KEY_NAME)
         self._signing_keys: dict[str, SigningKey] = {}
 
     def issue_key(self, agency_id: str) -> SigningKey:
@@ -52,7 +53,9 @@ class Pipeline:
     def ingest(self, replay_clock: bool = True, **kw) -> IngestWorker:
         """Run one ingest worker until it has caught up. The tests' events are 2025's, sent
         today: by default each is recorded at its own reported_at (`--replay-clock`), so the
-        periods they count in and their keys' validity are 2025's."""
+        periods they count in and their keys' validity are 2025's. It signs tree heads
+        with the test's ledger key (every 1,000 entries, and once caught up)."""
+        kw.setdefault("heads", HeadPolicy(self.ledger_key, every_entries=1000))
         worker = IngestWorker(self.settings, self.broker, self.ledger, self.keys, today=lambda: TODAY,
                               replay_clock=replay_clock, **kw)
         worker.run(until_idle=True)
