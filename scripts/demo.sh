@@ -33,8 +33,17 @@ for period in 2025-Q1 2025-Q2 2025-Q3 2025-Q4 2025; do
   tiendo report build --period "$period" --format md,html,pdf --out "$reports" >/dev/null
 done
 
-step "5/5 Kiểm tra (verify): sổ cái, hàng đợi lỗi, báo cáo"
+step "5/5 Kiểm tra (verify): sổ cái, bằng chứng Merkle, hàng đợi lỗi, báo cáo"
 tiendo ledger verify
+# What an auditor does: publish the ledger key, keep a signed head, get one event's proof
+# and check it with nothing but the file and the public key (docs/audit.md).
+tiendo ledger key --json > "$TIENDO_DATA_DIR/ledger-key.json"
+tiendo ledger head --json > "$TIENDO_DATA_DIR/kept-head.json"
+read -r agency event < <(python3 -c "import sqlite3, sys; print(*sqlite3.connect(sys.argv[1]).execute(
+  'SELECT agency_id, event_id FROM ledger_entries ORDER BY seq LIMIT 1').fetchone())" "$TIENDO_DATA_DIR/tiendo.db")
+tiendo ledger prove "$agency" "$event" --json > "$TIENDO_DATA_DIR/proof.json"
+tiendo ledger check-proof "$TIENDO_DATA_DIR/proof.json" --public-key "$TIENDO_DATA_DIR/keys/ledger.pub.pem"
+tiendo ledger verify --against "$TIENDO_DATA_DIR/kept-head.json"
 python "$root/scripts/check_demo.py" "$TIENDO_DATA_DIR/expected.json"
 tiendo report verify "$reports/tiendo-2025-vi.md"
 # A rebuild from the ledger must give the projections the worker maintained.
