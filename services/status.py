@@ -11,7 +11,8 @@ from shared.db.ledger import LedgerStore
 
 
 def collect_status(runtime) -> dict:
-    """Consumer lag per group and partition, ledger size and chain heads, dead letters."""
+    """Consumer lag per group and partition, ledger size and chain heads, the Merkle tree
+    and its newest signed head, dead letters."""
     ledger = LedgerStore(runtime.engine)
     stored = ledger.all_tracked_offsets()
     ends: dict[str, dict[int, int]] = {}
@@ -25,7 +26,10 @@ def collect_status(runtime) -> dict:
             parts.append(dict(topic=topic, partition=partition, offset=offset, end=end, lag=max(0, end - offset)))
         groups.append(dict(group=group, lag=sum(p["lag"] for p in parts), partitions=parts))
     heads = ledger.chain_heads()
+    newest = ledger.tree.latest_head()
     return dict(
+        tree=dict(size=ledger.tree.size(), newest_head=newest and dict(
+            tree_size=newest.tree_size, timestamp=newest.to_json()["timestamp"], key_id=newest.key_id)),
         ledger=dict(entries=ledger.ledger_size(), head_seq=ledger.head_seq(), chains=len(heads),
                     heads={a: dict(position=h.chain_pos, hash=h.hash) for a, h in sorted(heads.items())}),
         consumer_groups=groups,
@@ -50,6 +54,10 @@ def status(ctx, as_json, heads):
         return
     lg = s["ledger"]
     click.echo(f"Ledger: {lg['entries']} entries, {lg['chains']} agency chains, head seq {lg['head_seq']}")
+    tree, newest = s["tree"], s["tree"]["newest_head"]
+    click.echo(f"Merkle tree: {tree['size']} leaves; " + (
+        f"newest signed head: {newest['tree_size']} leaves at {newest['timestamp']} "
+        f"({tree['size'] - newest['tree_size']} entries not yet under a head)" if newest else "no signed head yet"))
     if heads:
         for agency, h in lg["heads"].items():
             click.echo(f"  {agency:<24} #{h['position']:<6} {h['hash']}")
