@@ -67,7 +67,7 @@ def verifier_key(name: str, public_key: bytes) -> str:
 def parse_verifier_key(text: str) -> tuple[str, bytes]:
     """(name, raw public key) of a verifier key; ValueError for anything else."""
     try:
-        name, hash_hex, key_b64 = text.strip().split("+")
+        name, hash_hex, key_b64 = text.strip().split("+", 2)  # base64 has + in its alphabet
         raw = base64.b64decode(key_b64, validate=True)
     except ValueError as exc:
         raise ValueError("a verifier key reads <name>+<8 hex>+<base64 key>") from exc
