@@ -75,7 +75,7 @@ def check_proof(data: dict, name: str, public_key: bytes) -> list[str]:
             return _consistency_problems(data, name, public_key)
     except KeyError as exc:
         return [f"the file is not a well-formed {data.get('kind')}: it has no {exc.args[0]!r}"]
-    except (TypeError, ValueError, AttributeError) as exc:
+    except (TypeError, ValueError, AttributeError, OverflowError) as exc:  # OverflowError: 1e400 reads as infinity
         return [f"the file is not a well-formed {data.get('kind')}: {exc}"]
     return [f"kind {data.get('kind')!r} is neither {INCLUSION_KIND!r} nor {CONSISTENCY_KIND!r}"]
 

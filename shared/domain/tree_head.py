@@ -28,6 +28,7 @@ from shared.domain.signing import signature_matches
 HEAD_KIND = "tiendo.tree-head.v1"
 _ALG_ED25519 = b"\x01"  # the signed-note algorithm byte of Ed25519
 _NAME = re.compile(r"^[^\s+]+$")
+_KEY_ID = re.compile(r"^[^\s+]+\+[0-9a-f]{8}$")
 _TIME = "%Y-%m-%dT%H:%M:%S.%f"
 
 
@@ -117,10 +118,12 @@ class TreeHead:
                        parse_head_time(data["timestamp"]), str(data["key_id"]), bytes.fromhex(data["signature"]))
         except KeyError as exc:
             raise ValueError(f"a tree head needs {exc.args[0]!r}") from exc
-        except (TypeError, AttributeError) as exc:
+        except (TypeError, AttributeError, OverflowError) as exc:  # OverflowError: 1e400 reads as infinity
             raise ValueError(f"not a tree head: {exc}") from exc
         if len(head.root_hash) != 32 or len(head.signature) != 64 or head.tree_size < 0:
             raise ValueError("a tree head has a 32-byte root hash, a 64-byte signature and a size ≥ 0")
+        if not _KEY_ID.match(head.key_id):
+            raise ValueError(f"key_id {head.key_id!r} is not <name>+<8 hex digits>")
         if "note" in data and data["note"] != head.note():
             raise ValueError("its note does not say what its fields say")
         return head

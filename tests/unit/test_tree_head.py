@@ -158,6 +158,8 @@ def _json_with(head: TreeHead, **fields) -> dict:
     ({"root_hash": "00" * 31, "note": None}, "32-byte root hash"),
     ({"signature": "00" * 63, "note": None}, "64-byte signature"),
     ({"tree_size": -1, "note": None}, "size ≥ 0"),
+    ({"key_id": "tiendo.ledger", "note": None}, "not <name>\\+<8 hex digits>"),
+    ({"key_id": "tiendo.ledger+XYZ", "note": None}, "not <name>\\+<8 hex digits>"),
     ({"root_hash": "not hex"}, "non-hexadecimal"),
     ({"tree_size": "many"}, "invalid literal"),
     ({"timestamp": "2025-04-02T09:30:00.123+07:00"}, "not UTC with milliseconds and Z"),
