@@ -8,7 +8,9 @@ For each database, on a fresh database and fresh topics:
 2. run ingest (replaying 2025's clock: --replay-clock), then the scorer, each as its own
    process until caught up (wall time, start-up included); end to end = N ÷ (ingest
    seconds + scorer seconds); ingest's CPU per event, every new event's Ed25519
-   signature verified against the public keys registered before ingest starts;
+   signature verified against the public keys registered before ingest starts, and
+   the share of that CPU the Merkle tree and its signed heads take (issue 14);
+   then what proofs cost over the tree of N entries (bench/proofs.py);
 3. `tiendo scorer rebuild` (ledger entries per second);
 4. `tiendo report build --period 2025` in HTML, PDF and Markdown (seconds);
 5. the workers' peak RSS at N, and again on a second pipeline at N/10;
@@ -30,6 +32,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import sys
 import threading
 import time
@@ -49,7 +52,9 @@ from shared.kafka import Broker
 
 from bench.events import Dataset, dataset, key_ring, register_keys
 from bench.proc import Measured, Worker
-from bench.stats import append_row, per_event_us, percentile, rate, result_line, serial_rate, table_row
+from bench.proofs import proof_figures
+from bench.stats import (append_row, per_event_us, percentile, rate, result_line, serial_rate, share_pct,
+                         table_row)
 
 
 
@@ -176,6 +181,16 @@ def through_pipeline(p: Pipeline, data: Dataset) -> dict[str, Any]:
              ingest_cpu_us_per_entry=per_event_us(ingest.cpu_s, expected))
     say(f"  ingest: {ingest.seconds:.1f} s ({ingest.cpu_s:.1f} s CPU, {f['ingest_cpu_us_per_event']:.0f} µs an event "
         f"with Ed25519 verification), peak RSS {ingest.peak_rss_mb:.0f} MB")
+    # What the Merkle tree, its signed heads and the receipts cost inside that CPU time
+    # (issue 14: tree and heads at most 5 %), timed by the worker itself.
+    f.update(tree_cpu_s=istats["tree_cpu_s"], heads_cpu_s=istats["heads_cpu_s"],
+             receipts_cpu_s=istats["receipts_cpu_s"],
+             tree_heads_pct=share_pct(istats["tree_cpu_s"] + istats["heads_cpu_s"], ingest.cpu_s),
+             receipts_pct=share_pct(istats["receipts_cpu_s"], ingest.cpu_s),
+             tree_heads_us_per_entry=per_event_us(istats["tree_cpu_s"] + istats["heads_cpu_s"], expected))
+    say(f"  tree + heads: {f['tree_cpu_s'] + f['heads_cpu_s']:.2f} s CPU = {f['tree_heads_pct']:.1f} % of ingest's "
+        f"(tree {f['tree_cpu_s']:.2f} s, heads {f['heads_cpu_s']:.3f} s; {f['tree_heads_us_per_entry']:.1f} µs an "
+        f"entry); building receipts {f['receipts_cpu_s']:.2f} s = {f['receipts_pct']:.1f} %")
     scorer, sstats = p.run("scorer", "run", "--until-idle", limit_s=limit)
     if sstats["applied"] != expected:
         raise RuntimeError(f"scorer applied {sstats['applied']} of {expected} entries")
@@ -281,6 +296,20 @@ def bench_database(backend: str, data: Dataset, n: int, latency_n: int, workdir:
     big = Pipeline(backend, f"{backend[:2]}n", workdir, bootstrap)
     try:
         f = through_pipeline(big, data.head(n))
+        f.update(proof_figures(big.engine, big.tiendo, big.settings.ledger_key_path, big.workdir,
+                               [r for r in data.head(n).recorded if r]))
+        say(f"  ledger prove in process ({f['prove_count']} events): median {f['prove_median_ms']:.1f} ms, "
+            f"p95 {f['prove_p95_ms']:.1f} ms, max {f['prove_max_ms']:.1f} ms; as a command "
+            f"{statistics.median(f['prove_command']):.0f} ms (start-up alone "
+            f"{statistics.median(f['startup_command']):.0f} ms)")
+        if "consistency_count" in f:
+            say(f"  ledger consistency over {f['heads']} heads: median {f['consistency_median_ms']:.1f} ms, "
+                f"p95 {f['consistency_p95_ms']:.1f} ms; as a command "
+                f"{statistics.median(f['consistency_command']):.0f} ms")
+        say(f"  verify --against the newest head ({f['against_entries']:,} entries): {f['against_s']:.1f} s in "
+            f"process ({f['against_us_per_entry']:.1f} µs an entry, {f['against_cpu_us_per_entry']:.1f} µs CPU); "
+            f"the whole `ledger verify --against` {f['verify_command_s']:.1f} s "
+            f"({f['verify_command_us_per_entry']:.0f} µs an entry)")
         rebuild, rstats = big.run("scorer", "rebuild")
         f.update(rebuild_s=rebuild.seconds, rebuild_cpu_s=rebuild.cpu_s,
                  rebuild_eps=rate(rstats["entries"], rebuild.seconds), rss_rebuild_mb=rebuild.peak_rss_mb)

@@ -36,6 +36,11 @@ def per_event_us(cpu_s: float, count: int) -> float:
     return cpu_s / count * 1e6 if count > 0 else 0.0
 
 
+def share_pct(part_s: float, whole_s: float) -> float:
+    """``part_s`` as a percentage of ``whole_s`` (0 when nothing was timed)."""
+    return part_s / whole_s * 100 if whole_s > 0 else 0.0
+
+
 def result_line(pg: dict[str, Any]) -> str:
     """The last line `make bench` prints: the PostgreSQL figures, last the CPU ingest
     spends per event (Ed25519 verification included)."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench.stats import TABLE_HEADER, append_row, per_event_us, percentile, rate, result_line, serial_rate, table_row
+from bench.stats import (TABLE_HEADER, append_row, per_event_us, percentile, rate, result_line, serial_rate,
+                         share_pct, table_row)
 
 FIGURES = dict(produce_eps=25_000.4, bare_consume_eps=80_000, ingest_eps=9_000, score_eps=30_000, e2e_eps=6_923.1,
                e2e_ratio=0.0865, rebuild_eps=210_000.7, report_s=2.345, rss_ingest_mb=150.2, rss_scorer_mb=180.6,
@@ -39,6 +40,8 @@ def test_rates() -> None:
     assert serial_rate(1000, 1.0, 3.0) == 250  # two stages one after the other over the same events
     assert per_event_us(26.5, 100_000) == pytest.approx(265.0)
     assert per_event_us(1.0, 0) == 0
+    assert share_pct(1.5, 30.0) == pytest.approx(5.0)
+    assert share_pct(1.0, 0) == 0
 
 
 def test_the_result_line_has_the_exact_form() -> None:
