@@ -20,6 +20,7 @@ from shared.domain.events import ProgressReported
 from shared.domain.examples import EXAMPLES
 from shared.domain.reasons import INGEST_CODES, ReasonCode, describe
 from shared.domain.temporal import TIMESTAMP_PATTERN
+from shared.domain.tree_head import HEAD_KIND
 
 SCHEMA_ID = "urn:tiendo:schema:progress-event:v2"
 _KAFKA_BINDING_VERSION = "0.5.0"
@@ -124,6 +125,59 @@ _LEDGER_ENTRY = {
     },
 }
 
+_RECEIPT = {
+    "type": "object",
+    "description": "Where an accepted event was recorded (docs/contract.md, section 10.1). An event sent "
+    "twice is recorded, and receipted, once.",
+    "required": ["kind", "agency_id", "event_id", "seq", "chain_pos", "leaf_index", "entry_hash", "prev_hash",
+                 "recorded_at"],
+    "properties": {
+        "kind": {"const": "tiendo.receipt.v1"},
+        "agency_id": {"type": "string"},
+        "event_id": {"type": "string"},
+        "seq": {"type": "integer", "minimum": 1, "description": "Position in the whole ledger."},
+        "chain_pos": {"type": "integer", "minimum": 1, "description": "Position in the agency's hash chain."},
+        "leaf_index": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "The entry's leaf in the ledger's Merkle tree: `tiendo ledger prove` proves it "
+            "once a tree head covers it (a head's tree_size > leaf_index).",
+        },
+        "entry_hash": {**_HEX_64, "description": "The entry's hash: its leaf's bytes (section 10.3)."},
+        "prev_hash": {**_HEX_64, "description": "Hash of the previous entry of the agency's chain (64 zeros "
+                      "for the first)."},
+        "recorded_at": {
+            "type": "string",
+            "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$",
+            "description": "When ingest recorded the event: UTC, microseconds, as the entry hash covers it.",
+        },
+    },
+}
+
+_TREE_HEAD = {
+    "type": "object",
+    "description": "A signed tree head (docs/contract.md, section 10.2): the ledger's size and Merkle root "
+    "(RFC 9162) at a moment, signed with the ledger's Ed25519 key as a C2SP checkpoint.",
+    "required": ["kind", "origin", "tree_size", "root_hash", "timestamp", "key_id", "signature", "note"],
+    "properties": {
+        "kind": {"const": HEAD_KIND},
+        "origin": {"type": "string", "pattern": r"^[^\s+]+$", "description": "The ledger's name, its key's name."},
+        "tree_size": {"type": "integer", "minimum": 0, "description": "Leaves (ledger entries) under the head."},
+        "root_hash": {**_HEX_64, "description": "The Merkle tree hash of the first tree_size leaves."},
+        "timestamp": {
+            "type": "string",
+            "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$",
+            "description": "When the head was signed: UTC, milliseconds.",
+        },
+        "key_id": {"type": "string", "pattern": r"^[^\s+]+\+[0-9a-f]{8}$",
+                   "description": "The key's name and its signed-note key hash, 8 hex digits."},
+        "signature": {"type": "string", "pattern": "^[0-9a-f]{128}$",
+                      "description": "Ed25519 signature of the checkpoint body, hex."},
+        "note": {"type": "string", "description": "The same head as a C2SP signed note: the checkpoint body, a "
+                 "blank line, and `\u2014 <origin> <base64(key hash ‖ signature)>`."},
+    },
+}
+
 _OPEN_PAYLOAD = (
     "Its members are defined by the service that publishes it, not by event contract v2; "
     "consumers ignore members they do not know."
@@ -146,12 +200,15 @@ def _message(name: str, title: str, summary: str, payload_ref: str, key: str) ->
     }
 
 
-def _channel(address: str, description: str, message: str) -> dict[str, Any]:
+def _channel(address: str, description: str, message: str, config: dict[str, int] | None = None) -> dict[str, Any]:
+    kafka: dict[str, Any] = {"topic": address, "bindingVersion": _KAFKA_BINDING_VERSION}
+    if config:
+        kafka["topicConfiguration"] = config
     return {
         "address": address,
         "description": description,
         "messages": {message: {"$ref": f"#/components/messages/{message}"}},
-        "bindings": {"kafka": {"topic": address, "bindingVersion": _KAFKA_BINDING_VERSION}},
+        "bindings": {"kafka": kafka},
     }
 
 
@@ -182,8 +239,8 @@ def asyncapi_document(prefix: str = "tiendo") -> dict[str, Any]:
             "description": (
                 "Event-sourced compliance ledger for Vietnam's 2025 digital-transformation targets. "
                 "Agency systems publish progress events; Tiến độ receives them and publishes dead "
-                "letters, ledger entries, reports and alerts. Event contract v2 (Ed25519 signatures "
-                "over RFC 8785 canonical bytes): docs/contract.md."
+                "letters, ledger entries, receipts, signed tree heads, reports and alerts. Event contract "
+                "v2 (Ed25519 signatures over RFC 8785 canonical bytes): docs/contract.md."
             ),
         },
         "defaultContentType": "application/json",
@@ -214,6 +271,18 @@ def asyncapi_document(prefix: str = "tiendo") -> dict[str, Any]:
                 "Status alerts from the scorer (e.g. a target became overdue for an agency).",
                 "Alert",
             ),
+            "receipts": _channel(
+                f"{prefix}.receipts.v1",
+                "One receipt for each accepted event, keyed by its agency: where the ledger recorded it.",
+                "Receipt",
+            ),
+            "treeHeads": _channel(
+                f"{prefix}.tree-heads.v1",
+                "Signed tree heads of the ledger's Merkle tree, every N entries or T seconds while ingest "
+                "runs; kept forever, so that witnesses can compare them.",
+                "TreeHead",
+                {"retention.ms": -1, "retention.bytes": -1},
+            ),
         },
         "operations": {
             "receiveProgress": _operation(
@@ -227,6 +296,12 @@ def asyncapi_document(prefix: str = "tiendo") -> dict[str, Any]:
             ),
             "sendReport": _operation("send", "reports", "ReportPublished", "A report was published."),
             "sendAlert": _operation("send", "alerts", "Alert", "The scorer raises an alert."),
+            "sendReceipt": _operation(
+                "send", "receipts", "Receipt", "Ingest acknowledges an event it recorded; agency systems read."
+            ),
+            "sendTreeHead": _operation(
+                "send", "treeHeads", "TreeHead", "Ingest publishes a signed tree head; auditors and witnesses read."
+            ),
         },
         "components": {
             "messages": {
@@ -255,6 +330,20 @@ def asyncapi_document(prefix: str = "tiendo") -> dict[str, Any]:
                 "Alert": _message(
                     "Alert", "Alert", "An agency × target needs attention.", "Alert", "agency_id."
                 ),
+                "Receipt": _message(
+                    "Receipt",
+                    "Receipt",
+                    "An accepted event's place in the ledger and its Merkle tree.",
+                    "Receipt",
+                    "agency_id of the event, UTF-8.",
+                ),
+                "TreeHead": _message(
+                    "TreeHead",
+                    "Signed tree head",
+                    "The ledger's size and Merkle root, signed.",
+                    "TreeHead",
+                    "The head's origin (the ledger's name), UTF-8.",
+                ),
             },
             "schemas": {
                 **_event_schemas(),
@@ -262,6 +351,8 @@ def asyncapi_document(prefix: str = "tiendo") -> dict[str, Any]:
                 "LedgerEntry": _LEDGER_ENTRY,
                 "ReportPublished": {"type": "object", "description": f"A published report. {_OPEN_PAYLOAD}"},
                 "Alert": {"type": "object", "description": f"A scorer alert. {_OPEN_PAYLOAD}"},
+                "Receipt": _RECEIPT,
+                "TreeHead": _TREE_HEAD,
             },
         },
     }

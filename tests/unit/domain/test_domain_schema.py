@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
+from shared.config import Topics
 from shared.domain.examples import EXAMPLES
 from shared.domain.schema import (
     ASYNCAPI_PATH,
@@ -61,17 +64,14 @@ def _resolve(document: dict[str, Any], ref: str) -> Any:
     return node
 
 
-def test_asyncapi_describes_the_five_topics_under_the_prefix() -> None:
+def test_asyncapi_describes_every_topic_under_the_prefix() -> None:
     document = asyncapi_document("staging")
     assert document["asyncapi"] == "3.0.0"
     addresses = {channel["address"] for channel in document["channels"].values()}
-    assert addresses == {
-        "staging.progress.v1",
-        "staging.progress.dlq.v1",
-        "staging.ledger.v1",
-        "staging.reports.v1",
-        "staging.alerts.v1",
-    }
+    assert addresses == set(Topics("staging").all())
+    assert "staging.receipts.v1" in addresses and "staging.tree-heads.v1" in addresses
+    kept = document["channels"]["treeHeads"]["bindings"]["kafka"]["topicConfiguration"]
+    assert kept == {k: int(v) for k, v in Topics("staging").configs()["staging.tree-heads.v1"].items()}
     for operation in document["operations"].values():
         assert operation["action"] in ("send", "receive")
 
@@ -95,3 +95,27 @@ def test_asyncapi_progress_key_is_the_agency_id() -> None:
     message = asyncapi_document()["components"]["messages"]["ProgressReported"]
     assert "agency_id" in message["bindings"]["kafka"]["key"]["description"]
     assert [example["payload"] for example in message["examples"]] == list(EXAMPLES.values())
+
+
+def _payload_schema(message: str) -> Draft202012Validator:
+    document = asyncapi_document()
+    schema = _resolve(document, document["components"]["messages"][message]["payload"]["$ref"])
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def test_receipts_and_tree_heads_as_ingest_publishes_them_match_their_schemas(tmp_path) -> None:
+    from services.ingest.worker import head_message, receipt_message
+    from shared.db.ledger import StoredEntry
+    from shared.domain.tree_head import sign_head
+    from shared.keyfiles import LEDGER_KEY_NAME, OperatorKey
+
+    at = datetime(2025, 4, 2, 2, 30, tzinfo=timezone.utc)
+    entry = StoredEntry(1, "ha-noi", 1, "hn-1", "online_dossier_rate", "measurement", "{}", "0" * 64, "ab" * 32, at, 0)
+    receipt = json.loads(receipt_message(entry))
+    _payload_schema("Receipt").validate(receipt)
+    assert set(receipt) == set(_payload_schema("Receipt").schema["properties"])
+    key = OperatorKey.create(tmp_path / "ledger.key.pem", LEDGER_KEY_NAME)
+    head = json.loads(head_message(sign_head(key, 1, bytes(32), at)))
+    _payload_schema("TreeHead").validate(head)
+    assert set(head) == set(_payload_schema("TreeHead").schema["properties"])
