@@ -1,9 +1,12 @@
 """A small ledger held in memory, its Merkle tree built with shared/domain/merkle.py and its
 heads signed with a ledger key made for the test: proof files without a database or a
-broker, for the unit tests of proofs and for the Go checker's test."""
+broker, for the unit tests of proofs and for the Go checker's test. Also the examples
+docs/contract.md §10 shows, which the tests require to hold."""
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -13,6 +16,7 @@ from shared.domain.merkle import consistency_proof, inclusion_proof, root_hash
 from shared.domain.proofs import ConsistencyProof, InclusionProof, ProvenEntry
 from shared.domain.tree_head import TreeHead, entry_leaf_hash, sign_head
 from shared.keyfiles import LEDGER_KEY_NAME, OperatorKey, public_path
+from tests.unit.domain.samples import CONTRACT_MD
 
 SIGNED_AT = datetime(2025, 12, 31, 16, 59, 59, 123456, tzinfo=timezone.utc)
 
@@ -68,3 +72,14 @@ def small_ledger(directory: Path, payloads: list[str], agency_id: str = "ha-noi"
         entries.append(ProvenEntry(pos, agency_id, pos, f"{agency_id}-{pos:04d}", payload, prev, recorded, h))
         prev = h
     return SmallLedger(key, public_path(private), entries)
+
+
+def contract_examples() -> tuple[str, dict, dict, dict]:
+    """The verifier key, receipt, signed head and inclusion proof docs/contract.md §10 shows."""
+    text = CONTRACT_MD.read_text("utf-8")
+    section = text[text.index("## 10. "):]
+    [key] = re.findall(r"with the verifier key `([^`]+)`", section)
+    receipt = json.loads(re.search(r"### 10\.1.*?```json\n(.*?)```", section, re.DOTALL)[1])
+    head = json.loads(re.search(r"### 10\.2.*?```json\n(.*?)```", section, re.DOTALL)[1])
+    proof = json.loads(re.search(r"### 10\.4.*?```json\n(.*?)```", section, re.DOTALL)[1])
+    return key, receipt, head, proof

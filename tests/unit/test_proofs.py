@@ -13,9 +13,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared.domain.proofs import CONSISTENCY_KIND, INCLUSION_KIND, check_proof
-from shared.domain.tree_head import TreeHead, entry_leaf_hash, sign_head
+from shared.domain.tree_head import TreeHead, entry_leaf_hash, parse_verifier_key, sign_head
 from shared.keyfiles import LEDGER_KEY_NAME, OperatorKey, load_public_key_file
-from tests.unit.proof_samples import AWKWARD_PAYLOADS, SmallLedger, small_ledger
+from tests.unit.proof_samples import AWKWARD_PAYLOADS, SmallLedger, contract_examples, small_ledger
 
 SIZE = 7
 INDEX = 3
@@ -296,3 +296,16 @@ def test_a_malformed_consistency_proof_is_a_list_of_problems_never_a_traceback(l
     for case, data in _malformed(ledger, lambda: ledger.consistency(3), MALFORMED_CONSISTENCY):
         problems = check_proof(data, *public)
         assert problems and all(isinstance(p, str) for p in problems), case
+
+
+def test_the_contract_examples_hold() -> None:
+    key, receipt, head, proof = contract_examples()
+    name, public_key = parse_verifier_key(key)
+    assert check_proof(proof, name, public_key) == []
+    assert proof["tree_head"] == head and TreeHead.from_json(head).tree_size == 3
+    assert proof["entry"]["event_id"] == "hn-20250402-0001" and "Nguyễn Thị Lan" in proof["entry"]["payload"]
+    entry = proof["entry"]
+    assert receipt == {"kind": "tiendo.receipt.v1", "agency_id": entry["agency_id"], "event_id": entry["event_id"],
+                       "seq": entry["seq"], "chain_pos": entry["chain_pos"], "leaf_index": proof["leaf_index"],
+                       "entry_hash": entry["hash"], "prev_hash": entry["prev_hash"],
+                       "recorded_at": entry["recorded_at"]}
