@@ -46,7 +46,7 @@ class TreeStore:
         if self._size != start:  # another worker appended, or first use: read the edge back
             self._frontier = self._hashes(conn, merkle.perfect_nodes(0, start))
         made, frontier = merkle.append_leaves(start, self._frontier, [entry_leaf_hash(h) for h in entry_hashes])
-        conn.execute(merkle_nodes.insert(), [{"level": lv, "idx": i, "hash": h} for lv, i, h in made])
+        _insert_nodes(conn, made)
         # Only once the transaction commits is this edge real; `forget` on any failure.
         self._size, self._frontier = size, frontier
         return start, merkle.fold_nodes(frontier)
@@ -142,6 +142,22 @@ class TreeStore:
             raise LookupError(f"the stored tree has no node (level {missing[0][0]}, index {missing[0][1]}): "
                               "it was deleted, or the tree was never built that far")
         return [found[n] for n in nodes]
+
+
+def _insert_nodes(conn: Connection, made: list[tuple[int, int, bytes]]) -> None:
+    """Insert (level, idx, hash) rows, two per leaf: the tree's part of every batch.
+
+    As the driver's own statement: SQLAlchemy's executemany cost 2.8 µs a row on SQLite
+    (1.4 this way) and 9–12 on PostgreSQL, most of the tree's share of ingest. On
+    PostgreSQL one ``INSERT … SELECT FROM unnest`` of three arrays sent as binary
+    parameters (``%b``; 0.6 µs a row): as text, each hash is written out in hex and
+    parsed back."""
+    if conn.dialect.name == "postgresql":
+        levels, idxs, hashes = (list(column) for column in zip(*made))
+        conn.exec_driver_sql("INSERT INTO merkle_nodes (level, idx, hash) "
+                             "SELECT * FROM unnest(%b::integer[], %b::bigint[], %b::bytea[])", (levels, idxs, hashes))
+    else:
+        conn.exec_driver_sql("INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)", made)
 
 
 def _head(row) -> TreeHead:
