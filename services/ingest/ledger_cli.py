@@ -11,7 +11,7 @@ import click
 
 from shared.db.keys import KeyStore
 from shared.db.ledger import LedgerStore
-from shared.db.tree_audit import extends_head
+from shared.db.tree_audit import extends_head, tree_problems
 from shared.domain.audit import entry_check
 from shared.domain.chain import first_break
 from shared.domain.keyring import chain_problem, fold_keys
@@ -225,17 +225,25 @@ def verify(ctx, against, public_key, verifier_key, as_json):
                            hidden=as_json or size < 10_000) as rows:
         bad = first_break(rows, entry_check(fold_keys(key_events)))
     problems = [p for p in (registry_problem, bad and bad.describe()) if p]
+    # The issued heads' signatures are checked when a key is given or this machine has the
+    # ledger's; without one, their roots still are.
+    keyed = against or public_key or verifier_key or public_path(rt.settings.ledger_key_path).exists()
+    name, raw = _ledger_public_key(public_key, verifier_key, ctx) if keyed else (None, None)
+    leaves = store.tree.size()
+    with click.progressbar(length=leaves, label="Checking the Merkle tree", file=sys.stderr,
+                           hidden=as_json or leaves < 10_000) as bar:
+        problems += tree_problems(store, name, raw, on_leaves=bar.update)
     if against is not None:
         kept = _kept_head(against)
-        name, raw = _ledger_public_key(public_key, verifier_key, ctx)
-        problems += _against(store, kept, name, raw, as_json)
+        # What the tree check above said already is not said twice.
+        problems += [p for p in _against(store, kept, name, raw, as_json) if p not in problems]
     if as_json:
         _echo_json(dict(ok=not problems, entries=size, key_events=len(key_events),
                         key_registry_problem=registry_problem, problems=problems,
                         first_bad=None if bad is None else dict(vars(bad), description=bad.describe())))
     elif not problems:
-        click.echo(f"ledger: {size} entries, every chain, column and signature verifies; "
-                   f"key registry: {len(key_events)} events verify"
+        click.echo(f"ledger: {size} entries, every chain, column and signature verifies, and so does its Merkle "
+                   f"tree of {leaves} leaves; key registry: {len(key_events)} events verify"
                    + (f"; it extends the kept head of {kept.tree_size} leaves" if against else ""))
     for p in problems if not as_json else ():
         click.echo(f"ledger: {p}", err=True)

@@ -1,24 +1,32 @@
-"""`ledger verify --against` and `report verify`: does the ledger still extend a signed head an auditor kept?
+"""`ledger verify` and `report verify`: does the ledger still match its Merkle tree, and
+does it still extend a signed head an auditor kept?
 
-The first ``tree_size`` entries, in leaf order, are hashed afresh from the ledger rows and
-folded into a root, which must equal the kept head's. On the way each entry is checked
-against the leaf hash the stored tree holds for it, and the prefix roots against every
-head the ledger issued, so that what changed is named: a missing leaf (a deleted entry), a
-short ledger (a truncation), an entry whose hash no longer matches its leaf (a rewrite),
-or, when the stored tree was rewritten to match, the span between two issued heads where
-the rewritten entry lies."""
+The entries, in leaf order, are hashed afresh from the ledger rows and folded into prefix
+roots. On the way each entry is checked against the leaf hash the stored tree holds for
+it, and the prefix roots against every head the ledger issued, so that what changed is
+named: a missing leaf (a deleted entry), a short ledger (a truncation), an entry whose
+hash no longer matches its leaf (a rewrite), or, when the stored tree was rewritten to
+match, the span between two issued heads where the rewritten entry lies. Only a kept head
+(`extends_head`) holds against someone who also rewrote or deleted the heads the
+database keeps; `tree_problems` checks the database against itself."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
 
 from shared.db.ledger import Leaf, LedgerStore
+from shared.db.schema import ledger_entries
 from shared.domain.merkle import append_leaves, fold_nodes
 from shared.domain.tree_head import TreeHead, entry_leaf_hash, head_problem
 
+Progress = Callable[[int], None]
+
 
 def extends_head(store: LedgerStore, kept: TreeHead, name: str, public_key: bytes,
-                 on_leaves: Callable[[int], None] = lambda n: None) -> list[str]:
+                 on_leaves: Progress = lambda n: None) -> list[str]:
     """What shows the ledger does not extend ``kept`` (signed by ``name``'s ``public_key``);
     an empty list when it does. ``on_leaves(k)`` is told of every k leaves read (a progress bar)."""
     problem = head_problem(kept, name, public_key)
@@ -26,41 +34,131 @@ def extends_head(store: LedgerStore, kept: TreeHead, name: str, public_key: byte
         return [f"the kept head is not the ledger's: {problem}"]
     n = kept.tree_size
     issued = {h.tree_size: h for h in store.tree.heads() if h.tree_size <= n and not head_problem(h, name, public_key)}
-    stored = _Cursor(store.tree.leaf_hashes(0, n))
-    problems: list[str] = []
-    size, frontier, last, good_upto = 0, [], None, 0
-    for leaf in store.leaves(n):
-        if leaf.leaf_index != size:
-            problems.append(f"leaves {size} to {leaf.leaf_index - 1} are missing below the kept head of {n}: "
-                            f"{_deleted(last, leaf)}")
-            break
-        h = entry_leaf_hash(leaf.hash)
-        if stored.at(size) != h and not problems:
-            problems.append(f"{leaf.describe()} was rewritten: its hash is no longer leaf {size}'s")
-        _, frontier = append_leaves(size, frontier, [h])
-        size, last = size + 1, leaf
-        if size % 10_000 == 0:
-            on_leaves(10_000)
-        if size in issued:
-            if fold_nodes(frontier) == issued[size].root_hash and not problems:
-                good_upto = size
-            elif not problems:
-                problems.append(f"the first {size} entries no longer hash to the root of the head issued at "
-                                f"{size}: an entry among leaves {good_upto} to {size - 1} was rewritten")
-    if problems:
-        return problems
-    if size < n:
-        return [f"the ledger holds {size} of the {n} entries below the kept head: it was truncated, the last "
-                f"{n - size} (from leaf {size}) are gone" + (f"; the last left is {last.describe()}" if last else "")]
-    if fold_nodes(frontier) != kept.root_hash:
-        return [f"the first {n} entries do not hash to the kept head's root: an entry among leaves {good_upto} to "
-                f"{n - 1} was rewritten (with the stored tree, so its leaf cannot be told from the database)"]
+    walk = _Walk(store, n, f"the kept head of {n}", issued, on_leaves)
+    if walk.problems:
+        return walk.problems
+    if walk.size < n:
+        return [walk.short()]
+    if walk.root() != kept.root_hash:
+        return [f"the first {n} entries do not hash to the kept head's root: an entry among leaves {walk.good_upto} "
+                f"to {n - 1} was rewritten, and its stored leaf with it (so which one cannot be told from the database)"]
     return []
 
 
-def _deleted(before: Leaf | None, after: Leaf) -> str:
-    where = f"after {before.describe()} and " if before else ""
-    return f"the entries {where}before {after.describe()} were deleted"
+def tree_problems(store: LedgerStore, name: str | None = None, public_key: bytes | None = None,
+                  on_leaves: Progress = lambda n: None) -> list[str]:
+    """What shows the ledger no longer matches its stored Merkle tree or the heads it
+    issued (their signatures checked against ``name``'s ``public_key`` when given); an
+    empty list when it matches."""
+    n = store.tree.size()
+    issued: dict[int, TreeHead] = {}
+    problems: list[str] = []
+    for h in store.tree.heads():
+        problem = head_problem(h, name, public_key) if public_key is not None else None
+        if problem:
+            problems.append(f"the head issued at {h.tree_size} leaves is not the ledger's: {problem}")
+        elif h.tree_size > n:
+            problems.append(f"a head was issued at {h.tree_size} leaves, but the stored tree has {n}: "
+                            "its size was rewritten")
+        else:
+            issued[h.tree_size] = h
+    walk = _Walk(store, n, f"the stored tree's size of {n}", issued, on_leaves)
+    problems += walk.problems
+    if walk.problems:
+        return problems
+    if walk.size < n:
+        return problems + [walk.short()]
+    beyond = walk.first_beyond()
+    if beyond is not None:
+        problems.append(f"{beyond.describe()} is leaf {beyond.leaf_index}, beyond the stored tree's {n} leaves: "
+                        "it was added without extending the tree")
+    try:
+        stored = store.tree.root(n)
+    except LookupError as exc:
+        return problems + [str(exc)]
+    if stored != walk.root():
+        problems.append(f"the stored tree's root of {n} leaves is not the root of the ledger's entries: "
+                        "nodes of the stored tree were rewritten")
+    return problems
+
+
+@dataclass
+class _Walk:
+    """One pass over the leaves below ``n``: recomputes the prefix roots and names the
+    first leaf that is missing, or differs from the stored tree or from an issued head."""
+
+    store: LedgerStore
+    n: int
+    below: str
+    """How the messages name the bound ``n`` (the kept head, the tree's size)."""
+    issued: dict[int, TreeHead]
+    on_leaves: Progress
+    size: int = 0
+    good_upto: int = 0
+    """The largest size at which an issued head matched the recomputed root (0: none)."""
+    last: Leaf | None = None
+    problems: list[str] = field(default_factory=list)
+    _frontier: list[bytes] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        stored = _Cursor(self.store.tree.leaf_hashes(0, self.n))
+        for leaf in self.store.leaves(self.n):
+            if leaf.leaf_index != self.size:
+                self.problems.append(self._missing(self.size, leaf.leaf_index, leaf))
+                return
+            h = entry_leaf_hash(leaf.hash)
+            if stored.at(self.size) != h:
+                self.problems.append(f"{leaf.describe()} was rewritten: its hash is no longer that of leaf {self.size} "
+                                     "in the stored tree")
+                return
+            _, self._frontier = append_leaves(self.size, self._frontier, [h])
+            self.size, self.last = self.size + 1, leaf
+            if self.size % 10_000 == 0:
+                self.on_leaves(10_000)
+            head = self.issued.get(self.size)
+            if head is not None:
+                if self.root() != head.root_hash:
+                    self.problems.append(
+                        f"the first {self.size} entries no longer hash to the root of the head issued at {self.size}: "
+                        f"an entry among leaves {self.good_upto} to {self.size - 1} was rewritten, and its stored "
+                        "leaf with it (so which one cannot be told from the database)")
+                    return
+                self.good_upto = self.size
+
+    def root(self) -> bytes:
+        """The root of the leaves walked."""
+        return fold_nodes(self._frontier)
+
+    def first_beyond(self) -> Leaf | None:
+        """The entry with the lowest leaf index at or above ``n``, if any."""
+        le = ledger_entries
+        q = (select(le.c.leaf_index, le.c.seq, le.c.agency_id, le.c.chain_pos, le.c.event_id, le.c.hash)
+             .where(le.c.leaf_index >= self.n).order_by(le.c.leaf_index).limit(1))
+        with self.store.engine.connect() as conn:
+            row = conn.execute(q).first()
+        return None if row is None else Leaf(*row)
+
+    def short(self) -> str:
+        """The ledger holds fewer than ``n`` leaves: its end below ``n`` was deleted."""
+        after = self.first_beyond()
+        if after is not None:  # later entries are there: not a truncation
+            return self._missing(self.size, self.n, after)
+        gone = self.n - self.size
+        left = f"; the last left is {self.last.describe()}" if self.last else "; no entry is left"
+        return (f"the ledger holds {self.size} of the {self.n} entries below {self.below}: it was truncated, the "
+                f"last {gone} ({_leaves(self.size, self.n)}) are gone{left}")
+
+    def _missing(self, lo: int, hi: int, after: Leaf) -> str:
+        """Leaves ``lo`` to ``hi - 1`` are missing, ``after`` is the next entry there is."""
+        gone = hi - lo
+        where = f"after {self.last.describe()} and " if self.last else ""
+        deleted = "the entry" if gone == 1 else f"the {gone} entries"
+        return (f"{_leaves(lo, hi)} below {self.below} {'is' if gone == 1 else 'are'} missing: {deleted} "
+                f"{where}before {after.describe()} {'was' if gone == 1 else 'were'} deleted")
+
+
+def _leaves(lo: int, hi: int) -> str:
+    return f"leaf {lo}" if hi - lo == 1 else f"leaves {lo} to {hi - 1}"
 
 
 class _Cursor:
