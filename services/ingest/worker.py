@@ -68,7 +68,7 @@ def ledger_message(entry: StoredEntry) -> bytes:
 
 
 def receipt_message(entry: StoredEntry) -> bytes:
-    """The receipt an agency system gets for a recorded event (docs/contract.md §7): where
+    """The receipt an agency system gets for a recorded event (docs/contract.md §10.1): where
     its event is in the ledger, and the hashes that prove it once a tree head covers it."""
     s = encode_basestring
     return (f'{{"kind":"tiendo.receipt.v1","agency_id":{s(entry.agency_id)},"event_id":{s(entry.event_id)},'
