@@ -4,6 +4,8 @@ duplicate, or goes to the dead letters with a reason code."""
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -11,8 +13,9 @@ from functools import lru_cache
 
 from shared.db.ledger import KnownEvent
 from shared.domain.canonical import ParsedEvent, parse
+from shared.domain.agencies import get_agency
 from shared.domain.chain import content_digest
-from shared.domain.events import EventKind
+from shared.domain.events import AGENCY_ID_PATTERN, EVENT_ID_PATTERN, EventKind
 from shared.domain.keyring import PublicKey, check_key, check_reported_at
 from shared.domain.reasons import ContractViolation, ReasonCode
 from shared.domain.signing import signature_matches
@@ -21,6 +24,8 @@ from shared.kafka import Record
 
 MAX_MESSAGE_BYTES = 1024 * 1024
 AMENDING_KINDS = (EventKind.CORRECTION, EventKind.RETRACTION)
+_AGENCY_ID = re.compile(AGENCY_ID_PATTERN)
+_EVENT_ID = re.compile(EVENT_ID_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -82,11 +87,12 @@ def admit(record: Record, today: date) -> Admitted | Rejected:
     # Key and value: a huge key is as heavy for the dead letters as a huge value.
     size = len(value or b"") + len(record.key or b"")
     if size > MAX_MESSAGE_BYTES:
-        return Rejected(record, ReasonCode.MESSAGE_TOO_LARGE, f"{size} bytes exceeds the {MAX_MESSAGE_BYTES}-byte limit")
+        return Rejected(record, ReasonCode.MESSAGE_TOO_LARGE, f"{size} bytes exceeds the {MAX_MESSAGE_BYTES}-byte limit",
+                        _agency_of_key(record.key))
     try:
         event = parse(value or b"", today=today)
     except ContractViolation as exc:
-        return Rejected(record, exc.code, exc.message)
+        return Rejected(record, exc.code, exc.message, *_named_by(record))
     ids = dict(agency_id=event.agency_id, event_id=event.event_id)
     try:
         if not record.key:
@@ -102,6 +108,52 @@ def admit(record: Record, today: date) -> Admitted | Rejected:
     except ContractViolation as exc:
         return Rejected(record, exc.code, exc.message, **ids)
     return Admitted(record, event, content_digest(event.canonical))
+
+
+class _Members(list):
+    """A JSON object's members as (name, value) pairs, in order, repeats kept."""
+
+
+def _named_by(record: Record) -> tuple[str | None, str | None]:
+    """(agency_id, event_id) that a message which is no valid event names, for its dead
+    letter (docs/contract.md §7): each from its body when the body is a JSON object
+    holding that member once, as a string the contract's pattern allows, however wrong
+    the rest; the agency, failing that, from the Kafka key when it is an agency of the
+    registry. None for what it does not name."""
+    agency_id = event_id = None
+    try:
+        body = json.loads((record.value or b"").decode("utf-8"), object_pairs_hook=_Members,
+                          parse_constant=_not_json)
+    except (UnicodeDecodeError, ValueError, RecursionError):  # not text, not JSON, nested too deep
+        body = None
+    if isinstance(body, _Members):
+        agency_id = _member(body, "agency_id", _AGENCY_ID, 64)
+        event_id = _member(body, "event_id", _EVENT_ID, 128)
+    return agency_id or _agency_of_key(record.key), event_id
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _member(members: _Members, name: str, pattern: re.Pattern[str], max_length: int) -> str | None:
+    """The one string value of member ``name``, when the pattern allows it (a dead letter's
+    column holds no more than ``max_length`` characters)."""
+    values = [v for n, v in members if n == name]
+    if len(values) == 1 and isinstance(values[0], str) and len(values[0]) <= max_length \
+            and pattern.fullmatch(values[0]):
+        return values[0]
+    return None
+
+
+def _agency_of_key(key: bytes | None) -> str | None:
+    """The agency a Kafka key names, when it is one of the registry's."""
+    try:
+        agency_id = (key or b"").decode("utf-8")
+        get_agency(agency_id)
+    except (UnicodeDecodeError, KeyError):
+        return None
+    return agency_id
 
 
 @lru_cache(maxsize=16_384)

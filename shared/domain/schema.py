@@ -105,6 +105,12 @@ _DEAD_LETTER = {
             "minimum": 0,
             "description": "Bytes of the whole key (when truncated).",
         },
+        "agency_id": {
+            "type": ["string", "null"],
+            "description": "The agency the message names: its body's agency_id, else its key when that is "
+            "an agency of the registry (docs/contract.md, section 7).",
+        },
+        "event_id": {"type": ["string", "null"], "description": "The event_id the message's body names."},
     },
 }
 

@@ -60,6 +60,9 @@ def test_every_bad_input_is_a_dead_letter_with_its_reason(pipe, tmp_path):
     oversized = [d for d in published if d["reason_code"] == "message_too_large"]
     assert len(oversized) == 3 and all(d["truncated"] for d in oversized)
     assert all(len(base64.b64decode(d["original"])) < MAX_MESSAGE_BYTES for d in oversized)
+    # Each names its agency, from the body or else from a key that is an agency; only the
+    # one under a 2 MB key of "k"s names none (issue 14).
+    assert [d["reason_code"] for d in published if d["agency_id"] is None] == ["message_too_large"]
 
 
 def test_fuzzed_mutants_all_land_in_the_dead_letters(pipe, tmp_path):
