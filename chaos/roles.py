@@ -97,9 +97,10 @@ ATTEMPTS = (
             _may("scorer")),
     Attempt("DELETE alerts", f"DELETE FROM alerts WHERE agency_id = '{MARK}'", _may()),
     Attempt("INSERT reports",
-            "INSERT INTO reports (period, lang, cutoff_at, cutoff_seq, cutoff_dead_letter_id, head_hash, claimed_at) "
-            f"VALUES ('{MARK}', 'en', now(), 0, 0, 'h', now())", _may("report")),
-    Attempt("UPDATE reports (built)", f"UPDATE reports SET built_at = now() WHERE period = '{MARK}'", _may("report")),
+            "INSERT INTO reports (period, lang, cutoff_at, cutoff_seq, cutoff_dead_letter_id, claimed_at) "
+            f"VALUES ('{MARK}', 'en', now(), 0, 0, now())", _may("report")),
+    Attempt("UPDATE reports (built)", "UPDATE reports SET built_at = now(), files = '{}', tree = '{}' "
+            f"WHERE period = '{MARK}'", _may("report")),
     Attempt("DELETE reports", f"DELETE FROM reports WHERE period = '{MARK}'", _may()),
     Attempt("SELECT alembic_version", "SELECT version_num FROM alembic_version", ALL),
     Attempt("UPDATE alembic_version", "UPDATE alembic_version SET version_num = version_num", _may()),
@@ -116,8 +117,8 @@ _ROWS = (
     f"VALUES ('{MARK}', 'province', 0, 1, 1, 0, '2025-01-01')",
     "INSERT INTO alerts (alert_id, agency_id, target_id, threshold, deadline, evaluated_on, status, created_at) "
     f"VALUES ('{MARK}', '{MARK}', 't', '30d', '2025-12-31', '2025-01-01', 'at_risk', now())",
-    "INSERT INTO reports (period, lang, cutoff_at, cutoff_seq, cutoff_dead_letter_id, head_hash, claimed_at) "
-    f"VALUES ('{MARK}', 'vi', now(), 0, 0, 'h', now())",
+    "INSERT INTO reports (period, lang, cutoff_at, cutoff_seq, cutoff_dead_letter_id, claimed_at) "
+    f"VALUES ('{MARK}', 'vi', now(), 0, 0, now())",
     "INSERT INTO scorer_state (id, version) SELECT 1, 0 WHERE NOT EXISTS (SELECT FROM scorer_state)",
     "INSERT INTO key_events " + _KEY_EVENT,
     "INSERT INTO merkle_nodes VALUES (99, 1, '\\x00')",

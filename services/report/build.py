@@ -12,27 +12,36 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from shared.clock import utc_now
-from shared.db.ledger import ChainHead, LedgerStore
-from shared.clock import as_utc
+from shared.clock import as_utc, utc_now
+from shared.config import Settings
+from shared.db.ledger import LedgerStore
 from shared.db.report_queries import ReportQueries
+from shared.domain.merkle import verify_consistency
+from shared.keyfiles import REPORTS_KEY_NAME, OperatorKey
 
+from services.report import detached, pades
 from services.report.amendments import amendment, in_sent_order
 from services.report.assemble import assemble
 from services.report.facts import Fact, fact_of
-from services.report.model import Amendment, Cutoff, Report
+from services.report.model import Amendment, Cutoff, Report, TreeProof
 from services.report.period import Period
 from services.report.render import FORMATS, render_html, render_markdown, render_pdf
 from services.report.scan import scan
 from services.report.view import View, build_view, chart_format, views_with_charts, with_charts
 
 
-def ledger_head_hash(heads: dict[str, ChainHead]) -> str:
-    """One hash for the whole ledger at a position: SHA-256 of ``agency:position:hash``
-    of every chain's head, one per line in agency order. Each head commits to its whole
-    chain, so this commits to every entry up to the position."""
-    lines = "".join(f"{agency}:{head.chain_pos}:{head.hash}\n" for agency, head in sorted(heads.items()))
-    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+class NoTreeHead(RuntimeError):
+    """No signed tree head covers the cut-off yet: the report cannot carry its proof.
+    Ingest signs one every N entries, after T idle seconds and when it stops, so building
+    again later succeeds (the scheduler retries on its next round)."""
+
+    def __init__(self, size: int, newest: int | None) -> None:
+        signed = f"the newest signed head covers {newest}" if newest is not None else "no head was signed yet"
+        super().__init__(f"no signed tree head covers the cut-off yet: the report counts the first {size} ledger "
+                         f"entries and {signed}; ingest signs a head every N entries, after a few idle seconds and "
+                         "when it stops (`tiendo ingest run --head-every/--head-interval`): build again once it has")
+        self.size = size
+        self.newest = newest
 
 
 def file_name(period: Period, lang: str, fmt: str) -> str:
@@ -42,10 +51,12 @@ def file_name(period: Period, lang: str, fmt: str) -> str:
 
 @dataclass(frozen=True)
 class WrittenFile:
-    """A rendered file and the SHA-256 of its bytes."""
+    """A rendered file, the SHA-256 of its bytes, and its detached signature file
+    (Markdown and HTML; a PDF carries its signature inside)."""
 
     path: Path
     sha256: str
+    signature: Path | None = None
 
 
 def render(view: View, report: Report, fmt: str) -> bytes:
@@ -69,20 +80,49 @@ class ReportBuilder:
         self.queries = ReportQueries(engine)
         self.ledger = LedgerStore(engine)
 
-    def cutoff_at(self, at: datetime) -> Cutoff:
-        """The cut-off at an instant: the ledger and the dead letters as recorded then."""
-        return self.cutoff(at, self.queries.ledger_position(at), self.queries.dead_letter_position(at))
+    def cutoff_at(self, at: datetime, prove: bool = True) -> Cutoff:
+        """The cut-off at an instant: the ledger and the dead letters as recorded then
+        (with its Merkle proof unless ``prove`` is false: see :meth:`cutoff`)."""
+        return self.cutoff(at, self.queries.ledger_position(at), self.queries.dead_letter_position(at), prove)
 
-    def latest_cutoff(self) -> Cutoff:
+    def latest_cutoff(self, prove: bool = True) -> Cutoff:
         """The cut-off at the newest record (ledger entry or dead letter), so that while
         nothing new arrives every build sees the same cut-off; now when nothing exists."""
-        return self.cutoff_at(self.queries.last_recorded() or utc_now())
+        return self.cutoff_at(self.queries.last_recorded() or utc_now(), prove)
 
-    def cutoff(self, at: datetime, seq: int, dead_letter_id: int) -> Cutoff:
-        """A cut-off at known positions, with the ledger head hash recomputed at ``seq``."""
-        heads = self.queries.chain_heads_at(seq)
-        return Cutoff(at=as_utc(at), seq=seq, dead_letter_id=dead_letter_id, head_hash=ledger_head_hash(heads),
-                      chains=len(heads))
+    def cutoff(self, at: datetime, seq: int, dead_letter_id: int, prove: bool = True) -> Cutoff:
+        """A cut-off at known positions, with the Merkle proof of the entries up to
+        ``seq`` under a signed tree head (raises :class:`NoTreeHead` when none covers
+        them yet). Without ``prove`` the cut-off carries no proof: for what only needs its
+        positions (listing amendments, claiming a scheduled report)."""
+        tree = self.tree_proof(self.queries.leaf_span(seq)[0]) if prove else None
+        return Cutoff(at=as_utc(at), seq=seq, dead_letter_id=dead_letter_id, tree=tree)
+
+    def tree_proof(self, size: int) -> TreeProof | None:
+        """The tree of the first ``size`` leaves, the first signed head that covers them
+        and the consistency proof between the two; None for an empty tree.
+
+        The first covering head, not the newest: it never changes once issued, so a report
+        rebuilt at the same cut-off is the same, byte for byte, however many heads came
+        since; and its proof is the shortest. Verify still checks the ledger of today
+        against it, and any later head an auditor keeps is tied to it by
+        `tiendo ledger consistency`."""
+        if size == 0:
+            return None
+        tree = self.ledger.tree
+        first = self.queries.first_head_size(size)
+        head = tree.head(first) if first is not None else None
+        if head is None:
+            newest = tree.latest_head()
+            raise NoTreeHead(size, newest.tree_size if newest else None)
+        root = tree.root(size)
+        proof = tree.consistency_proof(size, head.tree_size) if size < head.tree_size else []
+        # The stored tree answers for itself: a proof that does not verify here would
+        # fail every auditor's check, so no report is issued with it.
+        if not verify_consistency(size, root, head.tree_size, head.root_hash, proof):
+            raise RuntimeError(f"the stored Merkle tree is inconsistent: the root of its first {size} leaves is not "
+                               f"a prefix of the signed head of {head.tree_size} (check `tiendo ledger verify`)")
+        return TreeProof(size=size, root=root.hex(), head=head.to_json(), consistency=tuple(h.hex() for h in proof))
 
     def report(self, period: Period, cutoff: Cutoff) -> Report:
         """The report model: the scorer's figures for the ledger up to the cut-off."""
@@ -117,10 +157,12 @@ class LedgerQuotes:
         return {(r.agency_id, r.event_id): fact_of(r) for r in rows}
 
 
-def write_report(report: Report, lang: str, formats: Iterable[str], out_dir: Path,
+def write_report(report: Report, lang: str, formats: Iterable[str], out_dir: Path, key: OperatorKey,
                  advance: Callable[[], None] = lambda: None) -> dict[str, WrittenFile]:
-    """Render ``report`` in ``lang`` to each format under ``out_dir``; each file is
-    written to a temporary name and renamed, so a reader never sees half a report."""
+    """Render ``report`` in ``lang`` to each format under ``out_dir``, signed with the
+    reports ``key``: the PDF with a PAdES signature, Markdown and HTML with a detached
+    ``.sig`` file beside them. Each file is written to a temporary name and renamed, the
+    signature file after its report, so a reader never sees half a report."""
     out_dir.mkdir(parents=True, exist_ok=True)
     text = build_view(report, lang, draw_charts=False)
     advance()
@@ -132,9 +174,25 @@ def write_report(report: Report, lang: str, formats: Iterable[str], out_dir: Pat
     for fmt in formats:
         data = render(views[chart_format(fmt)], report, fmt)
         path = out_dir / file_name(report.period, lang, fmt)
-        partial = path.with_name(path.name + ".partial")
-        partial.write_bytes(data)
-        os.replace(partial, path)
-        written[fmt] = WrittenFile(path, hashlib.sha256(data).hexdigest())
+        signature = None
+        if fmt == "pdf":
+            data = pades.sign_pdf(data, key, reason=f"{text.title} — {text.period_label}")
+        _write(path, data)
+        if fmt != "pdf":
+            signature = detached.signature_path(path)
+            _write(signature, detached.signature_bytes(data, key))
+        written[fmt] = WrittenFile(path, hashlib.sha256(data).hexdigest(), signature)
         advance()
     return written
+
+
+def _write(path: Path, data: bytes) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+
+
+def reports_key(settings: Settings) -> OperatorKey:
+    """The key that signs issued reports, created on first use (a 0600 file in the data
+    directory, its public half beside it: `TIENDO_REPORTS_KEY` moves it)."""
+    return OperatorKey.load_or_create(settings.reports_key_path, REPORTS_KEY_NAME)

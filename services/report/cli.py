@@ -13,16 +13,17 @@ import click
 from shared.clock import utc_now, vietnam_today
 from shared.db.report_queries import ReportStore
 from shared.domain.temporal import VIETNAM_TZ
+from shared.keyfiles import load_public_key_file, public_path
 from shared.runtime import Runtime, graceful_stop
 
-from services.report.build import ReportBuilder, write_report
+from services.report.build import NoTreeHead, ReportBuilder, reports_key, write_report
 from services.report.figures import NotAReport
 from services.report.model import plain
 from services.report.period import Period
 from services.report.render import FORMATS
 from services.report.texts import LANGUAGES, Texts
-from services.report.verify import verify_file
-from services.report.worker import ReportWorker
+from services.report.verify import PublicKeys, verify_file
+from services.report.worker import ReportWorker, files_json
 
 
 class PeriodType(click.ParamType):
@@ -104,13 +105,18 @@ def report() -> None:
 @_OUT
 @click.option("--cut-off", "cut_off", type=CutOffType(),
               help="Count the ledger as recorded up to this instant: a day (its end, Vietnam time) or an ISO "
-                   "timestamp. Default: the newest record, so a rebuild gives the same report, byte for byte, "
-                   "until something new is recorded.")
+                   "timestamp. Default: the newest record, so a rebuild gives the same report, byte for byte "
+                   "(the PDF up to its signature), until something new is recorded.")
 @_JSON
 @click.pass_context
 def build(ctx, period, lang, formats, out_dir, cut_off, as_json):
     """Build the report of one period: figures on its last day, from the ledger as
     recorded up to the cut-off, in Vietnamese (or English) as HTML, PDF and Markdown.
+
+    The report carries the Merkle proof of its cut-off under the newest signed tree head
+    (it fails, naming why, while no head covers the cut-off yet) and is signed with the
+    reports key (TIENDO_REPORTS_KEY, created on first use): the PDF with a PAdES
+    signature, Markdown and HTML with a detached <file>.sig beside them.
 
     \b
     Examples:
@@ -127,25 +133,36 @@ def build(ctx, period, lang, formats, out_dir, cut_off, as_json):
         raise click.ClickException(f"the cut-off {cut_off.isoformat()} is in the future; the ledger after it "
                                    "is not written yet")
     builder = ReportBuilder(rt.engine)
+    key = reports_key(rt.settings)
     out_dir = out_dir or rt.settings.data_dir / "reports"
-    with click.progressbar(length=2 + len(formats), label=f"Building the report of {period}", file=sys.stderr,
-                           show_pos=True) as bar:
-        cutoff = builder.cutoff_at(cut_off) if cut_off is not None else builder.latest_cutoff()
-        model = builder.report(period, cutoff)
-        bar.update(1)
-        written = write_report(model, lang, formats, out_dir, advance=lambda: bar.update(1))
-    files = {fmt: {"path": str(f.path), "sha256": f.sha256} for fmt, f in written.items()}
+    try:
+        with click.progressbar(length=2 + len(formats), label=f"Building the report of {period}", file=sys.stderr,
+                               show_pos=True) as bar:
+            cutoff = builder.cutoff_at(cut_off) if cut_off is not None else builder.latest_cutoff()
+            model = builder.report(period, cutoff)
+            bar.update(1)
+            written = write_report(model, lang, formats, out_dir, key, advance=lambda: bar.update(1))
+    except NoTreeHead as exc:
+        raise click.ClickException(str(exc)) from None
     if as_json:
         _echo_json(dict(period=period.code, lang=lang, as_of=model.as_of,
                         cutoff=dict(at=cutoff.at.isoformat(), seq=cutoff.seq, dead_letter_id=cutoff.dead_letter_id,
-                                    head_hash=cutoff.head_hash),
-                        files=files))
+                                    tree=plain(cutoff.tree)),
+                        files=files_json(written)))
         return
     t = Texts(lang)
     click.echo(f"{t.period(period)}: figures as of {model.as_of}, ledger up to entry {cutoff.seq} "
-               f"(cut-off {cutoff.at.isoformat()}, head hash {cutoff.head_hash[:16]}…)")
+               f"(cut-off {cutoff.at.isoformat()}); {_proof_line(cutoff.tree)}")
     for f in written.values():
-        click.echo(str(f.path))
+        click.echo(str(f.path) + (f" (signature: {f.signature.name})" if f.signature else " (signed inside)"))
+
+
+def _proof_line(tree) -> str:
+    if tree is None:
+        return "the ledger held no entry then"
+    head = tree.head
+    return (f"Merkle tree of {tree.size} entries, root {tree.root[:16]}…, under the head of {head['tree_size']} "
+            f"signed {head['timestamp']} by {head['key_id']}")
 
 
 @report.command()
@@ -164,8 +181,9 @@ def build(ctx, period, lang, formats, out_dir, cut_off, as_json):
 @click.pass_context
 def run(ctx, once, since, langs, formats, out_dir, interval, today, as_json):
     """Run the report scheduler: on the 1st of each month the previous month's report,
-    after each quarter and year theirs, each exactly once; recorded in the database and
-    announced on the reports topic.
+    after each quarter and year theirs, each exactly once; signed, recorded in the
+    database and announced on the reports topic. A report whose cut-off no signed tree
+    head covers yet waits, claimed, for a later round.
 
     \b
     Examples:
@@ -188,10 +206,11 @@ def run(ctx, once, since, langs, formats, out_dir, interval, today, as_json):
     except KeyboardInterrupt:
         stats = worker.stats
     if as_json:
-        _echo_json(dict(built=stats.built, resumed=stats.resumed, announced=stats.announced))
+        _echo_json(dict(built=stats.built, resumed=stats.resumed, announced=stats.announced, waiting=stats.waiting))
     else:
         click.echo(f"reports: built {len(stats.built)} ({', '.join(stats.built) or 'none'}), "
-                   f"resumed {len(stats.resumed)}, announced {stats.announced}")
+                   f"resumed {len(stats.resumed)}, announced {stats.announced}"
+                   + (f"; waiting for a signed tree head: {', '.join(stats.waiting)}" if stats.waiting else ""))
 
 
 @report.command()
@@ -213,7 +232,7 @@ def amendments(ctx, period, lang, cut_off, as_json):
       tiendo report amendments --period 2025-Q2 --cut-off 2025-07-05 --json
     """
     builder = ReportBuilder(_runtime(ctx).engine)
-    cutoff = builder.cutoff_at(cut_off) if cut_off is not None else builder.latest_cutoff()
+    cutoff = builder.cutoff_at(cut_off, prove=False) if cut_off is not None else builder.latest_cutoff(prove=False)
     found = builder.amendments(period, cutoff)
     if as_json:
         _echo_json(dict(period=period.code, cutoff=dict(at=cutoff.at.isoformat(), seq=cutoff.seq),
@@ -229,41 +248,69 @@ def amendments(ctx, period, lang, cut_off, as_json):
 
 @report.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--public-key", "ledger_pub", type=click.Path(dir_okay=False, path_type=Path),
+              help="The ledger's public key file, which signs tree heads (default: this machine's, "
+                   "<data dir>/keys/ledger.pub.pem; `tiendo ledger key` prints it).")
+@click.option("--reports-key", "reports_pub", type=click.Path(dir_okay=False, path_type=Path),
+              help="The reports key's public key file, which signs reports (default: this machine's, "
+                   "<data dir>/keys/reports.pub.pem).")
 @_JSON
 @click.pass_context
-def verify(ctx, file, as_json):
-    """Recompute a report's figures from the ledger and say whether the report matches.
+def verify(ctx, file, ledger_pub, reports_pub, as_json):
+    """Check a report: its signature, the Merkle proof of its cut-off, and everything it
+    shows against a rebuild from the ledger.
 
-    Checks that the hash chains are intact up to the report's cut-off, that every figure
-    equals the ledger's, and that the document's text was not edited. Exits with status 1
-    when it does not match.
+    Checks the document's signature by the reports key (the PDF's PAdES signature, which
+    also catches anything added after it, an annotation included; for Markdown and HTML
+    the detached <file>.sig, when it is there); that the tree head it carries is signed by
+    the ledger key, that its tree is a prefix of that head, that today's ledger still
+    extends the head and that the entries up to the cut-off fold to the report's root;
+    that the hash chains are intact up to the cut-off; and that every figure, table and
+    chart equals a rebuild. Each failure is named. Exits with status 1 when it does not
+    match.
 
     \b
-    Example:
+    Examples:
       tiendo report verify data/reports/tiendo-2025-Q2-vi.pdf
+      tiendo report verify tiendo-2025-Q2-vi.md --public-key ledger.pub.pem --reports-key reports.pub.pem --json
     """
+    settings = _runtime(ctx).settings
+    keys = PublicKeys(ledger=_public_key(ledger_pub or public_path(settings.ledger_key_path), "--public-key"),
+                      reports=_public_key(reports_pub or public_path(settings.reports_key_path), "--reports-key"))
     try:
-        verdict = verify_file(ReportBuilder(_runtime(ctx).engine), file)
+        verdict = verify_file(ReportBuilder(_runtime(ctx).engine), file, keys)
     except NotAReport as exc:
         raise click.ClickException(str(exc)) from None
+    tree = verdict.tree
     if as_json:
         _echo_json(dict(file=str(file), format=verdict.format, period=verdict.period, lang=verdict.lang,
-                        cutoff_seq=verdict.cutoff_seq, head_hash=verdict.head_hash, matches=verdict.matches,
-                        same_bytes=verdict.same_bytes, problems=verdict.problems))
+                        cutoff_seq=verdict.cutoff_seq, tree=tree, signature=verdict.signature,
+                        matches=verdict.matches, same_bytes=verdict.same_bytes, problems=verdict.problems,
+                        notes=verdict.notes))
     elif verdict.matches:
-        how = ""
-        if verdict.format == "pdf":
-            how = ("; byte-identical to a rebuild" if verdict.same_bytes
-                   else "; its text (the bytes differ from a rebuild's: another PDF library or font version?)")
+        how = "; byte-identical to a rebuild" if verdict.same_bytes else "; its text and charts equal a rebuild's"
+        proof = (f"Merkle tree of {tree['size']} entries under the signed head of {tree['head']['tree_size']}"
+                 if isinstance(tree, dict) else "no entry yet")
+        signed = {"valid": "signed by the reports key", "absent": "not signed"}[verdict.signature]
         click.echo(f"{file}: matches the ledger (period {verdict.period}, entries up to {verdict.cutoff_seq}, "
-                   f"head hash {verdict.head_hash[:16]}…{how})")
+                   f"{proof}; {signed}{how})")
     else:
         click.echo(f"{file}: DOES NOT MATCH the ledger (period {verdict.period}, entries up to "
                    f"{verdict.cutoff_seq}):")
         for problem in verdict.problems:
             click.echo(f"  - {problem}")
+    if not as_json:
+        for note in verdict.notes:
+            click.echo(f"  note: {note}")
     if not verdict.matches:
         ctx.exit(1)
+
+
+def _public_key(path: Path, option: str) -> tuple[str, bytes]:
+    try:
+        return load_public_key_file(path)
+    except ValueError as exc:
+        raise click.ClickException(f"{exc} (give the key file with {option})") from None
 
 
 @report.command("list")

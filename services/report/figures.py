@@ -16,7 +16,9 @@ from typing import Any
 
 from services.report.model import Report, plain
 
-FORMAT = "tiendo-report-figures/1"
+# 2: the cut-off carries its Merkle proof (``cutoff.tree``) in place of a head hash.
+FORMAT = "tiendo-report-figures/2"
+_BEFORE_PROOFS = "tiendo-report-figures/1"
 PDF_ATTACHMENT = "tiendo-report-figures.json"
 MD_START = "<!-- tiendo-report-figures"
 MD_END = "-->"
@@ -76,6 +78,9 @@ def _parse(text: str | None, path: Path) -> dict[str, Any]:
         data = json.loads(text)
     except ValueError as exc:
         raise NotAReport(f"{path}: the figures block is not valid JSON ({exc})") from None
+    if isinstance(data, dict) and data.get("format") == _BEFORE_PROOFS:
+        raise NotAReport(f"{path}: a report built before reports carried their Merkle proof ({_BEFORE_PROOFS}); "
+                         "build it again to verify it")
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise NotAReport(f"{path}: unknown figures format (expected {FORMAT})")
     return data

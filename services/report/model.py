@@ -15,16 +15,29 @@ from services.report.period import Period
 
 
 @dataclass(frozen=True)
+class TreeProof:
+    """The ledger's Merkle tree at a cut-off, proven under a signed tree head: the entries
+    a report counts are the first ``size`` leaves (seq order is leaf order), whose root is
+    ``root``; ``head`` is a head the ledger key signed (its JSON form, a tree of at least
+    ``size`` leaves), and ``consistency`` the RFC 9162 proof that the first tree is a
+    prefix of the head's (empty when the sizes are equal). Hashes in hex."""
+
+    size: int
+    root: str
+    head: dict[str, Any]
+    consistency: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Cutoff:
     """Where the report's figures stop: the ledger and the dead letters as recorded up to
     the instant ``at``. ``seq`` and ``dead_letter_id`` pin that exactly (both only grow),
-    and ``head_hash`` commits to every chain's head at ``seq``."""
+    and ``tree`` proves which entries those are (None while the ledger held none)."""
 
     at: datetime
     seq: int
     dead_letter_id: int
-    head_hash: str
-    chains: int
+    tree: TreeProof | None
 
 
 @dataclass(frozen=True)

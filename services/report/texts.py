@@ -44,8 +44,14 @@ LABELS: dict[str, dict[str, str]] = {
         "position_text": "đến bút toán số {seq}",
         "dead_letters": "Sự kiện bị từ chối đã xét",
         "dead_letters_text": "đến mã {n} của hàng đợi thư lỗi",
-        "head_hash": "Mã băm đầu sổ cái",
-        "head_hash_note": "SHA-256 của đầu {n} chuỗi băm (mỗi cơ quan một chuỗi)",
+        "tree": "Cây Merkle của sổ cái",
+        "tree_text": "{n} lá: các bút toán đến vị trí chốt",
+        "tree_root": "Gốc cây (SHA-256)",
+        "tree_head": "Đầu cây đã ký",
+        "tree_head_text": "cây {size} lá, ký lúc {at}, khóa {key_id}",
+        "tree_note": "Đầu cây được ký bằng khóa của sổ cái; bằng chứng nhất quán (RFC 9162) từ cây của báo cáo "
+                     "đến đầu cây nằm trong khối số liệu của tệp, và bản thân báo cáo được ký bằng khóa báo cáo",
+        "tree_none": "Sổ cái chưa có bút toán nào tại thời điểm chốt.",
         "verify_hint": "Kiểm chứng: tiendo report verify <tệp báo cáo>",
         "summary": "1. Tóm tắt",
         "summary_intro": "Tình hình thực hiện {n} chỉ tiêu năm 2025 tính đến ngày {day}: {counts}. "
@@ -150,8 +156,15 @@ LABELS: dict[str, dict[str, str]] = {
         "position_text": "up to entry {seq}",
         "dead_letters": "Rejected events considered",
         "dead_letters_text": "up to dead letter {n}",
-        "head_hash": "Ledger head hash",
-        "head_hash_note": "SHA-256 of the heads of {n} hash chains (one per agency)",
+        "tree": "Ledger Merkle tree",
+        "tree_text": "{n} leaves: the entries up to the cut-off",
+        "tree_root": "Tree root (SHA-256)",
+        "tree_head": "Signed tree head",
+        "tree_head_text": "a tree of {size} leaves, signed {at}, key {key_id}",
+        "tree_note": "The head is signed with the ledger's key; the consistency proof (RFC 9162) from the report's "
+                     "tree to the head is in the file's figures block, and the report itself is signed with the "
+                     "reports key",
+        "tree_none": "The ledger held no entry at the cut-off.",
         "verify_hint": "Check it: tiendo report verify <report file>",
         "summary": "1. Executive summary",
         "summary_intro": "The {n} targets for 2025 as of {day}: {counts}. A national figure is Σ numerators ÷ "
@@ -262,9 +275,12 @@ METHOD: dict[str, tuple[str, ...]] = {
         "Hoạt động trong kỳ (cơ quan đã báo cáo, đính chính, sự kiện bị từ chối) được xác định theo thời điểm cơ "
         "quan gửi (reported_at, giờ Việt Nam); sự kiện không đọc được thì theo thời điểm bị từ chối. Số liệu kỳ "
         "trước được tính từ cùng vị trí sổ cái, nên đã gồm cả báo cáo muộn và đính chính.",
-        "Tính toàn vẹn. Mỗi cơ quan có một chuỗi băm; mã băm đầu sổ cái là SHA-256 của danh sách "
-        "\"mã cơ quan:vị trí:mã băm\" của đầu mọi chuỗi tại vị trí chốt. Lệnh tiendo report verify kiểm tra "
-        "chuỗi băm, tính lại mọi con số từ sổ cái và so với báo cáo.",
+        "Tính toàn vẹn. Mỗi cơ quan có một chuỗi băm, và toàn bộ sổ cái là một cây Merkle (RFC 9162) có các lá "
+        "là mã băm của các bút toán theo thứ tự ghi sổ. Báo cáo ghi kích thước và gốc của cây gồm đúng các bút "
+        "toán được tính, kèm một đầu cây đã ký bằng khóa của sổ cái và bằng chứng rằng cây đó là phần đầu của đầu "
+        "cây. Bản thân báo cáo được ký: tệp PDF bằng chữ ký PAdES, tệp Markdown và HTML bằng tệp chữ ký rời (.sig). "
+        "Lệnh tiendo report verify kiểm tra các chữ ký và bằng chứng, kiểm tra sổ cái hiện nay vẫn nối tiếp đầu cây "
+        "đã ký, rồi dựng lại toàn bộ báo cáo (số liệu, bảng và biểu đồ) từ sổ cái để so sánh.",
     ),
     "en": (
         "Source. Every figure is recomputed from the Tiến độ append-only ledger, up to the position printed on "
@@ -282,9 +298,13 @@ METHOD: dict[str, tuple[str, ...]] = {
         "Activity in the period (who reported, corrections, rejected events) is dated by when the agency sent it "
         "(reported_at, Vietnam time); an unreadable rejected message by when it was rejected. The previous "
         "period's figures come from the same ledger position, so they include late reports and corrections.",
-        "Integrity. Each agency has one hash chain; the ledger head hash is the SHA-256 of the list "
-        "\"agency:position:hash\" of every chain's head at the cut-off. tiendo report verify checks the chains, "
-        "recomputes every figure from the ledger and compares it with the report.",
+        "Integrity. Each agency has one hash chain, and the whole ledger is a Merkle tree (RFC 9162) whose leaves "
+        "are the entries' hashes in ledger order. The report names the size and root of the tree of exactly the "
+        "entries it counts, with a tree head signed by the ledger's key and the proof that this tree is a prefix "
+        "of the head's. The report itself is signed: the PDF with a PAdES signature, Markdown and HTML with a "
+        "detached signature file (.sig). tiendo report verify checks the signatures and the proof, that today's "
+        "ledger still extends the signed head, and rebuilds the whole report (figures, tables and charts) from "
+        "the ledger to compare.",
     ),
 }
 

@@ -10,10 +10,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from shared.domain.catalogue import Target, catalogue_on
+from shared.domain.tree_head import TreeHead
 
 from services.report import charts
 from services.report.figures import block, to_json
-from services.report.model import Report
+from services.report.model import Report, TreeProof
 from services.report.scoring import Status
 from services.report.texts import Texts
 
@@ -35,8 +36,9 @@ class View:
     title: str
     period_label: str
     cover: list[tuple[str, str]]
-    head_hash: str
-    head_note: str
+    # The cut-off's Merkle proof on the cover: (label, value, is a hash) rows, and a note.
+    tree_rows: list[tuple[str, str, bool]]
+    tree_note: str
     summary_intro: str
     summary: list[dict[str, Any]]
     charts: list[Chart]
@@ -84,8 +86,8 @@ def build_view(report: Report, lang: str, *, draw_charts: bool = True, charts_as
             (t["position"], t.fmt("position_text", seq=t.number(cut.seq))),
             (t["dead_letters"], t.fmt("dead_letters_text", n=t.number(cut.dead_letter_id))),
         ],
-        head_hash=" ".join(cut.head_hash[i:i + 16] for i in range(0, len(cut.head_hash), 16)),
-        head_note=t.fmt("head_hash_note", n=t.number(cut.chains)),
+        tree_rows=_tree_rows(cut.tree, t),
+        tree_note=t["tree_note"] if cut.tree else t["tree_none"],
         summary_intro=t.fmt("summary_intro", n=len(report.targets), day=t.day(report.as_of),
                             counts=_status_counts([ln.status for ln in report.targets], t),
                             previous=t.day(report.previous_as_of), previous_period=t.period(report.previous_period)),
@@ -121,6 +123,18 @@ def build_view(report: Report, lang: str, *, draw_charts: bool = True, charts_as
         method=t.method_paragraphs,
         figures_json=to_json(block(report, lang)),
     )
+
+
+def _tree_rows(tree: TreeProof | None, t: Texts) -> list[tuple[str, str, bool]]:
+    if tree is None:
+        return []
+    head = TreeHead.from_json(tree.head)
+    return [
+        (t["tree"], t.fmt("tree_text", n=t.number(tree.size)), False),
+        (t["tree_root"], " ".join(tree.root[i:i + 16] for i in range(0, len(tree.root), 16)), True),
+        (t["tree_head"], t.fmt("tree_head_text", size=t.number(head.tree_size), at=t.instant(head.timestamp),
+                               key_id=head.key_id), False),
+    ]
 
 
 def _status_counts(statuses: list[str], t: Texts) -> str:

@@ -7,7 +7,12 @@ unique row per period and language, holding the cut-off it will be built at), th
 built, then announced. A worker that stops after the claim rebuilds the same report at
 the same cut-off on its next start; one that stops after building announces it then. The
 announcement is at least once (a crash between sending and stamping it repeats it, with
-identical content); consumers key on ``report_id``."""
+identical content); consumers key on ``report_id``.
+
+A report carries the Merkle proof of its cut-off under a signed tree head. A report that
+falls due before ingest has signed a head covering its cut-off stays claimed and unbuilt,
+and is built on a later round, once a head covers it (the claim fixed the cut-off, so it
+is the same report, proven by that later head)."""
 
 from __future__ import annotations
 
@@ -24,8 +29,8 @@ from shared.config import Settings
 from shared.db.report_queries import ReportRecord, ReportStore
 from shared.kafka import Broker
 
-from services.report.build import ReportBuilder, WrittenFile, write_report
-from services.report.model import Report
+from services.report.build import NoTreeHead, ReportBuilder, WrittenFile, reports_key, write_report
+from services.report.model import Report, plain
 from services.report.period import Period, due_periods
 
 log = logging.getLogger("tiendo.report")
@@ -38,7 +43,7 @@ def announcement(record: ReportRecord) -> bytes:
         "report_id": record.id, "period": record.period, "kind": period.kind.value, "lang": record.lang,
         "as_of": period.end.isoformat(),
         "cutoff": {"at": record.cutoff_at.isoformat(), "seq": record.cutoff_seq,
-                   "dead_letter_id": record.cutoff_dead_letter_id, "head_hash": record.head_hash},
+                   "dead_letter_id": record.cutoff_dead_letter_id, "tree": record.tree},
         "files": record.files,
     }, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
@@ -50,6 +55,8 @@ class WorkerStats:
     built: list[str] = field(default_factory=list)
     resumed: list[str] = field(default_factory=list)
     announced: int = 0
+    # Claimed but not built yet: no signed tree head covers their cut-off yet.
+    waiting: list[str] = field(default_factory=list)
 
 
 class ReportWorker:
@@ -69,6 +76,7 @@ class ReportWorker:
         self.today = today
         self.now = now
         self.stats = WorkerStats()
+        self.key = reports_key(settings)
 
     def due(self) -> list[tuple[Period, str]]:
         """(period, language) of every report due today and not claimed yet."""
@@ -80,19 +88,19 @@ class ReportWorker:
         """Finish what a stopped worker left, then build every report that is due."""
         self.broker.ensure_topics([self.settings.topics.reports], self.settings.partitions)
         producer = self.broker.producer()
+        self.stats.waiting = []
         try:
             for record in self.store.unbuilt():
-                self._build(record)
-                self.stats.resumed.append(f"{record.period}/{record.lang}")
+                if self._build(record):
+                    self.stats.resumed.append(f"{record.period}/{record.lang}")
                 on_report(f"{record.period}/{record.lang}")
             for period, lang in self.due():
-                cutoff = self.builder.cutoff_at(self.now())
-                record = self.store.claim(period.code, lang, cutoff.at, cutoff.seq, cutoff.dead_letter_id,
-                                          cutoff.head_hash)
+                cutoff = self.builder.cutoff_at(self.now(), prove=False)  # proven when built
+                record = self.store.claim(period.code, lang, cutoff.at, cutoff.seq, cutoff.dead_letter_id)
                 if record is None:
                     continue  # another worker claimed it a moment ago
-                self._build(record)
-                self.stats.built.append(f"{period.code}/{lang}")
+                if self._build(record):
+                    self.stats.built.append(f"{period.code}/{lang}")
                 on_report(f"{period.code}/{lang}")
             for record in self.store.unpublished():
                 producer.send(self.settings.topics.reports, record.period, announcement(record))
@@ -117,11 +125,22 @@ class ReportWorker:
         cutoff = self.builder.cutoff(record.cutoff_at, record.cutoff_seq, record.cutoff_dead_letter_id)
         return self.builder.report(Period.parse(record.period), cutoff)
 
-    def _build(self, record: ReportRecord) -> None:
-        report = self._report(record)
-        written = write_report(report, record.lang, self.formats, self.out_dir)
-        self.store.mark_built(record.id, _files_json(written))
+    def _build(self, record: ReportRecord) -> bool:
+        """Build, sign and record a claimed report; False when no signed head covers its
+        cut-off yet (it stays claimed, and a later round builds it)."""
+        try:
+            report = self._report(record)
+        except NoTreeHead as exc:
+            log.warning("report %s/%s waits: %s", record.period, record.lang, exc)
+            self.stats.waiting.append(f"{record.period}/{record.lang}")
+            return False
+        written = write_report(report, record.lang, self.formats, self.out_dir, self.key)
+        self.store.mark_built(record.id, files_json(written), plain(report.cutoff.tree))
+        return True
 
 
-def _files_json(written: dict[str, WrittenFile]) -> dict[str, dict[str, str]]:
-    return {fmt: {"path": str(f.path), "sha256": f.sha256} for fmt, f in written.items()}
+def files_json(written: dict[str, WrittenFile]) -> dict[str, dict[str, str]]:
+    """The files of a built report as recorded and announced: path, SHA-256, and the
+    detached signature file's path (Markdown and HTML)."""
+    return {fmt: {"path": str(f.path), "sha256": f.sha256, **({"signature": str(f.signature)} if f.signature else {})}
+            for fmt, f in written.items()}

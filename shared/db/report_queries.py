@@ -1,6 +1,6 @@
 """SQL the report service needs beyond the ledger and scorer stores: positions of the
-ledger and of the dead letters at an instant, chain heads as of a ledger position, the
-dead letters up to a position, and the ``reports`` table of scheduled reports.
+ledger and of the dead letters at an instant, the Merkle leaves up to a ledger position,
+the dead letters up to a position, and the ``reports`` table of scheduled reports.
 
 Instants are compared in UTC: SQLite stores timestamps as UTC text without a zone, so an
 instant in any other zone would compare as the wrong wall-clock time there."""
@@ -17,8 +17,7 @@ from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from shared.clock import as_utc
-from shared.db.ledger import ChainHead
-from shared.db.schema import dead_letters, ledger_entries, reports
+from shared.db.schema import dead_letters, ledger_entries, reports, tree_heads
 
 
 @dataclass(frozen=True)
@@ -63,15 +62,22 @@ class ReportQueries:
         found = [as_utc(t) for t in (entry, letter) if t is not None]
         return max(found) if found else None
 
-    def chain_heads_at(self, seq: int) -> dict[str, ChainHead]:
-        """The last entry of each agency's chain among the entries up to ``seq``."""
+    def leaf_span(self, seq: int) -> tuple[int, int | None]:
+        """(how many entries, the highest leaf index among them) of the entries up to
+        ``seq``: a report counts the first ``count`` leaves of the Merkle tree, which holds
+        when the highest index is ``count - 1``."""
         le = ledger_entries
-        last = (select(le.c.agency_id, func.max(le.c.chain_pos).label("pos"))
-                .where(le.c.seq <= seq).group_by(le.c.agency_id).subquery())
-        q = select(le.c.agency_id, le.c.chain_pos, le.c.hash).join(
-            last, (le.c.agency_id == last.c.agency_id) & (le.c.chain_pos == last.c.pos))
+        q = select(func.count(), func.max(le.c.leaf_index)).where(le.c.seq <= seq)
         with self.engine.connect() as conn:
-            return {a: ChainHead(p, h) for a, p, h in conn.execute(q)}
+            count, last = conn.execute(q).one()
+        return count, last
+
+    def first_head_size(self, covering: int) -> int | None:
+        """The size of the first tree head issued that covers ``covering`` leaves (the
+        smallest at or above it); None when none does yet."""
+        q = select(func.min(tree_heads.c.tree_size)).where(tree_heads.c.tree_size >= covering)
+        with self.engine.connect() as conn:
+            return conn.execute(q).scalar_one()
 
     def rejected_up_to(self, dead_letter_id: int) -> list[RejectedRow]:
         """Every dead letter with an id up to ``dead_letter_id``, requeued ones included
@@ -146,7 +152,9 @@ class ReportRecord:
     cutoff_at: datetime
     cutoff_seq: int
     cutoff_dead_letter_id: int
-    head_hash: str
+    # The Merkle proof of the cut-off (services/report/model.py TreeProof, as JSON), known
+    # once the report is built: a head covering the cut-off may be signed after the claim.
+    tree: dict[str, Any] | None
     files: dict[str, Any] | None
     claimed_at: datetime
     built_at: datetime | None
@@ -157,7 +165,8 @@ def _record(row) -> ReportRecord:
     m = row._mapping
     return ReportRecord(
         id=m["id"], period=m["period"], lang=m["lang"], cutoff_at=as_utc(m["cutoff_at"]),
-        cutoff_seq=m["cutoff_seq"], cutoff_dead_letter_id=m["cutoff_dead_letter_id"], head_hash=m["head_hash"],
+        cutoff_seq=m["cutoff_seq"], cutoff_dead_letter_id=m["cutoff_dead_letter_id"],
+        tree=json.loads(m["tree"]) if m["tree"] else None,
         files=json.loads(m["files"]) if m["files"] else None, claimed_at=as_utc(m["claimed_at"]),
         built_at=as_utc(m["built_at"]) if m["built_at"] else None,
         published_at=as_utc(m["published_at"]) if m["published_at"] else None,
@@ -172,15 +181,15 @@ class ReportStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def claim(self, period: str, lang: str, cutoff_at: datetime, cutoff_seq: int, cutoff_dead_letter_id: int,
-              head_hash: str) -> ReportRecord | None:
+    def claim(self, period: str, lang: str, cutoff_at: datetime, cutoff_seq: int,
+              cutoff_dead_letter_id: int) -> ReportRecord | None:
         """Record that this report is being built; None when it was claimed before."""
         now = datetime.now(timezone.utc)
         try:
             with self.engine.begin() as conn:
                 new_id = conn.execute(insert(reports).returning(reports.c.id).values(
                     period=period, lang=lang, cutoff_at=as_utc(cutoff_at), cutoff_seq=cutoff_seq,
-                    cutoff_dead_letter_id=cutoff_dead_letter_id, head_hash=head_hash, claimed_at=now,
+                    cutoff_dead_letter_id=cutoff_dead_letter_id, claimed_at=now,
                 )).scalar_one()
         except IntegrityError:
             return None
@@ -213,11 +222,13 @@ class ReportStore:
                  .order_by(reports.c.id))
             return [_record(r) for r in conn.execute(q)]
 
-    def mark_built(self, report_id: int, files: dict[str, Any]) -> None:
-        """Record the files of a built report."""
+    def mark_built(self, report_id: int, files: dict[str, Any], tree: dict[str, Any] | None) -> None:
+        """Record the files of a built report and the Merkle proof it carries."""
         with self.engine.begin() as conn:
             conn.execute(update(reports).where(reports.c.id == report_id).values(
-                files=json.dumps(files, sort_keys=True, ensure_ascii=False), built_at=datetime.now(timezone.utc)))
+                files=json.dumps(files, sort_keys=True, ensure_ascii=False),
+                tree=json.dumps(tree, sort_keys=True, ensure_ascii=False) if tree is not None else None,
+                built_at=datetime.now(timezone.utc)))
 
     def mark_published(self, report_id: int) -> None:
         """Record that the broker has the announcement."""

@@ -268,7 +268,7 @@ reports = Table(
     Column("cutoff_at", DateTime(timezone=True), nullable=False),
     Column("cutoff_seq", BigInteger, nullable=False),
     Column("cutoff_dead_letter_id", BigInteger, nullable=False),
-    Column("head_hash", String(64), nullable=False),
+    Column("tree", Text),  # the cut-off's Merkle proof (JSON), written when the report is built
     Column("files", Text),
     Column("claimed_at", DateTime(timezone=True), nullable=False),
     Column("built_at", DateTime(timezone=True)),

@@ -1,5 +1,7 @@
-"""`report run`: the scheduled reports are built once each, recorded and announced on the
-reports topic, and a worker that stopped half-way finishes the same report."""
+"""`report run`: the scheduled reports are built once each, signed, recorded and announced
+on the reports topic with the Merkle proof of their cut-off; a worker that stopped
+half-way finishes the same report; a report whose cut-off no signed head covers yet waits
+for one."""
 
 from __future__ import annotations
 
@@ -32,11 +34,11 @@ def test_due_reports_are_built_recorded_and_announced_exactly_once(settings, env
                                        key)) for m in (5, 6, 7)])
     p.ingest()
 
-    assert run(env_for, "2025-06-30") == {"built": [], "resumed": [], "announced": 0}
+    assert run(env_for, "2025-06-30") == {"built": [], "resumed": [], "announced": 0, "waiting": []}
     first = run(env_for, "2025-07-01")
-    assert first == {"built": ["2025-06/vi", "2025-Q2/vi"], "resumed": [], "announced": 2}
+    assert first == {"built": ["2025-06/vi", "2025-Q2/vi"], "resumed": [], "announced": 2, "waiting": []}
     again = run(env_for, "2025-07-01")
-    assert again == {"built": [], "resumed": [], "announced": 0}
+    assert again == {"built": [], "resumed": [], "announced": 0, "waiting": []}
 
     records = ReportStore(p.engine).all()
     assert [(r.period, r.lang) for r in records] == [("2025-06", "vi"), ("2025-Q2", "vi")]
@@ -49,6 +51,13 @@ def test_due_reports_are_built_recorded_and_announced_exactly_once(settings, env
     md = records[1].files["md"]
     assert md["path"].endswith("reports/tiendo-2025-Q2-vi.md")
     assert md["sha256"] == messages[1]["files"]["md"]["sha256"]
+    assert md["signature"] == md["path"] + ".sig"
+    # The announcement carries the proof the report carries: three entries under the head of three.
+    tree = messages[1]["cutoff"]["tree"]
+    assert (tree["size"], tree["head"]["tree_size"], tree["consistency"]) == (3, 3, [])
+    assert tree == records[1].tree
+    checked = CliRunner(env=env_for).invoke(main, ["report", "verify", md["path"]])
+    assert checked.exit_code == 0 and "signed by the reports key" in checked.output, checked.output
     p.dispose()
 
 
@@ -60,16 +69,37 @@ def test_a_worker_that_stopped_after_claiming_builds_the_same_report_on_restart(
     builder = ReportBuilder(p.engine)
     cutoff = builder.cutoff_at(utc_now())
     # A worker claimed May's report with this cut-off, then died before writing it.
-    ReportStore(p.engine).claim("2025-05", "vi", cutoff.at, cutoff.seq, cutoff.dead_letter_id, cutoff.head_hash)
+    ReportStore(p.engine).claim("2025-05", "vi", cutoff.at, cutoff.seq, cutoff.dead_letter_id)
     p.publish([("hue", signed_bytes(event("hue", "online_dossier_rate", "2025-05-31", ratio(90, 100)), key))])
     p.ingest()
     assert p.ledger.head_seq() == cutoff.seq + 1
 
     result = run(env_for, "2025-06-01", since="2025-05")
-    assert result == {"built": [], "resumed": ["2025-05/vi"], "announced": 1}
+    assert result == {"built": [], "resumed": ["2025-05/vi"], "announced": 1, "waiting": []}
     may = ReportStore(p.engine).all()[0]
     text = open(may.files["md"]["path"], encoding="utf-8").read()
     block = json.loads(re.search(r"<!-- tiendo-report-figures\n(.*)\n-->", text, re.S).group(1))
     assert block["report"]["cutoff"]["seq"] == cutoff.seq, "the claimed cut-off, not the ledger's head now"
-    assert (may.cutoff_seq, may.head_hash) == (cutoff.seq, cutoff.head_hash)
+    # The claimed entry, proven by the first head that covers it (not the newest, which covers the later one).
+    assert (may.cutoff_seq, may.tree["size"], may.tree["head"]["tree_size"]) == (cutoff.seq, 1, 1)
+    assert block["report"]["cutoff"]["tree"] == may.tree
+    p.dispose()
+
+
+def test_a_report_whose_cut_off_no_signed_head_covers_waits_for_one(settings, env_for):
+    p = Pipeline(settings)
+    key = p.issue_key("hue")
+    p.publish([("hue", signed_bytes(event("hue", "online_dossier_rate", "2025-05-31", ratio(70, 100)), key))])
+    p.ingest(heads=None)  # an ingest worker that signs no head
+
+    waiting = run(env_for, "2025-06-01", since="2025-05")
+    assert waiting == {"built": [], "resumed": [], "announced": 0, "waiting": ["2025-05/vi"]}
+    assert [(r.period, r.built_at, r.tree) for r in ReportStore(p.engine).all()] == [("2025-05", None, None)]
+    again = run(env_for, "2025-06-01", since="2025-05")
+    assert again["waiting"] == ["2025-05/vi"] and again["resumed"] == []
+
+    p.ingest()  # signs a head once caught up
+    done = run(env_for, "2025-06-01", since="2025-05")
+    assert done == {"built": [], "resumed": ["2025-05/vi"], "announced": 1, "waiting": []}
+    assert ReportStore(p.engine).all()[0].tree["head"]["tree_size"] == 1
     p.dispose()

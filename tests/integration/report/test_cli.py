@@ -15,7 +15,8 @@ from tests.unit.report.ledger import LedgerFile
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
     root = tmp_path_factory.mktemp("cli")
-    ledger = LedgerFile(root / "ledger.db")
+    # Its heads signed by the key `report verify` finds in the data directory by default.
+    ledger = LedgerFile(root / "ledger.db", key_path=root / "data" / "keys" / "ledger.key.pem")
     write_dataset(ledger)
     ledger.engine.dispose()
     return {"DATABASE_URL": f"sqlite:///{root / 'ledger.db'}", "TIENDO_DATA_DIR": str(root / "data")}

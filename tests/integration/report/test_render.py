@@ -10,6 +10,7 @@ import time as time_module
 
 import pytest
 
+from services.report import pades
 from services.report.build import render
 from services.report.figures import read_block
 from services.report.period import Period
@@ -17,7 +18,7 @@ from services.report.render import md_escape
 from services.report.verify import verify_file
 from services.report.view import build_view
 from tests.unit.report import dataset
-from tests.unit.report.conftest import CUTOFF
+from tests.unit.report.conftest import CUTOFF, public_keys
 
 SCRIPT = dataset.HTML_REPORTER[0]
 
@@ -84,17 +85,20 @@ def test_the_pdf_embeds_its_fonts_and_renders_to_png(documents, tmp_path):
     assert sorted(p.name for p in tmp_path.glob("page-*.png")) == ["page-01.png", "page-02.png"]
 
 
-def test_the_pdf_carries_its_figures_and_a_rebuild_has_the_same_bytes(builder, documents, tmp_path, monkeypatch):
+def test_the_pdf_carries_its_figures_and_a_rebuild_has_the_same_bytes(builder, known, reports_key, documents,
+                                                                      tmp_path, monkeypatch):
     pdf = tmp_path / "tiendo-2025-Q2-vi.pdf"
-    pdf.write_bytes(documents["pdf"])
+    signed = pades.sign_pdf(documents["pdf"], reports_key, reason="test")
+    assert signed.startswith(documents["pdf"]), "signed by an incremental update"
+    pdf.write_bytes(signed)
     fmt, block = read_block(pdf)
     assert (fmt, block["lang"], block["report"]["period"]) == ("pdf", "vi", "2025-Q2")
     # Verify rebuilds the PDF from the ledger, hours later by the clock.
     later = time_module.time() + 3 * 3600
     monkeypatch.setattr(time_module, "time", lambda: later)
-    verdict = verify_file(builder, pdf)
+    verdict = verify_file(builder, pdf, public_keys(known, reports_key))
     assert verdict.matches, verdict.problems
-    assert verdict.same_bytes, "the rebuilt PDF must be byte-identical"
+    assert verdict.same_bytes, "the rebuilt PDF must be byte-identical to the signed one's first revision"
 
 
 def test_a_rebuild_at_the_same_cut_off_is_byte_identical(builder, q2, documents, monkeypatch):

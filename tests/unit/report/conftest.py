@@ -7,8 +7,11 @@ from datetime import datetime, timezone
 
 import pytest
 
+from shared.keyfiles import LEDGER_KEY_NAME, REPORTS_KEY_NAME, OperatorKey
+
 from services.report.build import ReportBuilder
 from services.report.period import Period
+from services.report.verify import PublicKeys
 from tests.unit.report import dataset
 from tests.unit.report.ledger import LedgerFile
 
@@ -50,3 +53,15 @@ def reports(builder):
         return cache[code]
 
     return get
+
+
+@pytest.fixture(scope="module")
+def reports_key(tmp_path_factory) -> OperatorKey:
+    """The key that signs the module's reports."""
+    return OperatorKey.load_or_create(tmp_path_factory.mktemp("keys") / "reports.key.pem", REPORTS_KEY_NAME)
+
+
+def public_keys(ledger: LedgerFile, reports: OperatorKey) -> PublicKeys:
+    """What `report verify` checks a report of ``ledger`` against."""
+    return PublicKeys(ledger=(LEDGER_KEY_NAME, ledger.ledger_key.public_key),
+                      reports=(REPORTS_KEY_NAME, reports.public_key))

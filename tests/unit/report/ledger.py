@@ -9,11 +9,14 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import update
 
+from shared.clock import utc_now
 from shared.db.engine import make_engine, migrate
 from shared.db.ledger import Batch, LedgerStore, NewDeadLetter, NewEntry
 from shared.db.schema import dead_letters
 from shared.domain.chain import GENESIS_HASH, content_digest, entry_hash
 from shared.domain.events import canonical_bytes, parse_event, to_json_bytes
+from shared.domain.tree_head import sign_head
+from shared.keyfiles import LEDGER_KEY_NAME, OperatorKey
 
 _ids = itertools.count(1)
 
@@ -50,19 +53,24 @@ def milestone(done: bool, done_on: str | None = None) -> dict:
 
 
 class LedgerFile:
-    """A migrated SQLite database and helpers that append to its ledger."""
+    """A migrated SQLite database and helpers that append to its ledger. Every append
+    ends with a tree head signed by the ledger key in ``key_path`` (default: ``keys/``
+    beside the database), as ingest signs one when it has caught up."""
 
-    def __init__(self, path) -> None:
+    def __init__(self, path, key_path=None) -> None:
         url = f"sqlite:///{path}"
         migrate(url)
         self.engine = make_engine(url)
         self.store = LedgerStore(self.engine)
+        self.key_path = key_path or path.parent / "keys" / "ledger.key.pem"
+        self.ledger_key = OperatorKey.load_or_create(self.key_path, LEDGER_KEY_NAME)
         self._heads: dict[str, tuple[int, str]] = {}
         self._offsets = itertools.count()
 
-    def append(self, *events: dict, recorded_at: datetime | None = None) -> None:
+    def append(self, *events: dict, recorded_at: datetime | None = None, sign: bool = True) -> None:
         """Record events as ledger entries, in order, in one transaction: at
-        ``recorded_at``, or when the agency reported each (as `ingest run --replay-clock`)."""
+        ``recorded_at``, or when the agency reported each (as `ingest run --replay-clock`);
+        then a tree head over the whole ledger, unless ``sign`` is false."""
         entries = []
         for d in events:
             ev = parse_event(d, today=date.max)
@@ -73,7 +81,8 @@ class LedgerFile:
             entries.append(NewEntry(ev.agency_id, pos + 1, ev.event_id, ev.target_id, ev.kind.value, ev.observed_at,
                                     ev.amends, payload, content_digest(canonical_bytes(ev)), prev, h, at))
             self._heads[ev.agency_id] = (pos + 1, h)
-        self.store.commit_batch(Batch(group="test", entries=entries), lambda *_: [])
+        self.store.commit_batch(Batch(group="test", entries=entries), lambda *_: [],
+                                (lambda size, root: sign_head(self.ledger_key, size, root, utc_now())) if sign else None)
 
     def reject(self, reason: str, original: bytes, agency_id: str | None = None) -> None:
         """Record a dead letter."""

@@ -1,0 +1,135 @@
+"""The PDF report's signature: PAdES (ETSI EN 319 142, baseline B-B) with the reports key,
+made and checked with pyHanko.
+
+The reports key is an Ed25519 key (shared/keyfiles.py); a PDF signature needs a
+certificate, so the key certifies itself: a self-signed X.509 certificate whose fields are
+all fixed (subject "Tiến độ — báo cáo", a serial number derived from the public key,
+validity from 2025 with no expiry), hence the same certificate for the same key on every
+machine. A PDF viewer shows the report as signed by it (and as trusted once a reader
+trusts that certificate, or the public key `tiendo ledger key`'s docs publish).
+
+The signature is a certification signature that allows no change (DocMDP level 1) and is
+appended as an incremental update: the signed file is the unsigned report's bytes followed
+by a revision holding the signature. Any later change, an annotation added as a further
+incremental update included, leaves the signature covering less than the whole file; a
+rewritten file breaks it outright.
+
+pyHanko is imported inside the functions: only building and verifying a PDF need it."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from datetime import datetime, timezone
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.x509.oid import NameOID
+
+from shared.domain.tree_head import key_id_of
+from shared.keyfiles import OperatorKey
+
+FIELD_NAME = "TiendoReport"
+SUBJECT = x509.Name([
+    x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+    x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Tiến độ"),
+    x509.NameAttribute(NameOID.COMMON_NAME, "Tiến độ — báo cáo"),
+])
+NOT_BEFORE = datetime(2025, 1, 1, tzinfo=timezone.utc)
+# RFC 5280 §4.1.2.5: "no well-defined expiration date".
+NOT_AFTER = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
+
+# pyHanko logs the diff analysis of a changed file (a traceback) at ERROR; verify names
+# the change itself, in one line.
+logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+
+
+def certificate(key: OperatorKey) -> bytes:
+    """The reports key's self-signed certificate (DER), the same for the same key:
+    every field is fixed and Ed25519 signatures are deterministic."""
+    public = key.private_key.public_key()
+    serial = int.from_bytes(hashlib.sha256(b"tiendo.report-certificate\n" + key.public_key).digest()[:16], "big") >> 1
+    cert = (x509.CertificateBuilder()
+            .subject_name(SUBJECT).issuer_name(SUBJECT).public_key(public).serial_number(serial)
+            .not_valid_before(NOT_BEFORE).not_valid_after(NOT_AFTER)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                                         crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+            .sign(key.private_key, None))
+    return cert.public_bytes(serialization.Encoding.DER)
+
+
+def sign_pdf(data: bytes, key: OperatorKey, reason: str) -> bytes:
+    """``data`` (an unsigned report PDF) with a PAdES certification signature by ``key``
+    appended as an incremental update: the result starts with ``data``."""
+    from asn1crypto import keys as asn1_keys, x509 as asn1_x509
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko.sign.fields import MDPPerm, SigSeedSubFilter
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    cert = asn1_x509.Certificate.load(certificate(key))
+    private = asn1_keys.PrivateKeyInfo.load(key.private_key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    signer = signers.SimpleSigner(signing_cert=cert, signing_key=private,
+                                  cert_registry=SimpleCertificateStore.from_certs([cert]))
+    meta = signers.PdfSignatureMetadata(
+        field_name=FIELD_NAME, subfilter=SigSeedSubFilter.PADES, md_algorithm="sha512", reason=reason,
+        name="Tiến độ — báo cáo", certify=True, docmdp_permissions=MDPPerm.NO_CHANGES)
+    out = io.BytesIO()
+    signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data)), meta, signer=signer, output=out)
+    return out.getvalue()
+
+
+def signature_problems(data: bytes, name: str, public_key: bytes) -> list[str]:
+    """Why the PDF ``data`` is not a report signed by the reports key (``name``,
+    ``public_key``) and unchanged since; an empty list when it is."""
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    try:
+        signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
+    except (PdfError, ValueError, KeyError) as exc:
+        return [f"the PDF's signature cannot be read ({exc})"]
+    if not signatures:
+        return ["the PDF carries no signature: it was rewritten after it was signed, or never signed by "
+                "`tiendo report build`"]
+    problems = []
+    if len(signatures) > 1:
+        problems.append(f"the PDF carries {len(signatures)} signatures where a report has one")
+    sig = signatures[0]
+    expected = key_id_of(name, public_key)
+    signer_key = _raw_ed25519(sig.signer_cert.dump())
+    if signer_key != public_key:
+        by = key_id_of(name, signer_key) if signer_key else "a key that is not Ed25519"
+        return problems + [f"the PDF was signed by {by}, not by the reports key {expected}"]
+    try:
+        # The certificate is the reports key's own: trusted because its key is the one given.
+        status = validate_pdf_signature(sig, ValidationContext(trust_roots=[sig.signer_cert], allow_fetching=False))
+    except (PdfError, ValueError, KeyError) as exc:
+        return problems + [f"the PDF's signature cannot be checked ({exc})"]
+    if not status.intact:
+        problems.append("the PDF's signed bytes were changed: its signature no longer matches them")
+    elif not status.valid:
+        problems.append("the PDF's signature does not verify with the reports key")
+    elif status.coverage != SignatureCoverageLevel.ENTIRE_FILE or not status.docmdp_ok:
+        level = status.modification_level.name.lower().replace("_", " ") if status.modification_level else "unknown"
+        problems.append(f"the PDF was changed after it was signed: a revision was added after the signature "
+                        f"(an annotation, a form field or an edit; pyHanko classes the change as {level!r}), "
+                        f"which the signature, allowing no change, does not cover")
+    return problems
+
+
+def _raw_ed25519(cert_der: bytes) -> bytes | None:
+    """The raw public key of a DER certificate when it is an Ed25519 key."""
+    key = x509.load_der_x509_certificate(cert_der).public_key()
+    if not isinstance(key, Ed25519PublicKey):
+        return None
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
