@@ -121,7 +121,9 @@ def write_report(run: Run) -> tuple[str, str]:
             "  owner (each stored column of an entry changed in turn; an entry edited, deleted, swapped with the",
             "  next; a forged one inserted or appended at a chain's head with its hash computed; a chain rewritten",
             "  with every later hash recomputed); `tiendo ledger verify` must name the first entry that no longer",
-            "  fits; reports built from the ledger and then edited must fail `tiendo report verify`;"],
+            "  fits; reports built from the ledger and then edited must fail `tiendo report verify`;",
+            "  against a signed tree head kept beforehand, `tiendo ledger verify --against` must name a chain's",
+            "  last entry deleted, a truncation and a rewrite re-signed with the agency's own key;"],
         "access": [
             "- **access**: one agency's private key file used to publish another agency's event, a revoked key",
             "  used to publish with a reported_at backdated before the revocation, agency text carrying HTML in a",
@@ -237,6 +239,10 @@ def write_report(run: Run) -> tuple[str, str]:
                 "and checked; a chain rewritten with every later hash recomputed, or a forged entry with a",
                 "computed hash, is caught by the agency's Ed25519 signature, which nothing Tiến độ stores can",
                 "make; the ledger head hash a report prints catches a rewrite as well.",
+                "Against a signed tree head kept beforehand (`kept head:` below), `tiendo ledger verify --against`",
+                "also names what no chain shows: a chain's last entry deleted, a truncation, an entry rewritten and",
+                "signed again with its agency's own key (by its leaf; by the span between two issued heads when the",
+                "stored Merkle tree was rewritten to agree), even when the stored tree and heads were cut to match.",
                 "", "| database | tampering | expected | observed | ok |", "|---|---|---|---|---|"]
         out += [f"| {db} | {_cell(c.name)}: {_cell(c.what)} | {_cell(c.expected)} | {_cell(c.observed)} "
                 f"| {_yes(c.passed)} |" for db, c in run.tampering]

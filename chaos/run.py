@@ -30,7 +30,7 @@ from shared.db.roles import OWNER, PasswordsMissing, role_url
 
 from services.simulate.keys import store_keys
 
-from chaos import access, corpus, fuzz, tamper
+from chaos import access, corpus, fuzz, tamper, tree_tamper
 from chaos.check import Check, Verdict
 from chaos.infra import ROOT, OwnBroker, OwnPostgres, drop_database, fresh_database
 from chaos.pipeline import Pipeline
@@ -209,11 +209,13 @@ def bad_input(run: Run, pipes: _Pipelines, backend: str) -> list[Result]:
 def tampering(run: Run, pipes: _Pipelines, backend: str) -> list[Result]:
     """A ledger of a few thousand simulated events, then tampered with (on copies)."""
     pipe = pipes.new(backend, "tamper")
-    expected = simulated(pipe.engine, 3000, run.args.seed + 3)
+    seed = run.args.seed + 3
+    expected = simulated(pipe.engine, 3000, seed)
     result = bad_input_run("ledger for tampering", pipe, expected, pipe.data_dir / "logs", replay_clock=True)
     if not result.ok:
         return [result]  # no sound ledger to tamper with: report why
     run.tampering += [(backend, c) for c in tamper.ledger_checks(pipe, pipe.data_dir)]
+    run.tampering += [(backend, c) for c in tree_tamper.tree_checks(pipe, pipe.data_dir, seed)]
     run.tampering += [(backend, c) for c in tamper.report_checks(pipe, pipe.data_dir)]
     return []
 

@@ -6,8 +6,9 @@ edited after it was built must fail `tiendo report verify`.
 Every stored column of a row is covered (issue 13): changing any one of them — the
 hashed ones (agency_id, chain_pos, event_id, payload, recorded_at, prev_hash, hash) and
 the ones derived from the payload that the scorer and the report read (target_id, kind,
-observed_at, amends, content_digest) — makes verify name that entry. So does a payload
-changed with every derived column and every later hash of its chain recomputed (the
+observed_at, amends, content_digest), and its place in the Merkle tree (leaf_index, issue
+14) — makes verify name that entry. So does a payload changed with every derived column
+and every later hash of its chain recomputed (the
 chain proves integrity, not authorship: whoever can rewrite the table can recompute it,
 but not the agency's Ed25519 signature, which verify checks against the key registered
 at the entry's recorded time), and a forged entry appended at a chain's head with its
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from shared.db.engine import make_engine
 from shared.db.schema import ledger_entries
@@ -46,7 +47,9 @@ def _env(pipe: Pipeline, db: Database) -> dict[str, str]:
 
 
 def _verify(pipe: Pipeline, db: Database) -> tuple[int | None, str]:
-    """(seq named by `tiendo ledger verify`, or None when every chain verifies; its words)."""
+    """(seq named by `tiendo ledger verify`, None when it passes, -1 when it fails naming
+    no entry; its words). The first entry a chain check names, else the first the other
+    checks name (the Merkle tree's: no chain shows a changed leaf_index)."""
     done = tiendo(_env(pipe, db), "ledger", "verify", "--json")
     try:
         out = json.loads(done.stdout)
@@ -56,9 +59,12 @@ def _verify(pipe: Pipeline, db: Database) -> tuple[int | None, str]:
     if out["ok"] != (done.returncode == 0):
         raise AssertionError(f"ledger verify: exit code {done.returncode} disagrees with {out}")
     bad = out["first_bad"]
-    if bad is None:
-        return None, out.get("key_registry_problem") or "every chain verifies"
-    return bad["seq"], bad["description"]
+    if bad is not None:
+        return bad["seq"], bad["description"]
+    if out["problems"]:
+        named = re.search(r"\bentry seq=(\d+)", out["problems"][0])
+        return (int(named[1]) if named else -1), out["problems"][0]
+    return None, "every chain verifies"
 
 
 def _rows(conn: Connection, agency: str) -> list:
@@ -154,6 +160,8 @@ COLUMN_TAMPERING: tuple[tuple[str, Callable], ...] = (
     ("chain_pos", _column("chain_pos", lambda c, r, i: dict(chain_pos=r[i].chain_pos + 1), head=True)),
     ("prev_hash", _column("prev_hash", lambda c, r, i: dict(prev_hash=r[i - 1].prev_hash))),
     ("hash", _column("hash", lambda c, r, i: dict(hash=r[i + 1].hash))),
+    # Moved out of the Merkle tree, to the next free index (each is unique).
+    ("leaf_index", _column("leaf_index", lambda c, r, i: dict(leaf_index=_next_leaf(c)))),
 )
 """Every stored column of ledger_entries but its surrogate key ``seq``."""
 
@@ -212,6 +220,7 @@ def _insert(conn, agency, k, forge_hash: bool):
     forged.update(_derived(_forged_event(before, f"{before.event_id}-forged")), chain_pos=before.chain_pos + 1,
                   prev_hash=before.hash)
     forged["hash"] = _hash(forged, before.hash) if forge_hash else before.hash
+    forged["leaf_index"] = _next_leaf(conn)
     return conn.execute(ledger_entries.insert().returning(ledger_entries.c.seq), forged).scalar_one()
 
 
@@ -223,7 +232,13 @@ def _append_head(conn, agency, k):
     forged = dict(_derived(_forged_event(head, f"{head.event_id}-appended")), chain_pos=head.chain_pos + 1,
                   prev_hash=head.hash, recorded_at=head.recorded_at + timedelta(seconds=1))
     forged["hash"] = _hash(forged, head.hash)
+    forged["leaf_index"] = _next_leaf(conn)
     return conn.execute(ledger_entries.insert().returning(ledger_entries.c.seq), forged).scalar_one()
+
+
+def _next_leaf(conn) -> int:
+    """The leaf index a forged row takes: the next after the ledger's last (each is unique)."""
+    return conn.execute(select(func.max(ledger_entries.c.leaf_index) + 1)).scalar_one()
 
 
 def _rewrite_tail(conn, agency, k):

@@ -99,10 +99,15 @@ class _Walk:
     last: Leaf | None = None
     problems: list[str] = field(default_factory=list)
     _frontier: list[bytes] = field(default_factory=list)
+    _stored: _Cursor | None = None
 
     def __post_init__(self) -> None:
-        stored = _Cursor(self.store.tree.leaf_hashes(0, self.n))
+        self._stored = stored = _Cursor(self.store.tree.leaf_hashes(0, self.n))
         for leaf in self.store.leaves(self.n):
+            if leaf.leaf_index < 0:  # in index order, the only index below the next expected one
+                self.problems.append(f"{leaf.describe()} has leaf index {leaf.leaf_index}, which no leaf has: its "
+                                     "leaf_index column was changed")
+                return
             if leaf.leaf_index != self.size:
                 self.problems.append(self._missing(self.size, leaf.leaf_index, leaf))
                 return
@@ -138,6 +143,17 @@ class _Walk:
             row = conn.execute(q).first()
         return None if row is None else Leaf(*row)
 
+    def _moved_from(self, index: int) -> Leaf | None:
+        """An entry numbered outside the stored tree whose hash is the stored leaf ``index``:
+        the entry is there, its leaf_index column was changed."""
+        stored = self._stored.at(index)
+        le = ledger_entries
+        q = (select(le.c.leaf_index, le.c.seq, le.c.agency_id, le.c.chain_pos, le.c.event_id, le.c.hash)
+             .where((le.c.leaf_index < 0) | (le.c.leaf_index >= self.store.tree.size())))
+        with self.store.engine.connect() as conn:
+            outside = [Leaf(*row) for row in conn.execute(q)]
+        return next((leaf for leaf in outside if entry_leaf_hash(leaf.hash) == stored), None)
+
     def short(self) -> str:
         """The ledger holds fewer than ``n`` leaves: its end below ``n`` was deleted."""
         after = self.first_beyond()
@@ -150,6 +166,10 @@ class _Walk:
 
     def _missing(self, lo: int, hi: int, after: Leaf) -> str:
         """Leaves ``lo`` to ``hi - 1`` are missing, ``after`` is the next entry there is."""
+        moved = self._moved_from(lo)
+        if moved is not None:
+            return (f"{moved.describe()} is leaf {lo} of the stored tree, but its leaf_index column says "
+                    f"{moved.leaf_index}: the column was changed")
         gone = hi - lo
         where = f"after {self.last.describe()} and " if self.last else ""
         deleted = "the entry" if gone == 1 else f"the {gone} entries"

@@ -11,7 +11,7 @@ import pytest
 
 from shared.db.schema import ledger_entries
 
-from chaos import tamper
+from chaos import tamper, tree_tamper
 from chaos.run import main
 from chaos.scenarios import bad_input_run
 from chaos.stream import simulated
@@ -77,7 +77,7 @@ def ledger(database_url, kafka_bootstrap, kafka_credentials, tmp_path):
 
 
 LEDGER_COLUMNS = {"target_id", "kind", "observed_at", "amends", "content_digest", "recorded_at", "payload", "event_id",
-                  "agency_id", "chain_pos", "prev_hash", "hash"}
+                  "agency_id", "chain_pos", "prev_hash", "hash", "leaf_index"}
 
 
 def test_ledger_and_report_tampering_is_caught(ledger, tmp_path):
@@ -96,3 +96,14 @@ def test_ledger_and_report_tampering_is_caught(ledger, tmp_path):
     by_name = {c.name: c for c in checks}
     for forged in ("rewrite + rehash chain", "append forged head", "insert + hash", "edit + rehash"):
         assert "signature" in by_name[forged].observed, by_name[forged].observed
+
+
+def test_what_only_the_merkle_tree_sees_is_caught_against_a_kept_head(ledger, tmp_path):
+    """Issue 14's acceptance, on SQLite and PostgreSQL: against a head kept beforehand, a
+    chain's last entry deleted, a truncation and a rewrite signed again with the agency's
+    own key (each with the stored tree made to agree, or not) are named by `ledger verify
+    --against`; a kept head altered or signed by another key is refused."""
+    checks = tree_tamper.tree_checks(ledger, tmp_path, seed=2025)  # simulated()'s default seed
+    assert [c.name for c in checks if not c.passed] == [], [c.observed for c in checks if not c.passed]
+    assert {c.name for c in checks} == {name for name, _, _ in tree_tamper.TREE_TAMPERING} | {
+        "kept head: signature altered", "kept head: another ledger key"}

@@ -247,6 +247,16 @@ def _rewrite_with_tree(p: Pipeline) -> Seen:
                 f"leaves {before} to {after - 1} was rewritten")
 
 
+def _move_leaf(p: Pipeline) -> Seen:
+    """An entry's leaf_index changed to the next free one (each is unique)."""
+    entry = _at_leaf(p, FIRST // 2 - 3)
+    with p.engine.begin() as conn:
+        conn.execute(update(ledger_entries).where(ledger_entries.c.seq == entry.seq).values(leaf_index=FIRST + LATER))
+    return Seen(f"entry seq={entry.seq} (agency {entry.agency_id}, chain position {entry.chain_pos}, event "
+                f"{entry.event_id}) is leaf {entry.leaf_index} of the stored tree, but its leaf_index column says "
+                f"{FIRST + LATER}: the column was changed")
+
+
 TAMPERING = {
     "delete the last entry of a chain": _delete_chain_last,
     "delete an entry in the middle": _delete_middle,
@@ -254,6 +264,7 @@ TAMPERING = {
     "truncate, with the tree and its heads cut to match": lambda p: _truncate(p, cut_tree=True),
     "rewrite + rehash chain, signed by the agency's key": _rewrite,
     "rewrite + rehash chain + stored tree rewritten to match": _rewrite_with_tree,
+    "an entry's leaf_index changed": _move_leaf,
 }
 
 
