@@ -11,6 +11,8 @@ from shared.config import Settings
 from shared.db.engine import make_engine, migrate
 from shared.db.keys import KeyStore
 from shared.db.ledger import LedgerStore
+from shared.domain import merkle
+from shared.domain.tree_head import entry_leaf_hash, head_problem
 from shared.kafka import Broker
 from shared.keyfiles import LEDGER_KEY_NAME, OperatorKey, SigningKey
 
@@ -64,6 +66,30 @@ class Pipeline:
     def dispose(self) -> None:
         """Close the database connections."""
         self.engine.dispose()
+
+
+def assert_tree_sound(p: Pipeline) -> None:
+    """The Merkle tree after a run (crashes, several workers): leaves 0..n-1, dense, in
+    seq order; the stored root is the root of the entries' hashes; every issued head is
+    signed by the ledger key and is a prefix of the final tree (its root that of the
+    first leaves, and the stored tree's consistency proof from it to the whole holds)."""
+    entries = list(p.ledger.entries())
+    n = len(entries)
+    assert [e.leaf_index for e in entries] == list(range(n)), "the leaves are not 0..n-1 in seq order"
+    assert p.ledger.tree.size() == n
+    heads = sorted(p.ledger.tree.heads(), key=lambda h: h.tree_size)
+    assert heads and heads[-1].tree_size <= n, "no tree head was issued, or one beyond the tree"
+    roots, size, frontier = {}, 0, []
+    for h in heads + [None]:
+        upto = n if h is None else h.tree_size
+        _, frontier = merkle.append_leaves(size, frontier, [entry_leaf_hash(e.hash) for e in entries[size:upto]])
+        size, roots[upto] = upto, merkle.fold_nodes(frontier)
+    assert p.ledger.tree.root(n) == roots[n], "the stored root is not the root of the entries' hashes"
+    for h in heads:
+        assert head_problem(h, p.ledger_key.name, p.ledger_key.public_key) is None
+        assert h.root_hash == roots[h.tree_size], f"the head of {h.tree_size} leaves is not the tree's prefix"
+        assert h.tree_size == n or merkle.verify_consistency(
+            h.tree_size, h.root_hash, n, roots[n], p.ledger.tree.consistency_proof(h.tree_size, n))
 
 
 def start_worker(env: dict, *args: str) -> subprocess.Popen:

@@ -8,10 +8,8 @@ import random
 import threading
 import time
 
-import pytest
-
 from shared.domain.chain import first_break
-from tests.integration.pipeline import Pipeline, start_worker, wait_for
+from tests.integration.pipeline import Pipeline, assert_tree_sound, start_worker, wait_for
 from tests.integration.streams import AGENCIES, valid_stream
 
 
@@ -37,6 +35,7 @@ def _assert_exactly(p: Pipeline, expected_ids: set) -> None:
     announced = {(m["agency_id"], m["chain_pos"], m["hash"])
                  for m in (json.loads(r.value) for r in p.broker.read_all(p.settings.topics.ledger))}
     assert announced == {(e.agency_id, e.chain_pos, e.hash) for e in entries}
+    assert_tree_sound(p)
 
 
 def test_sigkill_at_random_moments_during_a_50000_event_stream(settings, env_for):

@@ -8,7 +8,7 @@ from collections import Counter
 
 from shared.db.dead_letters import DeadLetterStore
 from shared.domain.chain import first_break
-from tests.integration.pipeline import Pipeline
+from tests.integration.pipeline import Pipeline, assert_tree_sound
 from tests.integration.streams import AGENCIES, mixed_stream
 
 
@@ -31,4 +31,5 @@ def test_ten_thousand_events_with_duplicates_and_invalid_ones(settings):
     assert first_break(p.ledger.chain_rows()) is None
     topic = {json.loads(r.value)["hash"] for r in p.broker.read_all(settings.topics.ledger)}
     assert topic == {e.hash for e in p.ledger.entries()}
+    assert_tree_sound(p)
     p.dispose()
