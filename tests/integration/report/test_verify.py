@@ -8,6 +8,7 @@ import io
 import json
 import re
 import shutil
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -22,7 +23,9 @@ from services.report import detached
 from services.report.build import ReportBuilder, write_report
 from services.report.figures import NotAReport, to_json
 from services.report.period import Period
+from services.report.render import render_pdf
 from services.report.verify import verify_file
+from services.report.view import build_view
 from tests.unit.report.conftest import CUTOFF, public_keys, write_dataset
 from tests.unit.report.ledger import LedgerFile, event, ratio
 
@@ -277,3 +280,19 @@ def test_a_file_that_is_not_a_report_is_refused(tmp_path, builder, known, report
                    encoding="utf-8")
     with pytest.raises(NotAReport, match="built before reports carried their Merkle proof"):
         verify_file(builder, old, keys)
+
+
+def test_a_pdf_made_again_with_two_charts_swapped_is_named(builder, known, reports_key, tmp_path):
+    """Without the reports key a forger can only make an unsigned PDF: its signature is
+    missing, and its pages are compared with the rebuild's, charts included."""
+    report = builder.report(Period.parse("2025-Q2"), builder.cutoff_at(CUTOFF))
+    view = build_view(report, "vi", charts_as="png")
+    first, second, *rest = view.charts
+    forged = replace(view, charts=[replace(first, uri=second.uri), replace(second, uri=first.uri), *rest])
+    pdf = tmp_path / "tiendo-2025-Q2-vi.pdf"
+    pdf.write_bytes(render_pdf(forged, report))
+    verdict = verify_file(builder, pdf, public_keys(known, reports_key))
+    assert not verdict.matches and verdict.signature == "absent" and not verdict.same_bytes
+    assert verdict.problems[0].startswith("the PDF carries no signature"), verdict.problems
+    assert "chart 1 (Mức hoàn thành toàn quốc theo chỉ tiêu) shows the ledger's chart 2 " \
+           "(Phân bố tỉnh, thành phố theo trạng thái)" in verdict.problems, verdict.problems
