@@ -1,7 +1,8 @@
 """Tampering after the fact: ledger rows edited, deleted, reordered or inserted (each on a
 copy of a pipeline's database, as its owner: the services' roles may do none of it),
 then `tiendo ledger verify` must name the entry where the chain breaks; and a report
-edited after it was built must fail `tiendo report verify`.
+edited after it was built (a figure in its text, two of its charts swapped, an annotation
+laid over the signed PDF) must fail `tiendo report verify`, which names the change.
 
 Every stored column of a row is covered (issue 13): changing any one of them — the
 hashed ones (agency_id, chain_pos, event_id, payload, recorded_at, prev_hash, hash) and
@@ -17,6 +18,7 @@ columns and hash computed as ingest would.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Callable
@@ -329,10 +331,54 @@ def _edit_visible_figure(path: Path) -> None:
     path.write_text(text[:at] + str((int(text[at]) + 1) % 10) + text[at + 1:], "utf-8")
 
 
+_CHART = re.compile(r"data:image/svg\+xml;base64,[A-Za-z0-9+/=]*")
+
+
+def _swap_charts(path: Path) -> None:
+    """Swap the report's first two charts (the national progress and the provinces'
+    distribution): the document then shows one figure where the other belongs."""
+    text = path.read_text("utf-8")
+    charts = list(_CHART.finditer(text))
+    if len(charts) < 2 or charts[0].group(0) == charts[1].group(0):
+        raise AssertionError(f"{path.name}: fewer than two different charts to swap")
+    first, second = charts[:2]
+    path.write_text(text[:first.start()] + second.group(0) + text[first.end():second.start()] + first.group(0)
+                    + text[second.end():], "utf-8")
+
+
+def _annotate_pdf(path: Path) -> None:
+    """Lay a text annotation over page 1, as an incremental update (what a PDF editor
+    saving an annotation does): the signed bytes stay as they were."""
+    from pypdf import PdfWriter
+    from pypdf.annotations import FreeText
+
+    writer = PdfWriter(io.BytesIO(path.read_bytes()), incremental=True)
+    writer.add_annotation(page_number=0, annotation=FreeText(text="Tất cả chỉ tiêu đã đạt", rect=(50, 600, 500, 700),
+                                                             font_size="20pt"))
+    out = io.BytesIO()
+    writer.write(out)
+    path.write_bytes(out.getvalue())
+
+
+# (name, what is done, tamper(path), a suffix the file must have, what verify must say)
+REPORT_TAMPERING: tuple[tuple[str, str, Callable[[Path], None], str, str], ...] = (
+    ("report edited (html)", "a figure in the report's text changed", _edit_visible_figure, ".html",
+     "the document's text differs"),
+    ("report edited (md)", "a figure in the report's text changed", _edit_visible_figure, ".md",
+     "the document's text differs"),
+    ("report charts swapped (html)", "the report's first two charts swapped", _swap_charts, ".html",
+     "chart 1 ("),
+    ("report charts swapped (md)", "the report's first two charts swapped", _swap_charts, ".md", "chart 1 ("),
+    ("report annotated (pdf)", "a text annotation laid over page 1 of the signed PDF (an incremental update)",
+     _annotate_pdf, ".pdf", "changed after it was signed"),
+)
+
+
 def report_checks(pipe: Pipeline, work: Path) -> list[Check]:
-    """Reports built from the ledger verify; an edited one does not; nor does one built
-    before its ledger's chain was rewritten with recomputed hashes (which ledger verify
-    catches too, by the signature)."""
+    """Reports built from the ledger, signed and carrying the proof of their cut-off,
+    verify; an edited one does not, nor one with two charts swapped, nor an annotated
+    PDF, each named; nor does one built before its ledger's chain was rewritten with
+    recomputed hashes (which ledger verify catches too, by the signature)."""
     agency, length = _longest_chain(pipe)
     pipe.dispose()
     copy = copy_database(pipe.db, work)
@@ -340,23 +386,29 @@ def report_checks(pipe: Pipeline, work: Path) -> list[Check]:
     out = work / "reports"
     checks = []
     try:
-        built = tiendo(env, "report", "build", "--period", REPORT_PERIOD, "--format", "html,md", "--out", str(out),
-                        "--json")
+        built = tiendo(env, "report", "build", "--period", REPORT_PERIOD, "--format", "html,md,pdf", "--out",
+                       str(out), "--json")
         if built.returncode != 0:
             raise AssertionError(f"report build failed: {built.stderr}")
-        files = sorted(out.glob("*.html")) + sorted(out.glob("*.md"))
+        files = sorted(out.glob("*.html")) + sorted(out.glob("*.md")) + sorted(out.glob("*.pdf"))
         for f in files:
             untouched = tiendo(env, "report", "verify", str(f))
-            checks.append(Check(f"report as built ({f.suffix[1:]})", "the report as built", "report verify passes",
-                                f"exit {untouched.returncode}", untouched.returncode == 0))
-        for f in files:
-            edited = work / f"edited-{f.name}"
-            edited.write_bytes(f.read_bytes())
-            _edit_visible_figure(edited)
-            done = tiendo(env, "report", "verify", str(edited))
-            checks.append(Check(f"report edited ({f.suffix[1:]})", "a figure in the report's text changed",
-                                "report verify fails", f"exit {done.returncode}: {_last_line(done)}",
-                                done.returncode == 1))
+            checks.append(Check(f"report as built ({f.suffix[1:]})", "the report as built, signed",
+                                "report verify passes", f"exit {untouched.returncode}: {_last_line(untouched)}",
+                                untouched.returncode == 0 and "signed by the reports key" in untouched.stdout))
+        for name, what, tamper, suffix, says in REPORT_TAMPERING:
+            original = next(f for f in files if f.suffix == suffix)
+            tampered = work / f"{name.replace(' ', '-').replace('(', '').replace(')', '')}{suffix}"
+            tampered.write_bytes(original.read_bytes())
+            signature = original.with_name(original.name + ".sig")
+            if signature.exists():
+                tampered.with_name(tampered.name + ".sig").write_bytes(signature.read_bytes())
+            tamper(tampered)
+            done = tiendo(env, "report", "verify", str(tampered))
+            named = next((line.strip() for line in done.stdout.splitlines() if says in line), "")
+            checks.append(Check(name, what, f"report verify fails naming it ({says!r})",
+                                f"exit {done.returncode}: {named[:160] or _last_line(done)}",
+                                done.returncode == 1 and bool(named)))
         engine = make_engine(copy.owner_url)
         with engine.begin() as conn:
             rewritten = _rewrite_tail(conn, agency, length // 2)

@@ -92,7 +92,8 @@ def test_ledger_and_report_tampering_is_caught(ledger, tmp_path):
     assert names >= {f"column {column}" for column in LEDGER_COLUMNS}
     assert names >= {"untouched", "edit", "edit + rehash", "delete", "reorder", "insert", "insert + hash",
                      "rewrite + rehash chain", "append forged head", "report edited (html)", "report edited (md)",
-                     "report after rewrite + rehash chain"}
+                     "report after rewrite + rehash chain", "report as built (pdf)", "report charts swapped (html)",
+                     "report charts swapped (md)", "report annotated (pdf)"}
     by_name = {c.name: c for c in checks}
     for forged in ("rewrite + rehash chain", "append forged head", "insert + hash", "edit + rehash"):
         assert "signature" in by_name[forged].observed, by_name[forged].observed
