@@ -22,9 +22,9 @@ from shared.db.keys import KeyStore
 from shared.db.projections import ScorerStore
 from shared.domain.audit import entry_check
 from shared.domain.chain import first_break
+from shared.scoring.projector import Projector
 
 from services.cli import main
-from services.scorer.fold import Projector
 from services.scorer.replay import rebuild
 
 from chaos.pipeline import Pipeline

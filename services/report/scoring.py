@@ -1,10 +1,9 @@
-"""The report's one door into the scorer's pure computations.
+"""The report's one door into the scoring core (``shared.scoring``).
 
 A report shows the scorer's numbers, never its own: values, completions, statuses,
-national figures, scores and ranks all come from the scorer's fold, evaluated as of the
-report's ledger position. Services do not import each other; until the pure fold moves to
-``shared/`` this module is the only place that reaches into ``services.scorer``, so that
-move changes the imports below and nothing else."""
+national figures, scores and ranks all come from the same fold and projector the scorer
+runs (``shared.scoring``), evaluated as of the report's ledger position. The report's
+other modules take the core's types from here."""
 
 from __future__ import annotations
 
@@ -12,18 +11,15 @@ import logging
 from datetime import date
 from typing import Any
 
-from services.scorer.fold import (
-    STATUS_VI,
-    CellRow,
-    Fold,
-    MalformedEntry,
-    NationalRow,
-    Projections,
-    Projector,
-    ScoreRow,
-    Status,
-    entry_from_event,
-)
+# The labels are presentation, not scoring (shared.presentation.labels); they pass
+# through here only because texts.py still takes STATUS_VI from this module.
+from shared.presentation.labels import STATUS_VI
+from shared.scoring.entries import entry_from_event
+from shared.scoring.figures import MalformedEntry
+from shared.scoring.history import Fold
+from shared.scoring.projector import Projector
+from shared.scoring.rows import CellRow, NationalRow, Projections, ScoreRow
+from shared.scoring.status import Status
 
 __all__ = ["STATUS_VI", "CellRow", "Folding", "LedgerFigures", "NationalRow", "Projections", "ScoreRow", "Status"]
 

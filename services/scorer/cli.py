@@ -19,9 +19,12 @@ from shared.db.projections import ScorerStore
 from shared.domain.agencies import AgencyKind, get_agency
 from shared.domain.catalogue import Target, TargetKind, all_target_ids, catalogue_on
 from shared.kafka import BrokerUnavailable
+from shared.presentation.labels import STATUS_VI
 from shared.runtime import Runtime, graceful_stop
+from shared.scoring.evaluation import national_goal
+from shared.scoring.projector import Projector
+from shared.scoring.status import Status
 
-from services.scorer.fold import STATUS_VI, Projector, Status, national_goal
 from services.scorer.replay import as_of, publish_alerts, rebuild
 from services.scorer.worker import ScorerWorker
 

@@ -12,22 +12,12 @@ from typing import Any
 
 from shared.db.ledger import LedgerStore
 from shared.db.projections import ScorerStore
-
-from services.scorer.fold import (
-    AlertDue,
-    CellRow,
-    Entry,
-    Fold,
-    MalformedEntry,
-    NationalRow,
-    Projections,
-    Projector,
-    ScoreRow,
-    alerts_due,
-    entry_from_payload,
-    figure_from_json,
-    figure_to_json,
-)
+from shared.scoring.alerts import AlertDue, alerts_due
+from shared.scoring.entries import Entry, entry_from_payload
+from shared.scoring.figures import MalformedEntry, figure_from_json, figure_to_json
+from shared.scoring.history import Fold
+from shared.scoring.projector import Projector
+from shared.scoring.rows import CellRow, NationalRow, Projections, ScoreRow
 
 log = logging.getLogger("tiendo.scorer")
 

@@ -28,17 +28,12 @@ from shared.db.ledger import ConcurrentWrite, LedgerStore
 from shared.db.outage import until_available
 from shared.db.projections import ScorerStore
 from shared.kafka import Broker, Consumer, Record
+from shared.scoring.alerts import alerts_due
+from shared.scoring.entries import Entry, entry_from_event
+from shared.scoring.history import Fold
+from shared.scoring.projector import Projector
+from shared.scoring.rows import Projections, diff, row_dict
 
-from services.scorer.fold import (
-    Entry,
-    Fold,
-    Projections,
-    Projector,
-    alerts_due,
-    diff,
-    entry_from_event,
-    row_dict,
-)
 from services.scorer.replay import alert_row, entry_from_row, observation_row, projections_from_rows, publish_alerts
 
 log = logging.getLogger("tiendo.scorer")

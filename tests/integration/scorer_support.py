@@ -13,9 +13,11 @@ from shared.db.projections import ScorerStore
 from shared.domain.chain import GENESIS_HASH, content_digest, entry_hash
 from shared.domain.events import canonical_bytes, parse_event, to_json_bytes
 from shared.kafka import Broker
+from shared.scoring.entries import Entry
+from shared.scoring.figures import figure_to_json
+from shared.scoring.projector import Projector
 
 from services.ingest.worker import ledger_message
-from services.scorer.fold import Entry, Projector, figure_to_json
 from services.scorer.worker import ScorerWorker
 from tests.factories import event_dict
 

@@ -14,9 +14,9 @@ from click.testing import CliRunner
 
 from shared.db.dead_letters import DeadLetterStore
 from shared.db.projections import ScorerStore
+from shared.scoring.projector import Projector
 
 from services.cli import main
-from services.scorer.fold import Projector
 from services.scorer.replay import rebuild
 from tests.factories import signed_bytes
 from tests.integration.pipeline import Pipeline

@@ -15,8 +15,8 @@ from sqlalchemy import insert, select
 from shared.db.ledger import LedgerStore
 from shared.db.schema import ledger_entries
 from shared.domain.agencies import all_agencies
+from shared.scoring.world import DomainWorld
 
-from services.scorer.fold import DomainWorld
 from services.scorer.replay import rebuild
 from services.scorer.worker import ScorerWorker
 from tests.factories import event_dict

@@ -10,7 +10,8 @@ from datetime import date
 
 import pytest
 
-from services.scorer.fold import Projector
+from shared.scoring.projector import Projector
+
 from services.scorer.replay import as_of
 from tests.factories import event_dict
 from tests.integration.pipeline import Pipeline

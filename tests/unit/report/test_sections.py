@@ -12,9 +12,9 @@ from shared.db.ledger import LedgerStore
 from shared.db.projections import ScorerStore
 from shared.domain.agencies import AgencyKind, agencies_on
 from shared.domain.catalogue import all_target_ids
+from shared.scoring.projector import Projector
 
 from services.report.period import Period
-from services.scorer.fold import Projector
 from services.scorer.replay import rebuild
 from tests.unit.report import dataset
 

@@ -7,7 +7,10 @@ import itertools
 from collections import defaultdict
 from datetime import date
 
-from services.scorer.fold import Count, Entry, Fold, Milestone, Projector, Ratio
+from shared.scoring.entries import Entry
+from shared.scoring.figures import Count, Milestone, Ratio
+from shared.scoring.history import Fold
+from shared.scoring.projector import Projector
 
 PROJECTOR = Projector()  # one DomainWorld for the whole test session: its caches are pure
 D = date.fromisoformat

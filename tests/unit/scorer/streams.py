@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 from hypothesis import strategies as st
 
-from services.scorer.fold import Count, Milestone, Ratio
 from shared.domain.agencies import get_agency
+from shared.scoring.figures import Count, Milestone, Ratio
 
 from .builders import Ledger
 

@@ -5,18 +5,10 @@ from datetime import date
 
 import pytest
 
-from services.scorer.fold import (
-    Count,
-    MalformedEntry,
-    Milestone,
-    Ratio,
-    alert_threshold,
-    alerts_due,
-    entry_from_ledger_message,
-    entry_from_payload,
-    figure_from_json,
-    figure_to_json,
-)
+from shared.scoring.alerts import alert_threshold, alerts_due
+from shared.scoring.entries import entry_from_ledger_message, entry_from_payload
+from shared.scoring.figures import Count, MalformedEntry, Milestone, Ratio, figure_from_json, figure_to_json
+
 from services.scorer.replay import entry_from_row, observation_row
 from tests.factories import event_dict
 

@@ -3,7 +3,8 @@ scores and ranks."""
 
 from fractions import Fraction
 
-from services.scorer.fold import Projector, rank_scores
+from shared.scoring.evaluation import rank_scores
+from shared.scoring.projector import Projector
 
 from .builders import D, Ledger
 

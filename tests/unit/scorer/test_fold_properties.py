@@ -4,7 +4,7 @@ position, whatever the batches, their order and the duplicates."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.scorer.fold import Fold, _replay
+from shared.scoring.history import Fold, replay_points
 
 from .builders import PROJECTOR
 from .streams import EVALUATION_DAYS, build, ops
@@ -58,5 +58,5 @@ def test_the_columnar_replay_gives_the_points_of_the_reference_replay(operations
     for history in fold.keys.values():
         entries = history.entries
         upto = entries[min(position, len(entries) - 1)].seq
-        assert history.points(upto) == _replay([e for e in entries if e.seq <= upto])
-        assert history.points() == _replay(entries)
+        assert history.points(upto) == replay_points([e for e in entries if e.seq <= upto])
+        assert history.points() == replay_points(entries)

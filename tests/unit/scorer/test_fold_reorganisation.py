@@ -4,7 +4,7 @@ ministries (01/03/2025) alike."""
 
 from fractions import Fraction
 
-from services.scorer.fold import Ratio
+from shared.scoring.figures import Ratio
 
 from .builders import D, Ledger
 

@@ -1,10 +1,11 @@
-"""Every status of design.md §4 on hand-written ledgers (the rules are in fold.py's docstring)."""
+"""Every status of design.md §4 on hand-written ledgers (the rules are in shared/scoring/__init__.py's docstring)."""
 
 from fractions import Fraction
 
 import pytest
 
-from services.scorer.fold import REPORTING_INTERVAL_DAYS, completion_of
+from shared.scoring.evaluation import completion_of
+from shared.scoring.status import REPORTING_INTERVAL_DAYS
 
 from .builders import Ledger
 

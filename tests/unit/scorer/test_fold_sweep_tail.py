@@ -8,7 +8,9 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.scorer.fold import Count, Point, Ratio, Totals, sweep, sweep_tail
+from shared.scoring.figures import Count, Ratio
+from shared.scoring.history import Point
+from shared.scoring.sweep import Totals, sweep, sweep_tail
 
 from .builders import PROJECTOR
 from .streams import AGENCIES, EVALUATION_DAYS, build, ops

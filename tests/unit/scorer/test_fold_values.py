@@ -3,7 +3,8 @@ remove, late events are placed by observed_at, and arrival order does not matter
 
 import random
 
-from services.scorer.fold import Fold, Ratio
+from shared.scoring.figures import Ratio
+from shared.scoring.history import Fold
 
 from .builders import PROJECTOR, D, Ledger
 

@@ -13,7 +13,10 @@ from fractions import Fraction
 
 import pytest
 
-from services.scorer.fold import Fold, Projector, entry_from_event
+from shared.scoring.entries import entry_from_event
+from shared.scoring.history import Fold
+from shared.scoring.projector import Projector
+
 from services.simulate.plan import Config, Outcome, Plan
 from services.simulate.trajectories import ANCHORS
 from tests.unit.simulate.conftest import SEED
