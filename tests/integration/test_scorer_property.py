@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, update
 
 from shared.db.engine import make_engine, migrate
-from shared.db.schema import metadata, scorer_state
+from shared.db.schema import merkle_tree, metadata, scorer_state
 from shared.kafka import Record
 
 from services.ingest.worker import ledger_message
@@ -39,9 +39,10 @@ class _Producer:
 def _clear(engine) -> None:
     with engine.begin() as conn:
         for table in reversed(metadata.sorted_tables):
-            if table.name != "scorer_state":
+            if table.name not in ("scorer_state", "merkle_tree"):
                 conn.execute(delete(table))
         conn.execute(update(scorer_state).values(version=0, evaluated_on=None))
+        conn.execute(update(merkle_tree).values(size=0))  # its one row numbers the leaves
 
 
 def _arrivals(stored, topic, rnd: random.Random) -> list[list[Record]]:
