@@ -85,9 +85,13 @@ def sign_pdf(data: bytes, key: OperatorKey, reason: str) -> bytes:
     return out.getvalue()
 
 
-def signature_problems(data: bytes, name: str, public_key: bytes) -> list[str]:
-    """Why the PDF ``data`` is not a report signed by the reports key (``name``,
-    ``public_key``) and unchanged since; an empty list when it is."""
+ABSENT, INVALID, VALID = "absent", "invalid", "valid"
+
+
+def signature_problems(data: bytes, name: str, public_key: bytes) -> tuple[str, list[str]]:
+    """Whether the PDF ``data`` is a report signed by the reports key (``name``,
+    ``public_key``) and unchanged since: (absent, invalid or valid; why not, one line a
+    problem)."""
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
@@ -97,10 +101,10 @@ def signature_problems(data: bytes, name: str, public_key: bytes) -> list[str]:
     try:
         signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
     except (PdfError, ValueError, KeyError) as exc:
-        return [f"the PDF's signature cannot be read ({exc})"]
+        return INVALID, [f"the PDF's signature cannot be read ({exc})"]
     if not signatures:
-        return ["the PDF carries no signature: it was rewritten after it was signed, or never signed by "
-                "`tiendo report build`"]
+        return ABSENT, ["the PDF carries no signature: it was rewritten after it was signed, or never signed by "
+                        "`tiendo report build`"]
     problems = []
     if len(signatures) > 1:
         problems.append(f"the PDF carries {len(signatures)} signatures where a report has one")
@@ -109,12 +113,12 @@ def signature_problems(data: bytes, name: str, public_key: bytes) -> list[str]:
     signer_key = _raw_ed25519(sig.signer_cert.dump())
     if signer_key != public_key:
         by = key_id_of(name, signer_key) if signer_key else "a key that is not Ed25519"
-        return problems + [f"the PDF was signed by {by}, not by the reports key {expected}"]
+        return INVALID, problems + [f"the PDF was signed by {by}, not by the reports key {expected}"]
     try:
         # The certificate is the reports key's own: trusted because its key is the one given.
         status = validate_pdf_signature(sig, ValidationContext(trust_roots=[sig.signer_cert], allow_fetching=False))
     except (PdfError, ValueError, KeyError) as exc:
-        return problems + [f"the PDF's signature cannot be checked ({exc})"]
+        return INVALID, problems + [f"the PDF's signature cannot be checked ({exc})"]
     if not status.intact:
         problems.append("the PDF's signed bytes were changed: its signature no longer matches them")
     elif not status.valid:
@@ -124,7 +128,7 @@ def signature_problems(data: bytes, name: str, public_key: bytes) -> list[str]:
         problems.append(f"the PDF was changed after it was signed: a revision was added after the signature "
                         f"(an annotation, a form field or an edit; pyHanko classes the change as {level!r}), "
                         f"which the signature, allowing no change, does not cover")
-    return problems
+    return (INVALID if problems else VALID), problems
 
 
 def _raw_ed25519(cert_der: bytes) -> bytes | None:

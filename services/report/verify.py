@@ -72,8 +72,8 @@ class Verdict:
     problems: list[str] = field(default_factory=list)
     # What was not checked, and why (a Markdown or HTML file without its .sig).
     notes: list[str] = field(default_factory=list)
-    # The document's signature: valid, invalid, or absent.
-    signature: str = "absent"
+    # The document's signature: valid, invalid, or absent (services.report.pades).
+    signature: str = pades.ABSENT
     # The document equals a rebuild byte for byte (for a PDF: its signed revision does).
     same_bytes: bool = False
 
@@ -199,8 +199,7 @@ def _root_of_entries(ledger: LedgerStore, size: int) -> bytes:
 def _check_signature(verdict: Verdict, path: Path, content: bytes, reports_key: PublicKey) -> None:
     name, public_key = reports_key
     if verdict.format == "pdf":
-        problems = pades.signature_problems(content, name, public_key)
-        verdict.signature = "valid" if not problems else "absent" if "no signature" in problems[0] else "invalid"
+        verdict.signature, problems = pades.signature_problems(content, name, public_key)
         verdict.problems += problems
         return
     sig_path = detached.signature_path(path)
@@ -209,7 +208,7 @@ def _check_signature(verdict: Verdict, path: Path, content: bytes, reports_key: 
                              "only what it says")
         return
     problem = detached.signature_problem(content, sig_path.read_bytes(), name, public_key)
-    verdict.signature = "invalid" if problem else "valid"
+    verdict.signature = pades.INVALID if problem else pades.VALID
     if problem:
         verdict.problems.append(f"its detached signature {sig_path.name}: {problem}")
 
