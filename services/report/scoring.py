@@ -11,9 +11,6 @@ import logging
 from datetime import date
 from typing import Any
 
-# The labels are presentation, not scoring (shared.presentation.labels); they pass
-# through here only because texts.py still takes STATUS_VI from this module.
-from shared.presentation.labels import STATUS_VI
 from shared.scoring.entries import entry_from_event
 from shared.scoring.figures import MalformedEntry
 from shared.scoring.history import Fold
@@ -21,7 +18,7 @@ from shared.scoring.projector import Projector
 from shared.scoring.rows import CellRow, NationalRow, Projections, ScoreRow
 from shared.scoring.status import Status
 
-__all__ = ["STATUS_VI", "CellRow", "Folding", "LedgerFigures", "NationalRow", "Projections", "ScoreRow", "Status"]
+__all__ = ["CellRow", "Folding", "LedgerFigures", "NationalRow", "Projections", "ScoreRow", "Status"]
 
 log = logging.getLogger("tiendo.report")
 

@@ -12,19 +12,12 @@ from shared.domain.agencies import get_agency
 from shared.domain.catalogue import Target, TargetKind
 from shared.domain.reasons import describe
 from shared.domain.temporal import VIETNAM_TZ
+from shared.presentation.labels import STATUS_EN, STATUS_VI
 
 from services.report.period import Period, PeriodKind
-from services.report.scoring import STATUS_VI, Status
+from services.report.scoring import Status
 
 LANGUAGES = ("vi", "en")
-
-_STATUS_EN = {
-    Status.MET: "met",
-    Status.ON_TRACK: "on track",
-    Status.AT_RISK: "at risk",
-    Status.OVERDUE: "overdue",
-    Status.NO_DATA: "no data",
-}
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 _MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -383,7 +376,7 @@ class Texts:
     # ---- names ----------------------------------------------------------------------------
     def status(self, status: str) -> str:
         s = Status(status)
-        return STATUS_VI[s] if self.lang == "vi" else _STATUS_EN[s]
+        return STATUS_VI[s] if self.lang == "vi" else STATUS_EN[s]
 
     def target_name(self, target: Target) -> str:
         return target.name_vi if self.lang == "vi" else target.name_en

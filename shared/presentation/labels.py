@@ -1,5 +1,5 @@
-"""The Vietnamese words for the scoring core's statuses, as the scorer's CLI and the
-report print them."""
+"""The words for the scoring core's statuses: Vietnamese, as the scorer's CLI and the
+report print them, and English, for the report in English."""
 
 from __future__ import annotations
 
@@ -11,4 +11,12 @@ STATUS_VI = {
     Status.AT_RISK: "có nguy cơ chậm",
     Status.OVERDUE: "quá hạn",
     Status.NO_DATA: "chưa có số liệu",
+}
+
+STATUS_EN = {
+    Status.MET: "met",
+    Status.ON_TRACK: "on track",
+    Status.AT_RISK: "at risk",
+    Status.OVERDUE: "overdue",
+    Status.NO_DATA: "no data",
 }
