@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite and the demo use, when they are missing:
 # PostgreSQL (the production store), kcat (a non-Python Kafka client for wire-format
-# tests), poppler-utils (PDF → PNG/text checks of reports), a font with Vietnamese, and
-# Pango/HarfBuzz for WeasyPrint (PDF reports; harfbuzz-subset changes the PDF bytes, so
-# every machine has it).
+# tests), poppler-utils (PDF → PNG/text checks of reports, and pdfsig checking a report's
+# signature as a PDF viewer does), jq and xxd (docs/report.md's OpenSSL check of a report's
+# .sig), a font with Vietnamese, and Pango/HarfBuzz for WeasyPrint (PDF reports;
+# harfbuzz-subset changes the PDF bytes, so every machine has it).
 set -euo pipefail
-wanted=(postgresql kcat poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+wanted=(postgresql kcat poppler-utils jq xxd fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 missing=()
 for p in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from shared.domain import es256
 from shared.domain.signing import (key_id_for, load_private_key, load_public_key, new_private_key, private_key_pem,
                                    public_key_of, public_key_pem)
 
@@ -94,9 +96,9 @@ REPORTS_KEY_NAME = "tiendo.reports"
 
 @dataclass(frozen=True)
 class OperatorKey:
-    """A key of the ledger's operator: the ledger key signs tree heads, the reports key
-    signs issued reports. Kept in a 0600 file outside the database (docs/audit.md); its
-    public half is what auditors check against (`tiendo ledger key`)."""
+    """The ledger key, an Ed25519 key of the ledger's operator that signs tree heads. Kept
+    in a 0600 file outside the database (docs/audit.md); its public half is what auditors
+    check against (`tiendo ledger key`). The reports key is a ``ReportsKey``."""
 
     name: str
     private_key: Ed25519PrivateKey
@@ -110,9 +112,8 @@ class OperatorKey:
     def load(cls, path: Path) -> "OperatorKey":
         """Read a key file written by ``create``; ValueError naming the file otherwise."""
         try:
-            pem = path.read_bytes()
-            headers = _headers(pem)
-            return cls(headers["name"], load_private_key(pem))
+            name, pem = _read_named(path)
+            return cls(name, load_private_key(pem))
         except (OSError, ValueError, KeyError) as exc:
             raise ValueError(f"{path} is not a Tiến độ operator key file: {exc}") from exc
 
@@ -121,10 +122,7 @@ class OperatorKey:
         """A new key named ``name``, written to ``path`` (0600, never over an existing file)
         with its public key beside it (``.pub.pem``)."""
         key = cls(name, new_private_key())
-        path.parent.mkdir(parents=True, exist_ok=True)
-        header = f"name: {name}\n".encode("utf-8")
-        write_private(path, header + private_key_pem(key.private_key))
-        public_path(path).write_bytes(header + public_key_pem(key.public_key))
+        _write_named(path, name, private_key_pem(key.private_key), public_key_pem(key.public_key))
         return key
 
     @classmethod
@@ -140,6 +138,75 @@ class OperatorKey:
         return self.private_key.sign(message)
 
 
+@dataclass(frozen=True)
+class ReportsKey:
+    """The reports key: the operator's ECDSA P-256 key that signs issued reports (the PDF's
+    PAdES signature, the ``.sig`` of Markdown and HTML), in the same file form as the
+    ledger key. P-256, not Ed25519, because PDF viewers check it (shared.domain.es256)."""
+
+    name: str
+    private_key: EllipticCurvePrivateKey
+
+    @cached_property
+    def public_key(self) -> bytes:
+        """The public key as DER SubjectPublicKeyInfo."""
+        return es256.public_key_der(self.private_key)
+
+    @cached_property
+    def key_id(self) -> str:
+        """``<name>+<8 hex>``: how report signatures name the key."""
+        return es256.key_id_for(self.name, self.public_key)
+
+    @classmethod
+    def load(cls, path: Path) -> "ReportsKey":
+        """Read a key file written by ``create``; ValueError naming the file and, for a key
+        of another kind (an Ed25519 reports key, made before reports were signed with
+        P-256), what to do."""
+        try:
+            name, pem = _read_named(path)
+            return cls(name, es256.load_private_key(pem))
+        except es256.WrongKeyType as exc:
+            pub = public_path(path)
+            raise ValueError(f"{path} holds {exc}: reports are signed with an ECDSA P-256 key now, which PDF "
+                             f"viewers can check. Move {path} and {pub.name} away and run the command again: a new "
+                             f"P-256 reports key is created at {path}; publish its public half {pub.name}, and build "
+                             f"again the reports the old key signed to sign them with the new one") from None
+        except (OSError, ValueError, KeyError) as exc:
+            raise ValueError(f"{path} is not a Tiến độ reports key file: {exc}") from exc
+
+    @classmethod
+    def create(cls, path: Path, name: str) -> "ReportsKey":
+        """A new P-256 key named ``name``, written to ``path`` (0600, never over an existing
+        file) with its public key beside it (``.pub.pem``)."""
+        key = cls(name, es256.new_private_key())
+        _write_named(path, name, es256.private_key_pem(key.private_key), es256.public_key_pem(key.public_key))
+        return key
+
+    @classmethod
+    def load_or_create(cls, path: Path, name: str) -> "ReportsKey":
+        """The key in ``path``, created on first use (a new deployment, the demo, a test)."""
+        try:
+            return cls.create(path, name)
+        except FileExistsError:
+            return cls.load(path)
+
+    def sign(self, message: bytes) -> bytes:
+        """The DER ES256 signature of ``message`` (deterministic, RFC 6979)."""
+        return es256.sign(message, self.private_key)
+
+
+def load_reports_public_key_file(path: Path) -> tuple[str, bytes]:
+    """(name, DER SubjectPublicKeyInfo) of the reports key's public key file; ValueError
+    naming the file otherwise."""
+    try:
+        name, pem = _read_named(path)
+        return name, es256.load_public_key(pem)
+    except es256.WrongKeyType as exc:
+        raise ValueError(f"{path} holds {exc}: reports are signed with an ECDSA P-256 reports key now") from None
+    except (OSError, ValueError, KeyError) as exc:
+        raise ValueError(f"{path} is not a Tiến độ public key file: {exc}") from exc
+
+
 def public_path(private: Path) -> Path:
     """Where an operator key's public half is written: ``x.key.pem`` → ``x.pub.pem``."""
     return private.with_name(private.name.removesuffix(PRIVATE_SUFFIX) + PUBLIC_SUFFIX)
@@ -148,11 +215,25 @@ def public_path(private: Path) -> Path:
 def load_public_key_file(path: Path) -> tuple[str, bytes]:
     """(name, raw public key) of an operator's public key file; ValueError otherwise."""
     try:
-        pem = path.read_bytes()
-        headers = _headers(pem)
-        return headers["name"], load_public_key(pem)
+        name, pem = _read_named(path)
+        return name, load_public_key(pem)
     except (OSError, ValueError, KeyError) as exc:
         raise ValueError(f"{path} is not a Tiến độ public key file: {exc}") from exc
+
+
+def _write_named(path: Path, name: str, private_pem: bytes, public_pem: bytes) -> None:
+    """An operator's key files: the private key at ``path`` (0600, O_EXCL) and the public
+    key beside it, each PEM after a ``name:`` line."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = f"name: {name}\n".encode("utf-8")
+    write_private(path, header + private_pem)
+    public_path(path).write_bytes(header + public_pem)
+
+
+def _read_named(path: Path) -> tuple[str, bytes]:
+    """(name, PEM bytes) of an operator's key file; KeyError without a ``name:`` line."""
+    pem = path.read_bytes()
+    return _headers(pem)["name"], pem
 
 
 def _headers(pem: bytes) -> dict[str, str]:

@@ -17,7 +17,7 @@ from shared.config import Settings
 from shared.db.ledger import LedgerStore
 from shared.db.report_queries import ReportQueries
 from shared.domain.merkle import verify_consistency
-from shared.keyfiles import REPORTS_KEY_NAME, OperatorKey
+from shared.keyfiles import REPORTS_KEY_NAME, ReportsKey
 
 from services.report import detached, pades
 from services.report.amendments import amendment, in_sent_order
@@ -157,7 +157,7 @@ class LedgerQuotes:
         return {(r.agency_id, r.event_id): fact_of(r) for r in rows}
 
 
-def write_report(report: Report, lang: str, formats: Iterable[str], out_dir: Path, key: OperatorKey,
+def write_report(report: Report, lang: str, formats: Iterable[str], out_dir: Path, key: ReportsKey,
                  advance: Callable[[], None] = lambda: None) -> dict[str, WrittenFile]:
     """Render ``report`` in ``lang`` to each format under ``out_dir``, signed with the
     reports ``key``: the PDF with a PAdES signature, Markdown and HTML with a detached
@@ -192,7 +192,8 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(partial, path)
 
 
-def reports_key(settings: Settings) -> OperatorKey:
+def reports_key(settings: Settings) -> ReportsKey:
     """The key that signs issued reports, created on first use (a 0600 file in the data
-    directory, its public half beside it: `TIENDO_REPORTS_KEY` moves it)."""
-    return OperatorKey.load_or_create(settings.reports_key_path, REPORTS_KEY_NAME)
+    directory, its public half beside it: `TIENDO_REPORTS_KEY` moves it); ValueError
+    naming the file and what to do when it cannot be used (an Ed25519 key, say)."""
+    return ReportsKey.load_or_create(settings.reports_key_path, REPORTS_KEY_NAME)

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import click
 
 from shared.clock import utc_now, vietnam_today
+from shared.config import Settings
 from shared.db.report_queries import ReportStore
 from shared.domain.temporal import VIETNAM_TZ
-from shared.keyfiles import load_public_key_file, public_path
+from shared.keyfiles import ReportsKey, load_public_key_file, load_reports_public_key_file, public_path
 from shared.runtime import Runtime, graceful_stop
 
 from services.report.build import NoTreeHead, ReportBuilder, reports_key, write_report
@@ -133,7 +135,7 @@ def build(ctx, period, lang, formats, out_dir, cut_off, as_json):
         raise click.ClickException(f"the cut-off {cut_off.isoformat()} is in the future; the ledger after it "
                                    "is not written yet")
     builder = ReportBuilder(rt.engine)
-    key = reports_key(rt.settings)
+    key = _reports_key(rt.settings)
     out_dir = out_dir or rt.settings.data_dir / "reports"
     try:
         with click.progressbar(length=2 + len(formats), label=f"Building the report of {period}", file=sys.stderr,
@@ -192,9 +194,10 @@ def run(ctx, once, since, langs, formats, out_dir, interval, today, as_json):
     """
     rt = _runtime(ctx)
     day = today.date() if today else None
+    key = _reports_key(rt.settings)
     worker = ReportWorker(rt.settings, rt.broker, ReportBuilder(rt.engine), ReportStore(rt.engine),
                           out_dir=out_dir or rt.settings.data_dir / "reports", since=since, langs=langs,
-                          formats=formats, today=(lambda: day) if day else vietnam_today)
+                          formats=formats, today=(lambda: day) if day else vietnam_today, key=key)
     try:
         if once:
             due = len(worker.store.unbuilt()) + len(worker.due())
@@ -275,8 +278,10 @@ def verify(ctx, file, ledger_pub, reports_pub, as_json):
       tiendo report verify tiendo-2025-Q2-vi.md --public-key ledger.pub.pem --reports-key reports.pub.pem --json
     """
     settings = _runtime(ctx).settings
-    keys = PublicKeys(ledger=_public_key(ledger_pub or public_path(settings.ledger_key_path), "--public-key"),
-                      reports=_public_key(reports_pub or public_path(settings.reports_key_path), "--reports-key"))
+    keys = PublicKeys(ledger=_public_key(load_public_key_file, ledger_pub or public_path(settings.ledger_key_path),
+                                         "--public-key"),
+                      reports=_public_key(load_reports_public_key_file,
+                                          reports_pub or public_path(settings.reports_key_path), "--reports-key"))
     try:
         verdict = verify_file(ReportBuilder(_runtime(ctx).engine), file, keys)
     except NotAReport as exc:
@@ -306,11 +311,19 @@ def verify(ctx, file, ledger_pub, reports_pub, as_json):
         ctx.exit(1)
 
 
-def _public_key(path: Path, option: str) -> tuple[str, bytes]:
+def _public_key(load: Callable[[Path], tuple[str, bytes]], path: Path, option: str) -> tuple[str, bytes]:
     try:
-        return load_public_key_file(path)
+        return load(path)
     except ValueError as exc:
         raise click.ClickException(f"{exc} (give the key file with {option})") from None
+
+
+def _reports_key(settings: Settings) -> ReportsKey:
+    """The reports key, or one line saying why its file cannot be used (not a traceback)."""
+    try:
+        return reports_key(settings)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @report.command("list")

@@ -1,12 +1,15 @@
 """The PDF report's signature: PAdES (ETSI EN 319 142, baseline B-B) with the reports key,
 made and checked with pyHanko.
 
-The reports key is an Ed25519 key (shared/keyfiles.py); a PDF signature needs a
-certificate, so the key certifies itself: a self-signed X.509 certificate whose fields are
-all fixed (subject "Tiến độ — báo cáo", a serial number derived from the public key,
-validity from 2025 with no expiry), hence the same certificate for the same key on every
-machine. A PDF viewer shows the report as signed by it (and as trusted once a reader
-trusts that certificate, or the public key `tiendo ledger key`'s docs publish).
+The reports key is an ECDSA P-256 key (shared/keyfiles.ReportsKey) signing with SHA-256,
+which PDF viewers check (Ed25519 would be ISO/TS 32002, which poppler 22.12 with NSS 3.87,
+for one, lists but cannot check). A PDF signature needs a certificate, so the key
+certifies itself: a self-signed X.509 certificate whose fields are all fixed (subject
+"Tiến độ — báo cáo", a serial number derived from the public key, validity from 2025 with
+no expiry) and whose signature is deterministic (RFC 6979), hence the same certificate for
+the same key on every machine. A PDF viewer shows the report as signed by it (and as
+trusted once a reader trusts that certificate, or compares its key with the published
+reports.pub.pem).
 
 The signature is a certification signature that allows no change (DocMDP level 1) and is
 appended as an incremental update: the signed file is the unsigned report's bytes followed
@@ -24,12 +27,12 @@ import logging
 from datetime import datetime, timezone
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 from cryptography.x509.oid import NameOID
 
-from shared.domain.tree_head import key_id_of
-from shared.keyfiles import OperatorKey
+from shared.domain.es256 import key_id_for
+from shared.keyfiles import ReportsKey
 
 FIELD_NAME = "TiendoReport"
 SUBJECT = x509.Name([
@@ -46,9 +49,9 @@ NOT_AFTER = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc)
 logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
 
 
-def certificate(key: OperatorKey) -> bytes:
+def certificate(key: ReportsKey) -> bytes:
     """The reports key's self-signed certificate (DER), the same for the same key:
-    every field is fixed and Ed25519 signatures are deterministic."""
+    every field is fixed and its ECDSA signature is deterministic (RFC 6979)."""
     public = key.private_key.public_key()
     serial = int.from_bytes(hashlib.sha256(b"tiendo.report-certificate\n" + key.public_key).digest()[:16], "big") >> 1
     cert = (x509.CertificateBuilder()
@@ -59,11 +62,11 @@ def certificate(key: OperatorKey) -> bytes:
                                          data_encipherment=False, key_agreement=False, key_cert_sign=False,
                                          crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-            .sign(key.private_key, None))
+            .sign(key.private_key, hashes.SHA256(), ecdsa_deterministic=True))
     return cert.public_bytes(serialization.Encoding.DER)
 
 
-def sign_pdf(data: bytes, key: OperatorKey, reason: str) -> bytes:
+def sign_pdf(data: bytes, key: ReportsKey, reason: str) -> bytes:
     """``data`` (an unsigned report PDF) with a PAdES certification signature by ``key``
     appended as an incremental update: the result starts with ``data``."""
     from asn1crypto import keys as asn1_keys, x509 as asn1_x509
@@ -78,7 +81,7 @@ def sign_pdf(data: bytes, key: OperatorKey, reason: str) -> bytes:
     signer = signers.SimpleSigner(signing_cert=cert, signing_key=private,
                                   cert_registry=SimpleCertificateStore.from_certs([cert]))
     meta = signers.PdfSignatureMetadata(
-        field_name=FIELD_NAME, subfilter=SigSeedSubFilter.PADES, md_algorithm="sha512", reason=reason,
+        field_name=FIELD_NAME, subfilter=SigSeedSubFilter.PADES, md_algorithm="sha256", reason=reason,
         name="Tiến độ — báo cáo", certify=True, docmdp_permissions=MDPPerm.NO_CHANGES)
     out = io.BytesIO()
     signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data)), meta, signer=signer, output=out)
@@ -109,10 +112,10 @@ def signature_problems(data: bytes, name: str, public_key: bytes) -> tuple[str, 
     if len(signatures) > 1:
         problems.append(f"the PDF carries {len(signatures)} signatures where a report has one")
     sig = signatures[0]
-    expected = key_id_of(name, public_key)
-    signer_key = _raw_ed25519(sig.signer_cert.dump())
+    expected = key_id_for(name, public_key)
+    signer_key = _p256_key(sig.signer_cert.dump())
     if signer_key != public_key:
-        by = key_id_of(name, signer_key) if signer_key else "a key that is not Ed25519"
+        by = key_id_for(name, signer_key) if signer_key else "a key that is not ECDSA P-256"
         return INVALID, problems + [f"the PDF was signed by {by}, not by the reports key {expected}"]
     try:
         # The certificate is the reports key's own: trusted because its key is the one given.
@@ -131,9 +134,9 @@ def signature_problems(data: bytes, name: str, public_key: bytes) -> tuple[str, 
     return (INVALID if problems else VALID), problems
 
 
-def _raw_ed25519(cert_der: bytes) -> bytes | None:
-    """The raw public key of a DER certificate when it is an Ed25519 key."""
+def _p256_key(cert_der: bytes) -> bytes | None:
+    """The DER SubjectPublicKeyInfo of a DER certificate's key when it is a P-256 key."""
     key = x509.load_der_x509_certificate(cert_der).public_key()
-    if not isinstance(key, Ed25519PublicKey):
+    if not isinstance(key, EllipticCurvePublicKey) or key.curve.name != "secp256r1":
         return None
-    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)

@@ -47,7 +47,8 @@ _CHART_DATA = re.compile(r"data:image/(?:svg\+xml|png);base64,[A-Za-z0-9+/=]*")
 _DRAWN = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s+Do\b")  # a PDF content stream drawing an XObject
 
 PublicKey = tuple[str, bytes]
-"""(name, raw Ed25519 public key), as shared.keyfiles.load_public_key_file reads it."""
+"""(name, public key): the ledger key's raw Ed25519 key (shared.keyfiles.load_public_key_file),
+the reports key's DER SubjectPublicKeyInfo (load_reports_public_key_file)."""
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from shared.clock import utc_now, vietnam_today
 from shared.config import Settings
 from shared.db.report_queries import ReportRecord, ReportStore
 from shared.kafka import Broker
+from shared.keyfiles import ReportsKey
 
 from services.report.build import NoTreeHead, ReportBuilder, WrittenFile, reports_key, write_report
 from services.report.model import Report, plain
@@ -64,7 +65,8 @@ class ReportWorker:
 
     def __init__(self, settings: Settings, broker: Broker, builder: ReportBuilder, store: ReportStore, *,
                  out_dir: Path, since: Period, langs: Sequence[str] = ("vi",), formats: Sequence[str] = ("md",),
-                 today: Callable[[], date] = vietnam_today, now: Callable[[], datetime] = utc_now) -> None:
+                 today: Callable[[], date] = vietnam_today, now: Callable[[], datetime] = utc_now,
+                 key: ReportsKey | None = None) -> None:
         self.settings = settings
         self.broker = broker
         self.builder = builder
@@ -76,7 +78,8 @@ class ReportWorker:
         self.today = today
         self.now = now
         self.stats = WorkerStats()
-        self.key = reports_key(settings)
+        # The CLI passes the key it loaded, so that an unusable key file is one line, not a traceback.
+        self.key = key or reports_key(settings)
 
     def due(self) -> list[tuple[Period, str]]:
         """(period, language) of every report due today and not claimed yet."""

@@ -22,7 +22,8 @@ ALGORITHM = "Ed25519"
 
 
 class KeyFileError(ValueError):
-    """A key file that is not an Ed25519 key in the expected PEM form."""
+    """A key file that is not a key of the expected kind (Ed25519 here; ECDSA P-256 for
+    shared.domain.es256) in the expected PEM form."""
 
 
 def new_private_key() -> Ed25519PrivateKey:

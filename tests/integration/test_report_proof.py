@@ -20,7 +20,7 @@ from pypdf.annotations import FreeText
 from sqlalchemy import text, update
 
 from shared.db.schema import tree_heads
-from shared.keyfiles import public_path
+from shared.keyfiles import LEDGER_KEY_NAME, OperatorKey, public_path
 
 from services.cli import main
 from services.report.build import ReportBuilder
@@ -138,7 +138,9 @@ def test_a_report_carries_its_proof_and_each_tampering_is_named(pipeline, settin
     assert any("changed after it was signed" in p for p in out["problems"]), out["problems"]
 
     # Checked against another ledger key, the head is named as not the ledger's.
-    code, out = verify(env_for, files["md"], "--public-key", str(public_path(settings.reports_key_path)))
+    other = tmp_path / "other" / "ledger.key.pem"
+    OperatorKey.create(other, LEDGER_KEY_NAME)
+    code, out = verify(env_for, files["md"], "--public-key", str(public_path(other)))
     assert code == 1 and out["problems"][0].startswith("the report's tree head is not signed by the ledger key")
 
 

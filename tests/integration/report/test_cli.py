@@ -7,6 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from shared.keyfiles import REPORTS_KEY_NAME, OperatorKey, public_path
+
 from services.cli import main
 from tests.unit.report.conftest import CUTOFF, RECORDED, write_dataset
 from tests.unit.report.ledger import LedgerFile
@@ -79,6 +81,25 @@ def test_verify_refuses_a_file_that_is_no_report(env, tmp_path):
     notes.write_text("# notes\n", encoding="utf-8")
     result = tiendo(env, "report", "verify", str(notes))
     assert result.exit_code == 1 and "Error: " in result.output and "no Tiến độ figures block" in result.output
+
+
+def test_an_ed25519_reports_key_is_refused_in_one_line_saying_what_to_do(env, tmp_path):
+    old = tmp_path / "reports.key.pem"
+    OperatorKey.create(old, REPORTS_KEY_NAME)  # a reports key from before reports were signed with P-256
+    with_old = {**env, "TIENDO_REPORTS_KEY": str(old)}
+    for args in (("report", "build", "--period", "2025-06", "--format", "md", "--cut-off", CUTOFF.isoformat()),
+                 ("report", "run", "--once", "--since", "2025-06", "--today", "2025-07-01")):
+        result = tiendo(with_old, *args)
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith(f"Error: {old} holds a private key of type Ed25519, not ECDSA P-256"), \
+            result.output
+        assert "Move" in result.output and "Traceback" not in result.output
+    built = json.loads(tiendo(env, "report", "build", "--period", "2025-06", "--format", "md", "--cut-off",
+                              CUTOFF.isoformat(), "--json").stdout)
+    result = tiendo(env, "report", "verify", built["files"]["md"]["path"], "--reports-key", str(public_path(old)))
+    assert result.exit_code == 1
+    assert f"{public_path(old)} holds a public key of type Ed25519, not ECDSA P-256" in result.output
+    assert "(give the key file with --reports-key)" in result.output
 
 
 def test_list_says_when_no_report_was_scheduled(env):

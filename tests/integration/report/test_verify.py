@@ -17,7 +17,7 @@ from pypdf.annotations import FreeText, Text
 from sqlalchemy import text
 
 from shared.clock import utc_now
-from shared.keyfiles import REPORTS_KEY_NAME, OperatorKey
+from shared.keyfiles import REPORTS_KEY_NAME, ReportsKey
 
 from services.report import detached
 from services.report.build import ReportBuilder, write_report
@@ -164,7 +164,7 @@ def test_a_pdf_annotated_after_signing_is_caught(written):
 
 
 def test_a_pdf_signed_by_another_key_is_caught(builder, known, reports_key, tmp_path):
-    other = OperatorKey.load_or_create(tmp_path / "other.key.pem", REPORTS_KEY_NAME)
+    other = ReportsKey.load_or_create(tmp_path / "other.key.pem", REPORTS_KEY_NAME)
     report = builder.report(Period.parse("2025-06"), builder.cutoff_at(CUTOFF))
     pdf = write_report(report, "vi", ["pdf"], tmp_path, other)["pdf"].path
     verdict = verify_file(builder, pdf, public_keys(known, reports_key))

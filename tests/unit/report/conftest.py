@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from shared.keyfiles import LEDGER_KEY_NAME, REPORTS_KEY_NAME, OperatorKey
+from shared.keyfiles import LEDGER_KEY_NAME, REPORTS_KEY_NAME, ReportsKey
 
 from services.report.build import ReportBuilder
 from services.report.period import Period
@@ -56,12 +56,12 @@ def reports(builder):
 
 
 @pytest.fixture(scope="module")
-def reports_key(tmp_path_factory) -> OperatorKey:
+def reports_key(tmp_path_factory) -> ReportsKey:
     """The key that signs the module's reports."""
-    return OperatorKey.load_or_create(tmp_path_factory.mktemp("keys") / "reports.key.pem", REPORTS_KEY_NAME)
+    return ReportsKey.load_or_create(tmp_path_factory.mktemp("keys") / "reports.key.pem", REPORTS_KEY_NAME)
 
 
-def public_keys(ledger: LedgerFile, reports: OperatorKey) -> PublicKeys:
+def public_keys(ledger: LedgerFile, reports: ReportsKey) -> PublicKeys:
     """What `report verify` checks a report of ``ledger`` against."""
     return PublicKeys(ledger=(LEDGER_KEY_NAME, ledger.ledger_key.public_key),
                       reports=(REPORTS_KEY_NAME, reports.public_key))
