@@ -279,8 +279,11 @@ def execute(args: argparse.Namespace) -> Run:
                         _report_result(result)
     finally:
         pipes.drop_shared()
-        if args.work is None:
+        if args.work is None and all(r.ok for r in run.results):
             shutil.rmtree(work, ignore_errors=True)
+        elif args.work is None:
+            # A failed run's worker logs are the only account of why: keep them.
+            _say(f"chaos: a run failed; its logs and databases are kept in {work}")
     run.seconds = time.monotonic() - started
     return run
 
