@@ -45,7 +45,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from shared.config import PROJECT_ROOT, KafkaCredentials, Settings
-from shared.db.engine import make_engine, migrate
+from shared.db.engine import drop_database, make_engine, migrate
 from shared.db.keys import KeyStore
 from shared.db.roles import OWNER, role_url
 from shared.kafka import Broker
@@ -150,8 +150,7 @@ class Pipeline:
         self.engine.dispose()
         self.broker.delete_topics(self.settings.topics.all())
         if self._pg_name:
-            with create_engine(pg_admin_url(), isolation_level="AUTOCOMMIT").connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{self._pg_name}" WITH (FORCE)'))
+            drop_database(pg_admin_url(), self._pg_name)
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 

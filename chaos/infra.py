@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from shared.config import KafkaCredentials
-from shared.db.engine import private_sqlite_file
+from shared.db.engine import drop_database as drop_pg_database, private_sqlite_file
 from shared.db.roles import OWNER, SERVICE_ROLES, as_role, role_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -213,16 +213,4 @@ def drop_database(db: Database) -> None:
         for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
             p.unlink(missing_ok=True)
         return
-    admin = create_engine(db.admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            # A worker's session lingers a moment after its process has gone; FORCE may
-            # end only the sessions of roles the admin belongs to, not the services' roles'.
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and conn.execute(
-                    text("SELECT count(*) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"),
-                    {"name": db.name}).scalar_one():
-                time.sleep(0.5)
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{db.name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    drop_pg_database(db.admin_url, db.name)

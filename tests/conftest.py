@@ -151,13 +151,13 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'ledger.db'}"
         return
-    from sqlalchemy import text
+    from shared.db.engine import drop_database
 
-    name, url, admin = _fresh_pg_database(request.getfixturevalue("pg_admin_url"))
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin_url = request.getfixturevalue("pg_admin_url")
+    name, url, admin = _fresh_pg_database(admin_url)
     admin.dispose()
+    yield url
+    drop_database(admin_url, name)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from shared.db.ledger import Batch, ChainHead, ConcurrentWrite, LedgerStore, New
 from shared.db.outage import until_available
 from shared.domain.chain import GENESIS_HASH, entry_hash, recorded_text
 from shared.domain.tree_head import TreeHead, sign_head
-from shared.kafka import Broker, Consumer, Record
+from shared.kafka import Broker, BrokerUnavailable, Consumer, Record
 from shared.keyfiles import OperatorKey
 
 from services.ingest.admission import MAX_MESSAGE_BYTES, Decisions, decide
@@ -215,6 +215,8 @@ class IngestWorker:
                 if until_idle and time.monotonic() - idle_since > 0.5 and self._group_caught_up():
                     self._issue_idle_head(final=True)
                     break
+            if stop():
+                self._issue_stopping_head()
         finally:
             self._consumer.close()
             self._producer.close()
@@ -234,6 +236,22 @@ class IngestWorker:
             self.publish_outbox()
         policy.last_at = time.monotonic()
         self.stats.heads_cpu_s += time.thread_time() - started
+
+    def _issue_stopping_head(self) -> None:
+        """Asked to stop (SIGTERM, Ctrl-C): one try at a head over what no head covers, so
+        that what was recorded can be proven (and reported) without waiting for the next
+        start. Nothing waits for an unavailable database or broker here: an unpublished
+        head stays in the outbox for the next start."""
+        policy = self.heads
+        if policy is None:
+            return
+        try:
+            head = self.ledger.record_head(policy.sign, lambda h: (self.topics.tree_heads, h.origin.encode(),
+                                                                    head_message(h)))
+            if head is not None:
+                self.publish_outbox()
+        except (DatabaseUnavailable, BrokerUnavailable) as exc:
+            log.warning("stopping without a final tree head: %s", exc)
 
     def _group_caught_up(self) -> bool:
         # The whole group, not just this member: a member that owns nothing yet (the

@@ -108,3 +108,26 @@ def ensure_schema(url: str, migrate_url: str | None = None) -> None:
     that cannot create tables."""
     if not schema_is_current(url):
         migrate(migrate_url or url)
+
+
+def drop_database(admin_url: str, name: str, wait_s: float = 60.0) -> None:
+    """Drop the PostgreSQL database ``name`` (a test's, a benchmark's, a chaos run's).
+
+    First wait, up to ``wait_s``, until no other session is in it: FORCE may only end the
+    sessions of roles ``admin_url``'s role belongs to, not a service role's lingering a
+    moment after its process has gone, nor an autovacuum worker tidying up a large
+    ingest; those make DROP DATABASE fail with InsufficientPrivilege."""
+    import time
+
+    from sqlalchemy import text
+
+    admin = create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            others = text("SELECT count(*) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()")
+            deadline = time.monotonic() + wait_s
+            while time.monotonic() < deadline and conn.execute(others, {"name": name}).scalar_one():
+                time.sleep(0.2)
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()

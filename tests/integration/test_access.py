@@ -38,16 +38,15 @@ def test_agency_text_is_escaped_in_html_and_markdown_reports(pipe, tmp_path):
 
 @pytest.fixture
 def pg_pipe(pg_admin_url, kafka_bootstrap, tmp_path):
+    from shared.db.engine import drop_database
     from tests.conftest import _fresh_pg_database
-    from sqlalchemy import text
 
     name, url, admin = _fresh_pg_database(pg_admin_url)
     p = chaos_pipeline(url, kafka_bootstrap, tmp_path)
     yield p
     p.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+    drop_database(pg_admin_url, name)
 
 
 def test_the_chaos_access_scenario_tries_every_role_and_each_does_only_its_services_work(pg_pipe):

@@ -10,7 +10,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 
-from shared.db.engine import migrate
+from shared.db.engine import drop_database, migrate
 from shared.db.roles import SERVICE_ROLES
 
 from chaos.roles import ATTEMPTS, check_roles
@@ -41,9 +41,8 @@ def db(pg_admin_url):
     database = database_for(url)
     migrate(database.owner_url)
     yield database
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+    drop_database(pg_admin_url, name)
 
 
 def _outcomes(db, role: str) -> dict[str, str]:
