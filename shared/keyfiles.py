@@ -94,8 +94,20 @@ LEDGER_KEY_NAME = "tiendo.ledger"
 REPORTS_KEY_NAME = "tiendo.reports"
 
 
+class _CreatedOnFirstUse:
+    """An operator key file that is created the first time it is needed."""
+
+    @classmethod
+    def load_or_create(cls, path: Path, name: str):
+        """The key in ``path``, created on first use (a new deployment, the demo, a test)."""
+        try:
+            return cls.create(path, name)
+        except FileExistsError:
+            return cls.load(path)
+
+
 @dataclass(frozen=True)
-class OperatorKey:
+class OperatorKey(_CreatedOnFirstUse):
     """The ledger key, an Ed25519 key of the ledger's operator that signs tree heads. Kept
     in a 0600 file outside the database (docs/audit.md); its public half is what auditors
     check against (`tiendo ledger key`). The reports key is a ``ReportsKey``."""
@@ -125,21 +137,13 @@ class OperatorKey:
         _write_named(path, name, private_key_pem(key.private_key), public_key_pem(key.public_key))
         return key
 
-    @classmethod
-    def load_or_create(cls, path: Path, name: str) -> "OperatorKey":
-        """The key in ``path``, created on first use (a new deployment, the demo, a test)."""
-        try:
-            return cls.create(path, name)
-        except FileExistsError:
-            return cls.load(path)
-
     def sign(self, message: bytes) -> bytes:
         """The 64-byte Ed25519 signature of ``message``."""
         return self.private_key.sign(message)
 
 
 @dataclass(frozen=True)
-class ReportsKey:
+class ReportsKey(_CreatedOnFirstUse):
     """The reports key: the operator's ECDSA P-256 key that signs issued reports (the PDF's
     PAdES signature, the ``.sig`` of Markdown and HTML), in the same file form as the
     ledger key. P-256, not Ed25519, because PDF viewers check it (shared.domain.es256)."""
@@ -181,14 +185,6 @@ class ReportsKey:
         key = cls(name, es256.new_private_key())
         _write_named(path, name, es256.private_key_pem(key.private_key), es256.public_key_pem(key.public_key))
         return key
-
-    @classmethod
-    def load_or_create(cls, path: Path, name: str) -> "ReportsKey":
-        """The key in ``path``, created on first use (a new deployment, the demo, a test)."""
-        try:
-            return cls.create(path, name)
-        except FileExistsError:
-            return cls.load(path)
 
     def sign(self, message: bytes) -> bytes:
         """The DER ES256 signature of ``message`` (deterministic, RFC 6979)."""

@@ -23,7 +23,6 @@ from services.cli import main
 from shared.domain.tree_head import verifier_key
 from shared.keyfiles import LEDGER_KEY_NAME, OperatorKey
 from tests.factories import event_dict, signed_bytes
-from tests.integration.pipeline import Pipeline
 from tests.unit.domain.samples import CONTRACT_MD
 from tests.unit.proof_samples import AWKWARD_PAYLOADS, contract_examples, small_ledger
 
@@ -117,13 +116,6 @@ def test_another_key_is_refused(go_checker, tmp_path) -> None:
     path.write_text(json.dumps(ledger.inclusion(1)))
     done = _go(go_checker, path, verifier_key(LEDGER_KEY_NAME, other.public_key))
     assert done.returncode == 1 and "is not signed by tiendo.ledger" in done.stderr
-
-
-@pytest.fixture
-def pipeline(settings):
-    p = Pipeline(settings)
-    yield p
-    p.dispose()
 
 
 @pytest.fixture

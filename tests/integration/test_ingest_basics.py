@@ -16,13 +16,6 @@ from tests.factories import event_dict, signed_bytes
 from tests.integration.pipeline import Pipeline
 
 
-@pytest.fixture
-def pipeline(settings):
-    p = Pipeline(settings)
-    yield p
-    p.dispose()
-
-
 def _ledger_event_ids(p: Pipeline) -> list[str]:
     return [e.event_id for e in p.ledger.entries()]
 

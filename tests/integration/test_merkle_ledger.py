@@ -33,13 +33,6 @@ FIRST, LATER = 300, 100
 
 
 @pytest.fixture
-def pipeline(settings):
-    p = Pipeline(settings)
-    yield p
-    p.dispose()
-
-
-@pytest.fixture
 def tiendo(env_for):
     runner = CliRunner()
 

@@ -28,13 +28,6 @@ AGENCY = "ha-noi"
 
 
 @pytest.fixture
-def pipeline(settings):
-    p = Pipeline(settings)
-    yield p
-    p.dispose()
-
-
-@pytest.fixture
 def agency_key(env_for, pipeline, tmp_path) -> dict:
     """The agency's key pair, made on "its" side; its public key registered by the operator."""
     runner = CliRunner()

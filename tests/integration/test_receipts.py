@@ -15,15 +15,7 @@ from shared.domain.chain import recorded_text
 from shared.domain.proofs import check_proof
 
 from services.ingest.proving import ProofUnavailable, prove_inclusion
-from tests.integration.pipeline import Pipeline
 from tests.integration.streams import AGENCIES, mixed_stream
-
-
-@pytest.fixture
-def pipeline(settings):
-    p = Pipeline(settings)
-    yield p
-    p.dispose()
 
 
 def test_each_accepted_event_has_one_receipt_and_a_proof_once_a_head_covers_it(pipeline):
