@@ -9,7 +9,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from functools import lru_cache
 
 from shared.db.ledger import KnownEvent
 from shared.domain.canonical import ParsedEvent, parse
@@ -19,7 +18,7 @@ from shared.domain.events import AGENCY_ID_PATTERN, EVENT_ID_PATTERN, EventKind
 from shared.domain.keyring import PublicKey, check_key, check_reported_at
 from shared.domain.reasons import ContractViolation, ReasonCode
 from shared.domain.signing import signature_matches
-from shared.domain.validation import check_against_registry
+from shared.domain.validation import registry_problem
 from shared.kafka import Record
 
 MAX_MESSAGE_BYTES = 1024 * 1024
@@ -102,7 +101,7 @@ def admit(record: Record, today: date) -> Admitted | Rejected:
                 ReasonCode.KEY_MISMATCH,
                 f"Kafka key {record.key.decode('utf-8', 'replace')!r} is not the event's agency_id {event.agency_id!r}",
             )
-        problem = _registry_problem(event.agency_id, event.target_id, event.figure_type, event.observed_at)
+        problem = registry_problem(event.agency_id, event.target_id, event.figure_type, event.observed_at)
         if problem is not None:
             raise ContractViolation(*problem)
     except ContractViolation as exc:
@@ -154,19 +153,6 @@ def _agency_of_key(key: bytes | None) -> str | None:
     except (UnicodeDecodeError, KeyError):
         return None
     return agency_id
-
-
-@lru_cache(maxsize=16_384)
-def _registry_problem(agency_id: str, target_id: str, figure_type: str | None,
-                      day: date) -> tuple[ReasonCode, str] | None:
-    # The registry and the catalogue are fixed data, so the verdict depends on these four
-    # values alone; events arrive roughly by day, so the recent keys cover almost all of
-    # them and the catalogue (re-validated per call) is consulted once per key.
-    try:
-        check_against_registry(agency_id, target_id, figure_type, day)
-    except ContractViolation as exc:
-        return exc.code, exc.message
-    return None
 
 
 def decide(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-from functools import lru_cache
+from bisect import bisect_right
+from datetime import date, timedelta
+from functools import cache, lru_cache
 
-from shared.domain.agencies import get_agency, is_active, successor_of
-from shared.domain.catalogue import catalogue_on, target_applies_to
+from shared.domain.agencies import all_agencies, get_agency, is_active, successor_of
+from shared.domain.catalogue import catalogue_on, target_applies_to, target_revisions
 from shared.domain.events import ProgressReported
 from shared.domain.reasons import ContractViolation, ReasonCode
 
@@ -72,3 +73,40 @@ def check_against_registry(agency_id: str, target_id: str, figure_type: str | No
             f"got a {figure_type} figure",
             field="figure",
         )
+
+
+@cache
+def _change_days() -> tuple[date, ...]:
+    """The days from which the registry or the catalogue reads otherwise than the day
+    before: an agency formed, the day after one ceased, a target revised."""
+    days = {revision.effective for revision in target_revisions()}
+    for agency in all_agencies():
+        days.update(d for d in (agency.valid_from, agency.valid_to and agency.valid_to + timedelta(days=1)) if d)
+    return tuple(sorted(days))
+
+
+def registry_problem(agency_id: str, target_id: str, figure_type: str | None,
+                     day: date) -> tuple[ReasonCode, str] | None:
+    """:func:`check_against_registry`'s verdict, as (reason code, message), or None when
+    the event fits; cached for ingest, which asks it of every event."""
+    days = _change_days()
+    # Keyed by the span of days over which nothing changes, not by the day: keyed by the
+    # day, nearly every event was a new key (95,882 misses in 100,000, issue 15).
+    span = bisect_right(days, day)
+    verdict = _verdict(agency_id, target_id, figure_type, days[span - 1] if span else date.min)
+    if verdict is not None and verdict[0] is ReasonCode.AGENCY_NOT_ACTIVE:
+        return _uncached_verdict(agency_id, target_id, figure_type, day)  # its message names the day
+    return verdict
+
+
+def _uncached_verdict(agency_id: str, target_id: str, figure_type: str | None,
+                      day: date) -> tuple[ReasonCode, str] | None:
+    try:
+        check_against_registry(agency_id, target_id, figure_type, day)
+    except ContractViolation as exc:
+        return exc.code, exc.message
+    return None
+
+
+# Bounded: agency and target ids come from the wire, and unknown ones are keys too.
+_verdict = lru_cache(maxsize=65_536)(_uncached_verdict)

@@ -7,11 +7,14 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import orjson
 import pytest
 
+from shared.domain import canonical
 from shared.domain.canonical import ParsedEvent, parse, parse_canonical
 from shared.domain.events import parse_event
 from shared.domain.reasons import ContractViolation
+from shared.domain.temporal import _as_timestamp
 
 from services.simulate.keys import dry_run_keys
 from services.simulate.plan import Config, Outcome, Plan
@@ -112,3 +115,69 @@ def test_tricky_members_fall_back_or_agree() -> None:
     ]
     for v in variants:
         _agrees(encode(v), TODAY)
+
+
+def test_the_compiled_encoder_writes_every_character_as_the_contracts_encoder() -> None:
+    # The fast path compares the input with orjson's encoding of what it read: for a
+    # canonical input the two encoders must agree on every string, so that the fast path
+    # takes exactly the inputs the contract's encoder (json, ensure_ascii=False) writes.
+    contract = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+    for start in range(0, 0x110000, 0x1000):
+        text = "".join(chr(c) for c in range(start, start + 0x1000) if not 0xD800 <= c <= 0xDFFF)
+        assert orjson.dumps(text) == contract(text).encode("utf-8"), hex(start)
+    names = {"b": 1, "a": {"é": True, "z": None}, "\U0001f600": "x", "\uffff": 2**53 - 1}
+    assert orjson.dumps(names, option=orjson.OPT_SORT_KEYS) == contract(names).encode("utf-8")
+
+
+def _canonical_with(old: bytes, new: bytes) -> bytes:
+    raw = encode(measurement(evidence="CV 12/UBND"))
+    assert raw.count(old) == 1
+    return raw.replace(old, new)
+
+
+@pytest.mark.parametrize("raw", [
+    _canonical_with(b'"agency_id":"ha-noi"', b'"agency_id":"ha-noi","agency_id":"ha-noi"'),
+    _canonical_with(b'"agency_id":"ha-noi"', b'"agency_id":"hue","agency_id":"ha-noi"'),
+    _canonical_with(b'"numerator":', b'"numerator":1' + b"0" * 30 + b',"x":'),
+    _canonical_with(b'"numerator":', b'"numerator":18446744073709551616,"x":'),
+    _canonical_with(b'"numerator":', b'"numerator":1' + b"0" * 5000 + b',"x":'),
+    _canonical_with(b'"schema_version":2', b'"schema_version":2' + b"0" * 5000),
+    _canonical_with(b'"schema_version":2', b'"schema_version":NaN'),
+    _canonical_with(b'"schema_version":2', b'"schema_version":Infinity'),
+    _canonical_with(b'"schema_version":2', b'"schema_version":-0'),
+    _canonical_with(b'"schema_version":2', b'"schema_version":2.0'),
+    _canonical_with(b'"schema_version":2', b'"schema_version":1e400'),
+    _canonical_with(b'CV 12/UBND', b'CV 12\\/UBND'),
+    _canonical_with(b'CV 12/UBND', b'CV \\u0031\\u0032/UBND'),
+    _canonical_with(b'CV 12/UBND', b'CV 12\\ud800'),
+    _canonical_with(b'CV 12/UBND', b'CV 12\\udc00\\ud800'),
+    _canonical_with(b'CV 12/UBND', b'CV 12\xff'),
+    _canonical_with(b'CV 12/UBND', b'CV 12\xed\xa0\x80'),
+    _canonical_with(b'CV 12/UBND', b'CV 12\xc3'),
+    _canonical_with(b'"CV 12/UBND"', b'[' * 2000 + b']' * 2000),
+    b"\xef\xbb\xbf" + encode(measurement()),
+    encode(measurement()) + b" ",
+    encode(measurement()) + b"\n",
+    b" " + encode(measurement()),
+], ids=["repeated", "repeated-other", "big-int", "int-past-64-bits", "int-of-5000-digits", "version-of-5000-digits",
+        "nan", "infinity", "minus-zero", "float", "overflowing-float", "escaped-slash", "escaped-digits",
+        "lone-surrogate", "reversed-pair", "not-utf8", "utf8-surrogate", "truncated-utf8", "nested-too-deep",
+        "byte-order-mark", "trailing-space", "trailing-newline", "leading-space"])
+def test_what_the_compiled_decoder_reads_otherwise_falls_back_with_the_strict_parsers_verdict(raw) -> None:
+    assert _agrees(raw, TODAY) is None
+
+
+@pytest.mark.parametrize("text", [
+    "2025-01-03T05:26:00Z", "2025-01-03T05:26:00+07:00", "2025-01-03T05:26:00-05:30", "2025-01-03T05:26:00.000001Z",
+    "2025-01-03T05:26:00.000000Z", "2025-01-03T05:26:00+00:00", "2025-01-03T05:26:00-00:00", "2025-01-03T05:26:00",
+    "2025-01-03 05:26:00Z", "2025-01-03T05:26Z", "2025-01-03T05:26:00.123Z", "20250103T052600Z",
+    "2025-01-03T05:26:00+07:00:30", "2025-01-03T05:26:00+0700", "2025-01-03T05:26:00+07", "2025-02-30T05:26:00Z",
+    "2025-01-03T24:00:00Z", "0999-01-03T05:26:00Z", "2025-01-03T05:26:00+23:59", "2025-01-03T05:26:00z",
+    "2025-01-03T05:26:00.1234567Z", "２０２５-01-03T05:26:00Z", "2025-01-03T05:26:60Z", "",
+])
+def test_a_timestamp_is_canonical_for_the_fast_path_exactly_when_the_contract_says_so(text) -> None:
+    try:
+        expected = _as_timestamp(text)
+    except ValueError:
+        expected = None
+    assert canonical._timestamp(text) == expected
