@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from shared.domain.temporal import month_end
+
 _PATTERNS = (
     (re.compile(r"([0-9]{4})-([0-9]{2})"), "month"),
     (re.compile(r"([0-9]{4})-[Qq]([1-4])"), "quarter"),
@@ -103,12 +105,6 @@ class Period:
 
     def __str__(self) -> str:
         return self.code
-
-
-def month_end(year: int, month: int) -> date:
-    """The last day of a month."""
-    first_of_next = date(year + month // 12, month % 12 + 1, 1)
-    return first_of_next - timedelta(days=1)
 
 
 def month_ends(last: date, count: int) -> list[date]:

@@ -33,6 +33,7 @@ from typing import Any
 
 from shared.domain.agencies import AgencyKind
 from shared.domain.catalogue import Target, TargetKind
+from shared.domain.temporal import month_end
 
 from services.simulate.faults import Fault, Primary
 from services.simulate.keys import KeyRing
@@ -161,10 +162,6 @@ def _below(rng: random.Random, n: int) -> int:
     return int(rng.random() * n)
 
 
-def _month_end(year: int, month: int) -> date:
-    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
-
-
 class Plan:
     """The ordered messages of one simulation, generated lazily by iterating."""
 
@@ -182,7 +179,7 @@ class Plan:
         self.per_month = round(config.scale) if config.scale >= 1 else config.scale
         self.expected_reports = sum(self._count(p) for p in self._pairs) + len(self._milestones)
         self.agents = {a.id: _Agent(t, a.id, p) for a, p in zip(t.agencies, _prefixes(t.agencies))}
-        self.month_ends = frozenset(_month_end(t.year, m).toordinal() for m in range(1, 13))
+        self.month_ends = frozenset(month_end(t.year, m).toordinal() for m in range(1, 13))
 
     # ---- what is reported when -------------------------------------------------------------
     def _pair(self, agency_id: str, target: Target) -> _Pair:
@@ -190,7 +187,7 @@ class Plan:
         anchors = frozenset(a.on for a in ANCHORS if a.target_id == target.id and first <= a.on <= last)
         months = None
         if self.config.scale < 1:
-            ends = [m for m in range(1, 13) if first <= _month_end(self.truth.year, m) <= last]
+            ends = [m for m in range(1, 13) if first <= month_end(self.truth.year, m) <= last]
             phase = self.truth.rng("phase", agency_id, target.id).random()
             count = math.floor(len(ends) * self.config.scale + phase)
             # Evenly spaced, ending on the last month: a dissolved unit's final figure is kept.
@@ -198,14 +195,14 @@ class Plan:
         return _Pair(agency_id, target, first, last, months, anchors)
 
     def _count(self, pair: _Pair) -> int:
-        months = [m for m in range(1, 13) if pair.first <= _month_end(self.truth.year, m) <= pair.last]
+        months = [m for m in range(1, 13) if pair.first <= month_end(self.truth.year, m) <= pair.last]
         if pair.months is None:
             return len(months) * self.per_month
         return len(pair.months) + len({a for a in pair.anchors if a.month not in pair.months})
 
     def _reporting(self, day: date) -> Iterator[tuple[_Pair, int]]:
         """The agency × target pairs that report on ``day``, and how many reports each."""
-        end = _month_end(day.year, day.month)
+        end = month_end(day.year, day.month)
         if self.config.scale >= 1:
             # The month's reports spread evenly over its days, the last on its last day
             # (Bresenham's rule), several a day when there are more reports than days.

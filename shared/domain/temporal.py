@@ -125,3 +125,8 @@ Timestamp = Annotated[
 def vietnam_date(value: datetime) -> date:
     """The calendar day in Vietnam at the instant ``value``."""
     return value.astimezone(VIETNAM_TZ).date()
+
+
+def month_end(year: int, month: int) -> date:
+    """The last day of a month (``month`` 13 is January of the next year's, and so on)."""
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from services.report.period import month_end
+from shared.domain.temporal import month_end
 from tests.unit.report.ledger import count, event, milestone, ratio
 
 RATE = "online_dossier_rate"

@@ -1,0 +1,193 @@
+"""The scorer's fold kept flat: per agency × target only the points an evaluation can reach.
+
+A figure and its status on a day depend on the last two points of a series on or before
+that day (:meth:`~shared.scoring.evaluation.Evaluator.tail`), so the scorer, which
+evaluates only its kept days (the snapshot days and today), needs of each agency × target
+no more than the last two points before each of those days, and every point after today
+(a day it will evaluate later). The rest is dropped: memory stays proportional to
+agencies × targets × kept days, whatever the size of the ledger.
+
+What a dropped point would be needed for — a correction or retraction of an old event, an
+entry arriving after a later one of the same agency × target — is handled by replaying
+that agency × target from its recorded entries, read on demand through ``replay`` (the
+scorer's observations table): a handful of keys per batch.
+
+:class:`Digest` answers ``points(agency_id, target_id)`` like :class:`~shared.scoring.history.Fold`
+does, so an :class:`~shared.scoring.evaluation.Evaluator` reads either; its answers agree
+with the full fold's on every kept day and every day after today (the property tests hold
+one to the other)."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+
+from shared.scoring.entries import AMENDING, Entry
+from shared.scoring.history import Point, point_day, replay_points
+
+Key = tuple[str, str]
+Replay = Callable[[set[Key]], Mapping[Key, list[Entry]]]
+"""Every recorded entry of each of these agency × target keys, in ledger order."""
+
+_SLACK = 8  # points a key may gather beyond its bound before it is pruned again
+
+
+class SeqSet:
+    """The ledger positions applied so far, one bit each (125 KB for a million entries)."""
+
+    def __init__(self) -> None:
+        self._bits = bytearray()
+        self.count = 0
+        self.highest = 0
+
+    def __contains__(self, seq: int) -> bool:
+        byte = seq >> 3
+        return byte < len(self._bits) and bool(self._bits[byte] >> (seq & 7) & 1)
+
+    def add(self, seq: int) -> bool:
+        """Mark ``seq`` applied; False when it was already."""
+        byte = seq >> 3
+        if byte >= len(self._bits):
+            self._bits.extend(bytes(max(byte + 1 - len(self._bits), len(self._bits) // 2)))
+        mask = 1 << (seq & 7)
+        if self._bits[byte] & mask:
+            return False
+        self._bits[byte] |= mask
+        self.count += 1
+        self.highest = max(self.highest, seq)
+        return True
+
+
+class _KeyState:
+    __slots__ = ("points", "last_seq")
+
+    def __init__(self) -> None:
+        self.points: list[Point] = []
+        self.last_seq = 0
+
+
+class Digest:
+    """Each agency × target's points as far as the kept days need them.
+
+    ``days`` are the days evaluated besides ``today`` (snapshot days, all on or before
+    today)."""
+
+    def __init__(self, days: Iterable[date], today: date, slack: int = _SLACK) -> None:
+        self.keys: dict[Key, _KeyState] = {}
+        self.applied = SeqSet()
+        self._slack = slack
+        self.retarget(days, today)
+
+    def retarget(self, days: Iterable[date], today: date) -> None:
+        """Keep what ``days`` and a (later) ``today`` need from now on. Valid for a today
+        on or after the previous one: nothing after the previous today was dropped."""
+        self.today = today
+        self._bounds = sorted({d for d in days if d <= today} | {today})
+        self._limit = 2 * len(self._bounds) + self._slack
+        for state in self.keys.values():
+            state.points = self._pruned(state.points)
+
+    def __len__(self) -> int:
+        return self.applied.count
+
+    def points(self, agency_id: str, target_id: str, upto: int | None = None) -> list[Point]:
+        """The kept points of one agency × target, oldest first (``upto`` must be None:
+        the digest holds no earlier ledger positions)."""
+        if upto is not None:
+            raise ValueError("a digest answers for every entry applied, not for an earlier ledger position")
+        state = self.keys.get((agency_id, target_id))
+        return [] if state is None else state.points
+
+    def skip(self, seq: int) -> bool:
+        """Count a ledger entry that holds no figure for the scorer (malformed) as applied;
+        False when it was already."""
+        return self.applied.add(seq)
+
+    def apply(self, entries: Iterable[Entry], replay: Replay) -> dict[Key, date]:
+        """Apply new entries (ones applied before are ignored); returns each changed agency ×
+        target with the first day its points changed on (evaluations of earlier days
+        stand). ``replay`` is asked, once, for the keys that need their whole history."""
+        changed: dict[Key, date] = {}
+        replays: set[Key] = set()
+        for e in entries:
+            if not self.applied.add(e.seq):
+                continue
+            key = (e.agency_id, e.target_id)
+            state = self.keys.get(key)
+            if state is None:
+                state = self.keys[key] = _KeyState()
+            if key in replays or e.kind in AMENDING or e.seq < state.last_seq:
+                replays.add(key)  # what it changes depends on entries that may be dropped
+            else:
+                self._add_newest(state, e)
+                first = changed.get(key)
+                changed[key] = e.observed_at if first is None else min(first, e.observed_at)
+            state.last_seq = max(state.last_seq, e.seq)
+        if replays:
+            histories = replay(replays)
+            for key in replays:
+                old = self.keys[key].points
+                new = self.load(key, histories.get(key, []))
+                day = _first_difference(old, new)
+                if day is not None:
+                    first = changed.get(key)
+                    changed[key] = day if first is None else min(first, day)
+        return changed
+
+    def load(self, key: Key, entries: list[Entry]) -> list[Point]:
+        """Set one agency × target from every entry recorded for it (ledger order); its kept points."""
+        state = self.keys.get(key)
+        if state is None:
+            state = self.keys[key] = _KeyState()
+        for e in entries:
+            self.applied.add(e.seq)
+        state.last_seq = max([state.last_seq, *(e.seq for e in entries)])
+        state.points = self._pruned(replay_points(entries))
+        return state.points
+
+    def _add_newest(self, state: _KeyState, e: Entry) -> None:
+        # The newest entry of its key (by ledger position) is the last figure of its day:
+        # it replaces that day's point or becomes a new one.
+        points = state.points
+        j = bisect.bisect_left(points, e.observed_at, key=point_day)
+        point = Point(e.observed_at, e.figure, e.seq, e.agency_id, e.event_id)
+        if j < len(points) and points[j].on == e.observed_at:
+            points[j] = point
+        else:
+            points.insert(j, point)
+            if len(points) > self._limit:
+                state.points = self._pruned(points)
+
+    def _pruned(self, points: list[Point]) -> list[Point]:
+        """The points some kept day needs: the last two of each figure kind on or before
+        each bound, and every point after today."""
+        keep: set[int] = set()
+        # A series normally holds one kind of figure; an evaluation reads the last two of
+        # the target's kind, so with several kinds each keeps its own last two.
+        kinds = {type(p.fig) for p in points}
+        for bound in self._bounds:
+            j = bisect.bisect_right(points, bound, key=point_day)
+            seen = dict.fromkeys(kinds, 0)
+            wanted = 2 * len(kinds)
+            while j and wanted:
+                j -= 1
+                kind = type(points[j].fig)
+                if seen[kind] < 2:
+                    seen[kind] += 1
+                    wanted -= 1
+                    keep.add(j)
+        after = bisect.bisect_right(points, self.today, key=point_day)
+        keep.update(range(after, len(points)))
+        return [points[i] for i in sorted(keep)]
+
+
+def _first_difference(old: list[Point], new: list[Point]) -> date | None:
+    """The first day two series differ on (None: they are the same)."""
+    for a, b in zip(old, new):
+        if a != b:
+            return min(a.on, b.on)
+    if len(old) != len(new):
+        longer = old if len(old) > len(new) else new
+        return longer[min(len(old), len(new))].on
+    return None
