@@ -111,11 +111,16 @@ def load(path: Path) -> Dataset:
     return Dataset(messages, recorded)
 
 
-def dataset(count: int, cache_dir: Path) -> Dataset:
-    """``count`` messages, from the cache when an earlier run generated them."""
+def cache_file(count: int, cache_dir: Path) -> Path:
+    """Where :func:`dataset` keeps ``count`` messages (load reads them back)."""
     # The contract version and signature scheme are in the name: a cache of HMAC-signed
     # schema-1 events, from before issue 13, is never read.
-    path = cache_dir / f"events-v2-ed25519-seed{SEED}-{count}.bin"
+    return cache_dir / f"events-v2-ed25519-seed{SEED}-{count}.bin"
+
+
+def dataset(count: int, cache_dir: Path) -> Dataset:
+    """``count`` messages, from the cache when an earlier run generated them."""
+    path = cache_file(count, cache_dir)
     if path.is_file():
         return load(path)
     data = generate(count, key_ring())

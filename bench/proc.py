@@ -38,6 +38,7 @@ class Worker:
     def __init__(self, args: list[str], env: dict[str, str] | None = None) -> None:
         self._out = tempfile.TemporaryFile("w+", encoding="utf-8")
         self._err = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self._peak_kb = 0
         self.started = time.perf_counter()
         self.proc = subprocess.Popen([sys.executable, *args], env=env, stdout=self._out, stderr=self._err,
                                      text=True)
@@ -57,20 +58,21 @@ class Worker:
 
     def wait(self, timeout_s: float = 3600.0) -> Measured:
         """Reap the child with ``wait4``; kill it when it is still running ``timeout_s`` from now."""
-        deadline = time.perf_counter() + timeout_s
-        peak_kb = 0
-        while True:
-            peak_kb = max(peak_kb, self._high_water_kb())
-            pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
-            if pid:
-                break
+        return wait_all([self], timeout_s)[0]
+
+    def _step(self, deadline: float) -> Measured | None:
+        """One look at the child: its high-water mark noted, and what it did once it has
+        ended (reaped here); killed past ``deadline``."""
+        self._peak_kb = max(self._peak_kb, self._high_water_kb())
+        pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
+        if not pid:
             if time.perf_counter() > deadline:
                 self.proc.kill()
-            time.sleep(0.01)
+            return None
         seconds = time.perf_counter() - self.started
         # Reaped here, not by Popen: tell it, so it never waits for the pid again.
         self.proc.returncode = os.waitstatus_to_exitcode(status)
-        return Measured(seconds, usage.ru_utime + usage.ru_stime, peak_kb / 1024, self.proc.returncode,
+        return Measured(seconds, usage.ru_utime + usage.ru_stime, self._peak_kb / 1024, self.proc.returncode,
                         _read(self._out), _read(self._err))
 
     def _high_water_kb(self) -> int:
@@ -82,6 +84,20 @@ class Worker:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1])
         return 0  # a zombie has no memory left to report
+
+
+def wait_all(workers: list[Worker], timeout_s: float = 3600.0) -> list[Measured]:
+    """Wait for every one of ``workers`` at once (each one's peak RSS watched and its end
+    timed while the others still run); those still running ``timeout_s`` from now are killed."""
+    deadline = time.perf_counter() + timeout_s
+    ended: list[Measured | None] = [None] * len(workers)
+    while True:
+        for i, w in enumerate(workers):
+            if ended[i] is None:
+                ended[i] = w._step(deadline)
+        if all(m is not None for m in ended):
+            return ended
+        time.sleep(0.01)
 
 
 def _read(f) -> str:

@@ -41,30 +41,72 @@ def share_pct(part_s: float, whole_s: float) -> float:
     return part_s / whole_s * 100 if whole_s > 0 else 0.0
 
 
+def floor_rate(consume_eps: float, produce_eps: float, consume_again_eps: float) -> float:
+    """The pipeline's floor: the rate of a bare consume, a bare produce of the same
+    messages and a bare consume again done one after the other, 1 / (1/c + 1/p + 1/c'),
+    what ingest (consume, produce a ledger message) and the scorer (consume it) would
+    reach doing nothing else. 0 when a stage was not measured."""
+    rates = (consume_eps, produce_eps, consume_again_eps)
+    return 1 / sum(1 / r for r in rates) if all(r > 0 for r in rates) else 0.0
+
+
+def growth(at_n: float, at_small: float) -> float:
+    """How many times ``at_small`` (a figure at N/10) ``at_n`` is (0 when nothing was measured)."""
+    return at_n / at_small if at_small > 0 else 0.0
+
+
+def largest_worker_growth(at_n: dict[str, float], at_small: dict[str, float]) -> tuple[str, float]:
+    """The worker with the largest peak RSS at N and its growth from N/10 to N: rss_growth."""
+    name = max(at_n, key=lambda w: at_n[w])
+    return name, growth(at_n[name], at_small[name])
+
+
+def topup_count(recorded: Sequence[object], have: int, want: int) -> int:
+    """How many of the next messages (``recorded[i]`` falsy for one that records nothing:
+    a re-send, a bad event) must be published so that a ledger holding ``have`` entries
+    holds ``want``."""
+    missing = want - have
+    if missing <= 0:
+        return 0
+    for i, rec in enumerate(recorded):
+        if rec:
+            missing -= 1
+            if missing == 0:
+                return i + 1
+    raise ValueError(f"{len(recorded):,} more messages record {want - have - missing:,} entries, "
+                     f"not the {want - have:,} the ledger lacks")
+
+
 def result_line(pg: dict[str, Any]) -> str:
-    """The last line `make bench` prints: the PostgreSQL figures, last the CPU ingest
-    spends per event (Ed25519 verification included)."""
-    return (f"bench: e2e_eps={pg['e2e_eps']:.0f} e2e_ratio={pg['e2e_ratio']:.2f} "
+    """The last line `make bench` prints, from the PostgreSQL figures (issue 15)."""
+    return (f"bench: ingest_eps={pg['ingest_eps']:.0f} scorer_eps={pg['score_eps']:.0f} "
+            f"e2e_eps={pg['e2e_eps']:.0f} floor_ratio={pg['floor_ratio']:.2f} "
             f"rebuild_eps={pg['rebuild_eps']:.0f} report_s={pg['report_s']:.2f} "
-            f"rss_mb={pg['rss_mb']:.0f} p99_ms={pg['p99_ms']:.0f} "
-            f"ingest_cpu_us={pg['ingest_cpu_us_per_event']:.0f}")
+            f"rss_mb={pg['rss_mb']:.0f} rss_growth={pg['rss_growth']:.2f} p99_ms={pg['p99_ms']:.0f}")
 
 
 TABLE_HEADER = (
-    "| date | machine | N | db | produce eps | bare consume eps | ingest eps | score eps | e2e eps | e2e ratio "
-    "| rebuild eps | report s | RSS MB ingest/scorer at N | at N/10 | p50 / p99 ms |\n"
-    "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+    "| date | machine | N | db | ingest eps | 2 ingests ÷ 1 | scorer eps | e2e eps | floor eps | floor ratio "
+    "| rebuild eps | report s | as-of s | RSS MB ingest/scorer at N | at N/10 | RSS growth | p50 / p99 ms "
+    "| admission / storage µs |\n"
+    "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
 )
 
 
+def _or_dash(f: dict[str, Any], key: str, spec: str) -> str:
+    return format(f[key], spec) if f.get(key) is not None else "–"
+
+
 def table_row(date: str, machine: str, n: int, db: str, f: dict[str, Any]) -> str:
-    """One row of the results table in docs/benchmarks.md."""
-    return (f"| {date} | {machine} | {n:,} | {db} | {f['produce_eps']:,.0f} | {f['bare_consume_eps']:,.0f} "
-            f"| {f['ingest_eps']:,.0f} | {f['score_eps']:,.0f} | {f['e2e_eps']:,.0f} | {f['e2e_ratio']:.2f} "
-            f"| {f['rebuild_eps']:,.0f} | {f['report_s']:.2f} "
+    """One row of the results table in docs/benchmarks.md; a figure not measured on this
+    database (two ingest instances on SQLite, say) is a dash."""
+    return (f"| {date} | {machine} | {n:,} | {db} | {f['ingest_eps']:,.0f} | {_or_dash(f, 'ingest_pair_ratio', '.2f')} "
+            f"| {f['score_eps']:,.0f} | {f['e2e_eps']:,.0f} | {f['floor_eps']:,.0f} | {f['floor_ratio']:.2f} "
+            f"| {f['rebuild_eps']:,.0f} | {f['report_s']:.2f} | {_or_dash(f, 'score_asof_s', '.2f')} "
             f"| {f['rss_ingest_mb']:.0f} / {f['rss_scorer_mb']:.0f} "
-            f"| {f['rss_ingest_small_mb']:.0f} / {f['rss_scorer_small_mb']:.0f} "
-            f"| {f['p50_ms']:.0f} / {f['p99_ms']:.0f} |\n")
+            f"| {f['rss_ingest_small_mb']:.0f} / {f['rss_scorer_small_mb']:.0f} | {f['rss_growth']:.2f} "
+            f"| {f['p50_ms']:.0f} / {f['p99_ms']:.0f} "
+            f"| {_or_dash(f, 'admission_us', '.1f')} / {_or_dash(f, 'storage_us', '.1f')} |\n")
 
 
 def append_row(doc: str, row: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from bench.proc import Worker
+from bench.proc import Worker, wait_all
 
 
 def test_peak_rss_is_the_childs_high_water_mark_not_the_parents() -> None:
@@ -46,3 +46,17 @@ def test_stop_asks_a_worker_to_end(tmp_path) -> None:
     w.stop()
     m = w.wait(30)
     assert m.stdout == "stopped\n" and m.seconds < 20
+
+
+def test_wait_all_watches_every_worker_while_the_others_run(tmp_path) -> None:
+    done = tmp_path / "done"
+    # The second ends first, after holding 150 MB; the first ends only once the second
+    # has. Waited for one after the other, the second would be a zombie with no memory
+    # left to read by the time its turn came.
+    last = Worker(["-c", f"import pathlib, time\nwhile not pathlib.Path({str(done)!r}).exists(): time.sleep(0.01)"])
+    first = Worker(["-c", f"import pathlib; b = bytearray(150 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); "
+                          f"pathlib.Path({str(done)!r}).touch()"])
+    m_last, m_first = wait_all([last, first], 60)
+    assert m_last.returncode == 0 and m_first.returncode == 0
+    assert 150 <= m_first.peak_rss_mb < 400
+    assert m_last.peak_rss_mb < 100
