@@ -76,7 +76,7 @@ def main() -> None:
                                                           "file to TOPIC instead of reading TOPIC.")
     args = parser.parse_args()
     if args.produce_from:
-        messages = load(args.produce_from).messages[:args.count]
+        messages = load(args.produce_from, limit=args.count).messages
         if len(messages) < args.count:
             raise SystemExit(f"{args.produce_from} holds {len(messages):,} messages, not {args.count:,}")
         print(json.dumps(produce(args.bootstrap, args.topic, messages)))

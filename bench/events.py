@@ -91,12 +91,12 @@ def save(data: Dataset, path: Path) -> None:
     partial.replace(path)
 
 
-def load(path: Path) -> Dataset:
-    """Read what :func:`save` wrote."""
+def load(path: Path, limit: int | None = None) -> Dataset:
+    """Read what :func:`save` wrote (its first ``limit`` messages, when given)."""
     buf = path.read_bytes()
     messages, recorded = [], []
     pos, size = 0, _HEAD.size
-    while pos < len(buf):
+    while pos < len(buf) and (limit is None or len(messages) < limit):
         outcome, klen, elen, vlen = _HEAD.unpack_from(buf, pos)
         pos += size
         key = None

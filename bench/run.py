@@ -68,7 +68,7 @@ PAIR_DATABASES = ("postgresql",)
 """Two ingest instances are measured where the goal is (PostgreSQL); SQLite has one writer."""
 
 
-def bench_database(backend: str, data: Dataset, cache: Path, n: int, latency_n: int, workdir: Path,
+def bench_database(backend: str, data: Dataset, cache: Path, n: int, steady_n: int, workdir: Path,
                    bootstrap: str, per_second: int) -> dict[str, Any]:
     """Every figure for one database; ``data`` holds the messages of the cache file ``cache``."""
     say(f"{backend}: ingest's own work per event, {min(n, APPEND_N):,} records (bench/append.py)")
@@ -112,10 +112,12 @@ def bench_database(backend: str, data: Dataset, cache: Path, n: int, latency_n: 
             + ("" if f["report_finished"] else f", stopped at the {REPORT_LIMIT_S:.0f} s limit"))
         f.update(score_asof(big))
         # The ledger holds N entries when the steady rate starts (issue 15): the messages
-        # that top it up go first, unmeasured, with the warm-up.
+        # that top it up are the warm-up (unmeasured), at least 2 s of them.
         rest = data.tail(n)
-        topup = topup_count(rest.recorded, f["ledger_entries"], n)
-        f.update(latency(big, rest.head(topup + latency_n), per_second, warmup=topup + 2 * per_second))
+        warmup = max(topup_count(rest.recorded, f["ledger_entries"], n), 2 * per_second)
+        if len(rest) < warmup + steady_n:
+            raise RuntimeError(f"{len(rest):,} messages after N, not the {warmup + steady_n:,} the latency phase needs")
+        f.update(latency(big, rest.head(warmup + steady_n), per_second, warmup=warmup))
         say(f"  latency at {per_second}/s with {f['latency_ledger_entries']:,} entries in the ledger: "
             f"p50 {f['p50_ms']:.0f} ms, p99 {f['p99_ms']:.0f} ms")
     finally:
@@ -174,9 +176,11 @@ def main(argv: list[str] | None = None) -> None:
     backends = [b.strip() for b in args.databases.split(",") if b.strip()]
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
     workdir = PROJECT_ROOT / "data" / "bench"
-    latency_n = (args.latency_seconds + 2) * args.rate
-    count = args.n + args.n // TOPUP_SHARE + latency_n
-    say(f"events: {args.n:,} + {args.n // TOPUP_SHARE:,} to top the ledger up + {latency_n:,} for the latency phase")
+    steady_n = args.latency_seconds * args.rate
+    # The warm-up of the latency phase is the top-up, or 2 s at the steady rate if more.
+    count = args.n + args.n // TOPUP_SHARE + 2 * args.rate + steady_n
+    say(f"events: {args.n:,} + {args.n // TOPUP_SHARE + 2 * args.rate:,} to top the ledger up and warm up + "
+        f"{steady_n:,} at the steady rate")
     data = dataset(count, workdir / "cache")
     cache = cache_file(count, workdir / "cache")
     started = datetime.now(timezone.utc)
@@ -191,7 +195,7 @@ def main(argv: list[str] | None = None) -> None:
     goals = [dict(key=g.key, limit=g.limit, at_least=g.at_least, what=g.what, only=g.only) for g in GOALS]
     results: dict[str, dict[str, Any]] = {}
     for b in backends:
-        results[b] = bench_database(b, data, cache, args.n, latency_n, workdir, bootstrap, args.rate)
+        results[b] = bench_database(b, data, cache, args.n, steady_n, workdir, bootstrap, args.rate)
         # Written after each database, so a later failure loses nothing already measured.
         info["load_15m_after"] = os.getloadavg()[2]
         # A run of one database keeps the other's figures of the same day and N.

@@ -30,6 +30,7 @@ def test_registered_keys_let_the_dataset_through_as_it_says(tmp_path):
         path = tmp_path / "events.bin"
         save(data, path)
         assert load(path) == data
+        assert load(path, limit=10) == data.head(10)
 
         records = [Record("p", 0, i, k.encode() if k is not None else None, v, 0)
                    for i, (k, v) in enumerate(data.messages)]
