@@ -1,10 +1,15 @@
 """The ingest worker: raw progress topic → ledger, effectively once.
 
-Commit order per batch (the quix-streams rule): write entries, dead letters, outbox
-messages and the consumed offsets in one database transaction; then publish the outbox
-to Kafka and flush; then delete the published outbox rows. A crash anywhere leaves
-either nothing (the batch is consumed again from the stored offsets) or an outbox that
-the next start publishes."""
+Commit order per batch (the quix-streams rule): write entries (and the range of leaves
+they take, still to be published), dead letters, outbox messages and the consumed
+offsets in one database transaction; then publish the entries' messages and the outbox
+to Kafka and flush; then forget the range and the outbox rows. A crash anywhere leaves
+either nothing (the batch is consumed again from the stored offsets) or a range and an
+outbox that the next start publishes, the entries' messages built again from the ledger.
+
+`IngestWorker.step` is that batch step (admit → commit → publish) and `run` is the loop
+around it that only polls, so the step is tested with the fakes of `tests.fakes`; the
+worker speaks to the broker and the ledger store through `shared.ports`."""
 
 from __future__ import annotations
 
@@ -17,15 +22,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from json.encoder import encode_basestring
 
+from shared import ports
 from shared.clock import utc_now, vietnam_today
 from shared.config import Settings
 from shared.db import DatabaseUnavailable
-from shared.db.keys import KeyStore
-from shared.db.ledger import Batch, ChainHead, ConcurrentWrite, LedgerStore, NewDeadLetter, NewEntry, StoredEntry
+from shared.db.ledger import Batch, ChainHead, ConcurrentWrite, NewDeadLetter, NewEntry, StoredEntry
 from shared.db.outage import until_available
 from shared.domain.chain import GENESIS_HASH, entry_hash, recorded_text
 from shared.domain.tree_head import TreeHead, sign_head
-from shared.kafka import Broker, BrokerUnavailable, Consumer, Record
+from shared.kafka import BrokerUnavailable, Record
 from shared.keyfiles import OperatorKey
 
 from services.ingest.admission import MAX_MESSAGE_BYTES, Decisions, decide
@@ -49,6 +54,8 @@ class IngestStats:
     dead_letters: int = 0
     batches: int = 0
     retries: int = 0
+    redelivered: int = 0
+    """Records consumed again below their partition's stored offset (already committed)."""
     tree_cpu_s: float = 0.0
     """CPU time extending the Merkle tree: numbering leaves, hashing, inserting nodes."""
     heads_cpu_s: float = 0.0
@@ -143,7 +150,8 @@ def dead_letter_message(d: NewDeadLetter, rejected_at: datetime) -> bytes:
 class IngestWorker:
     """One member of the ingest consumer group."""
 
-    def __init__(self, settings: Settings, broker: Broker, ledger: LedgerStore, keys: KeyStore,
+    def __init__(self, settings: Settings, broker: ports.Broker, ledger: ports.IngestLedger,
+                 keys: ports.KeyDirectory,
                  today=vietnam_today, batch_size: int = 5000, replay_clock: bool = False,
                  heads: HeadPolicy | None = None) -> None:
         self.settings = settings
@@ -160,12 +168,16 @@ class IngestWorker:
         self.group = settings.group("ingest")
         self.topics = settings.topics
         self.stats = IngestStats()
-        self._positions: dict[tuple[str, int], int | None] = {}
+        self._positions: dict[ports.Partition, int | None] = {}
+        """The next offset per partition as the database stored it: the step's truth."""
+        self._sought_back: dict[ports.Partition, int] = {}
+        """Partitions whose records started past the stored offset, by that offset, once
+        the consumer was sought back to it (see `_in_sequence`)."""
         self._heads: dict[str, ChainHead] = {}
         self._keys = {}
         self._keys_loaded = 0.0
-        self._consumer: Consumer | None = None
-        self._producer = None
+        self._consumer: ports.Consumer | None = None
+        self._producer: ports.Producer | None = None
         self._stop = lambda: False
         self._outbox_unchecked = False
 
@@ -187,7 +199,31 @@ class IngestWorker:
 
     # ---- the loop ----------------------------------------------------------------
     def run(self, until_idle: bool = False, stop=lambda: False) -> IngestStats:
-        """Consume until stopped (or, with `until_idle`, until caught up)."""
+        """Consume until stopped (or, with `until_idle`, until caught up): poll, hand
+        each poll to `step`, and while idle issue tree heads."""
+        self.start(stop)
+        idle_since = time.monotonic()
+        try:
+            while not stop():
+                records = self._consumer.poll(max_records=self.batch_size, timeout_ms=200)
+                self.step(records)
+                if records:
+                    idle_since = time.monotonic()
+                    continue
+                self._issue_idle_head(final=False)
+                if until_idle and time.monotonic() - idle_since > 0.5 and self._group_caught_up():
+                    self._issue_idle_head(final=True)
+                    break
+            if stop():
+                self._issue_stopping_head()
+        finally:
+            self.close()
+        return self.stats
+
+    def start(self, stop=lambda: False) -> None:
+        """Make sure the topics exist, publish what a worker that stopped between its
+        commit and its publish left in the outbox, and join the consumer group (its
+        partitions come with the first poll). `stop` ends any wait for the database."""
         self._stop = stop
         self.broker.ensure_topics(self.topics.all(), self.settings.partitions, self.topics.configs())
         self._producer = self.broker.producer()
@@ -200,27 +236,60 @@ class IngestWorker:
             self.group, [self.topics.progress], self._on_assigned, self._on_revoked,
             max_poll_records=self.batch_size,
         )
-        idle_since = time.monotonic()
-        try:
-            while not stop():
-                records = self._consumer.poll(max_records=self.batch_size, timeout_ms=200)
-                if self._outbox_unchecked:
-                    self._outbox_unchecked = False
-                    until_available(self.publish_outbox, stop)
-                if records:
-                    self._handle(records)
-                    idle_since = time.monotonic()
-                    continue
-                self._issue_idle_head(final=False)
-                if until_idle and time.monotonic() - idle_since > 0.5 and self._group_caught_up():
-                    self._issue_idle_head(final=True)
-                    break
-            if stop():
-                self._issue_stopping_head()
-        finally:
-            self._consumer.close()
-            self._producer.close()
-        return self.stats
+
+    def close(self) -> None:
+        """Leave the group and release the producer."""
+        self._consumer.close()
+        self._producer.close()
+
+    # ---- the batch step ------------------------------------------------------------
+    def step(self, records: list[Record]) -> None:
+        """One poll's records: admit → commit → publish. First the outbox a rebalance may
+        have handed over; then the records that continue their partitions from the
+        stored offsets (`_in_sequence`) are admitted, committed in one transaction with
+        their offsets, and their messages published. An empty poll only does the first."""
+        if self._outbox_unchecked:
+            self._outbox_unchecked = False
+            until_available(self.publish_outbox, self._stop)
+        records = self._in_sequence(records)
+        if records:
+            self._handle(records)
+
+    def _in_sequence(self, records: list[Record]) -> list[Record]:
+        """The records that go on from each partition's stored offset: the stored offsets
+        win over the consumer's position. Records below a stored offset were committed
+        already (consumed again after a rebalance or a seek): dropped, counted as
+        redelivered. A partition whose records start past its stored offset (its position
+        moved: a reset, a stray seek) is sought back to it and its records dropped; when
+        they start past it again right after that, the log has nothing in between
+        (retention deleted it, or transaction markers fill it) and they are taken."""
+        unknown = {(r.topic, r.partition) for r in records} - self._positions.keys()
+        if unknown:
+            self._positions.update(self.ledger.tracked_offsets(self.group, sorted(unknown)))
+        kept: list[Record] = []
+        firsts: dict[ports.Partition, int] = {}
+        for r in records:
+            part = (r.topic, r.partition)
+            stored = self._positions[part]
+            if stored is not None and r.offset < stored:
+                self.stats.redelivered += 1
+                continue
+            first = firsts.setdefault(part, r.offset)
+            if stored is None or first == stored or self._sought_back.get(part) == stored:
+                kept.append(r)
+        for part, first in firsts.items():
+            stored = self._positions[part]
+            if stored is not None and first > stored and self._sought_back.get(part) != stored:
+                log.warning("%s[%d] went on at offset %d, the database stored %d: seeking back",
+                            part[0], part[1], first, stored)
+                self._sought_back[part] = stored
+                self._consumer.seek(part[0], part[1], stored)
+            else:
+                if stored is not None and first > stored:
+                    log.warning("%s[%d] has nothing between offsets %d and %d: going on", part[0], part[1],
+                                stored, first)
+                self._sought_back.pop(part, None)
+        return kept
 
     def _issue_idle_head(self, final: bool) -> None:
         """While no batch comes, a head once ``every_seconds`` have passed over leaves no
@@ -270,6 +339,7 @@ class IngestWorker:
         return self._keys
 
     def _handle(self, records: list[Record]) -> None:
+        """Commit and publish, recovering from what another worker or the database did."""
         try:
             self._commit(records)
         except ConcurrentWrite as exc:
@@ -314,11 +384,7 @@ class IngestWorker:
         messages: list[tuple[str, bytes | None, bytes]] = []
 
         def announce(stored, dead, head, now):
-            messages.extend((self.topics.ledger, e.agency_id.encode(), ledger_message(e)) for e in stored)
-            # Receipts in a pass of their own, so that their cost can be told apart.
-            started = time.thread_time()
-            messages.extend((self.topics.receipts, e.agency_id.encode(), receipt_message(e)) for e in stored)
-            self.stats.receipts_cpu_s += time.thread_time() - started
+            # The entries' own messages are not kept: the ledger rows are their outbox.
             messages.extend((self.topics.dead_letters, dead_letter_key(d), dead_letter_message(d, now)) for d in dead)
             if head is not None:
                 started = time.thread_time()
@@ -340,7 +406,7 @@ class IngestWorker:
             self._positions[part] = new
         for e in stored:
             self._heads[e.agency_id] = ChainHead(e.chain_pos, e.hash)
-        self._publish(messages, batch.outbox_ids)
+        self._publish(self._entry_messages(stored) + messages, batch.outbox_ids, batch.unpublished)
         self._consumer.mirror_commit({p: n for p, (_, n) in batch.offsets.items()})
         self.stats.consumed += len(records)
         self.stats.appended += len(stored)
@@ -365,10 +431,26 @@ class IngestWorker:
             heads[ev.agency_id] = ChainHead(pos, h)
         return entries
 
+    def _entry_messages(self, stored: list[StoredEntry]) -> list[tuple[str, bytes | None, bytes]]:
+        """The ledger-topic message and the receipt of each entry."""
+        messages = [(self.topics.ledger, e.agency_id.encode(), ledger_message(e)) for e in stored]
+        # Receipts in a pass of their own, so that their cost can be told apart.
+        started = time.thread_time()
+        messages.extend((self.topics.receipts, e.agency_id.encode(), receipt_message(e)) for e in stored)
+        self.stats.receipts_cpu_s += time.thread_time() - started
+        return messages
+
     def publish_outbox(self) -> int:
         """Publish every committed-but-unpublished message, then forget it (on start:
-        what a worker that stopped between its commit and its publish left behind)."""
+        what a worker that stopped between its commit and its publish left behind): the
+        entries' messages, built again from the ledger, then the outbox."""
         total = 0
+        while True:
+            firsts, entries = self.ledger.unpublished_entries()
+            if not firsts:
+                break
+            self._publish(self._entry_messages(entries), [], firsts)
+            total += 2 * len(entries)
         while True:
             pending = self.ledger.pending_outbox()
             if not pending:
@@ -376,11 +458,12 @@ class IngestWorker:
             self._publish([row[1:] for row in pending], [row[0] for row in pending])
             total += len(pending)
 
-    def _publish(self, messages: list[tuple[str, bytes | None, bytes]], outbox_ids: list[int]) -> None:
-        """Send messages, wait for the broker's acknowledgement, delete their outbox rows."""
-        if not messages:
-            return
-        for topic, key, value in messages:
-            self._producer.send(topic, key, value)
-        self._producer.flush()
-        self.ledger.clear_outbox(outbox_ids)
+    def _publish(self, messages: list[tuple[str, bytes | None, bytes]], outbox_ids: list[int],
+                 unpublished: list[int] = ()) -> None:
+        """Send messages, wait for the broker's acknowledgement, delete their outbox rows
+        and forget the batches of entries (by first leaf) whose messages they are."""
+        if messages:
+            for topic, key, value in messages:
+                self._producer.send(topic, key, value)
+            self._producer.flush()
+        self.ledger.clear_outbox(outbox_ids, unpublished)

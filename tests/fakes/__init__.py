@@ -1,0 +1,8 @@
+"""In-memory stand-ins for the ports in `shared.ports`, shared by the unit tests: a broker
+with topics, partitions, consumer groups and failures on demand, and the ledger store on
+a throw-away SQLite file (see `tests.fakes.ledger` for why not an in-memory fake)."""
+
+from tests.fakes.broker import Crash, FakeBroker, FakeConsumer, FakeProducer
+from tests.fakes.ledger import StaticKeys, sqlite_ledger
+
+__all__ = ["Crash", "FakeBroker", "FakeConsumer", "FakeProducer", "StaticKeys", "sqlite_ledger"]
