@@ -139,8 +139,8 @@ def verify_ingest(pipe: Pipeline, expected: Expected) -> Verdict:
     broken = first_break(pipe.ledger.chain_rows(), entry_check(KeyStore(pipe.engine).all()))
     if broken is not None:
         v.problems.append(f"ledger verify: {broken.describe()}")
-    if pipe.ledger.pending_outbox(limit=1):
-        v.problems.append("the outbox still holds unpublished messages")
+    if pipe.ledger.pending_outbox(limit=1) or pipe.ledger.unpublished_entries(limit=1)[0]:
+        v.problems.append("the outbox (or the ledger, as its own) still holds unpublished messages")
     entries = {(e.agency_id, e.chain_pos, e.hash) for e in pipe.ledger.entries()}
     announced = {(m["agency_id"], m["chain_pos"], m["hash"])
                  for m in (json.loads(r.value) for r in pipe.broker.read_all(pipe.topics.ledger, timeout_s=300))}

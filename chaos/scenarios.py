@@ -158,7 +158,8 @@ def _drained(pipe: Pipeline, scorer: bool) -> bool:
         stored = offsets.get(pipe.settings.group(service), {})
         return all(stored.get((topic, p), 0) >= end for p, end in pipe.broker.end_offsets(topic).items())
 
-    if not caught_up("ingest", pipe.topics.progress) or pipe.ledger.pending_outbox(limit=1):
+    if not caught_up("ingest", pipe.topics.progress) or pipe.ledger.pending_outbox(limit=1) \
+            or pipe.ledger.unpublished_entries(limit=1)[0]:
         return False
     if not scorer:
         return True

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -121,7 +122,8 @@ dead_letters = Table(
 )
 
 # Messages written in the same transaction as the rows they announce, published to
-# Kafka after the commit and deleted once the broker has them (transactional outbox).
+# Kafka after the commit and deleted once the broker has them (transactional outbox):
+# dead letters and tree heads. Ledger entries are their own outbox (below).
 outbox = Table(
     "outbox",
     metadata,
@@ -129,6 +131,20 @@ outbox = Table(
     Column("topic", String(249), nullable=False),
     Column("key", LargeBinary),
     Column("value", LargeBinary, nullable=False),
+)
+
+# The ledger entries whose ledger-topic messages and receipts the broker has not yet
+# acknowledged: one row per committed batch, its leaves [first_leaf, end_leaf), written
+# in the batch's transaction and deleted once published. The messages are built again
+# from the entries after a crash, so no entry is written twice (issue 15). One row per
+# batch rather than one watermark: two ingest workers commit batches in one order and
+# see them published in another, and a single highest-published mark could pass over a
+# batch whose worker died before publishing it.
+unpublished_leaves = Table(
+    "unpublished_leaves",
+    metadata,
+    Column("first_leaf", BigInteger, primary_key=True, autoincrement=False),
+    Column("end_leaf", BigInteger, nullable=False),
 )
 
 # The registry of agencies' public keys (issue 13): append-only, one hash chain over all
@@ -161,6 +177,11 @@ scorer_state = Table(
     Column("version", BigInteger, nullable=False),
     Column("evaluated_on", Date),
     Column("updated_at", DateTime(timezone=True)),
+    # How many ledger entries the scorer has applied (or skipped as unreadable) and the
+    # highest seq among them: the ledger position its figures reflect when the two agree
+    # with the ledger (issue 15, snapshots).
+    Column("applied", BigInteger, nullable=False, server_default="0"),
+    Column("highest_seq", BigInteger, nullable=False, server_default="0"),
 )
 
 # The ledger entries the scorer has applied (its own copy, so it restarts without the
@@ -178,6 +199,17 @@ scorer_observations = Table(
     Column("amends", String(128)),
     Column("figure", Text),
     Column("version", BigInteger, nullable=False, index=True),
+    # An amended agency × target is replayed from here (the scorer keeps no entries).
+    Index("ix_scorer_observations_key", "agency_id", "target_id", "seq"),
+)
+
+# Ledger entries the scorer could not read (counted as applied, so that its position
+# stays exact; usually none).
+scorer_skipped = Table(
+    "scorer_skipped",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("version", BigInteger, nullable=False),
 )
 
 # Projection: every active agency × applicable target on `evaluated_on`.
@@ -232,6 +264,26 @@ agency_scores = Table(
     Column("peers", Integer, nullable=False),
     Column("targets", Integer, nullable=False),
     Column("evaluated_on", Date, nullable=False),
+)
+
+# ---- snapshots (issue 15) -------------------------------------------------------------
+# The projections of the month ends reports read, one copy of each projection table per
+# day (shared/scoring/snapshots.py). `snapshot_days.version` is the scorer version whose
+# applied entries a day's rows reflect; NULL while entries that touch it wait to be
+# taken in.
+def _per_day(table: Table, name: str) -> Table:
+    return Table(name, metadata, *(Column(c.name, c.type, nullable=c.nullable) for c in table.columns),
+                 PrimaryKeyConstraint("evaluated_on", *(c.name for c in table.primary_key.columns)))
+
+
+snapshot_cells = _per_day(agency_target_values, "snapshot_cells")
+snapshot_national = _per_day(national_figures, "snapshot_national")
+snapshot_scores = _per_day(agency_scores, "snapshot_scores")
+snapshot_days = Table(
+    "snapshot_days",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("version", BigInteger),
 )
 
 # Deadline warnings, emitted once per agency, target and threshold (30d, 7d, 1d, overdue).

@@ -21,8 +21,11 @@ def recorded_text(recorded_at: datetime) -> str:
     """How an entry's recorded time enters its hash: UTC, microseconds, ``Z``
     (``2025-04-02T02:30:00.000000Z``); a naive datetime (SQLite's) is UTC already."""
     if recorded_at.tzinfo is not None:
-        recorded_at = recorded_at.astimezone(timezone.utc)
-    return recorded_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        recorded_at = recorded_at.astimezone(timezone.utc).replace(tzinfo=None)
+    if recorded_at.year < 1000:  # strftime's %Y leaves such a year unpadded, and hashes have it so
+        return recorded_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat: the same text, a fifth of strftime's cost, three times an entry in ingest.
+    return recorded_at.isoformat("T", "microseconds") + "Z"
 
 
 def entry_hash(prev_hash: str, agency_id: str, chain_pos: int, event_id: str, payload: str,

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from shared.domain.chain import GENESIS_HASH, ChainRow, entry_hash, find_breaks, first_break
+from shared.domain.chain import GENESIS_HASH, ChainRow, entry_hash, find_breaks, first_break, recorded_text
 
 
 AT = datetime(2025, 4, 2, 2, 30, 0, 123456, tzinfo=timezone.utc)
@@ -82,3 +82,13 @@ def test_a_seq_out_of_chain_order_is_named():
     rows = _chain("a", 3)
     rows[2] = replace(rows[2], seq=1)
     assert first_break(rows).chain_pos == 3
+
+
+@pytest.mark.parametrize("at", [
+    AT, AT.replace(microsecond=0), AT.astimezone(timezone(timedelta(hours=7))), AT.replace(tzinfo=None),
+    datetime(1, 1, 1, tzinfo=timezone.utc), datetime(999, 12, 31, 23, 59, 59, 999999), datetime(1000, 1, 1),
+    datetime(9999, 12, 31, 23, 59, 59, 999999), datetime(2025, 1, 1, 0, 0, 0, 1, tzinfo=timezone(timedelta(hours=-5))),
+])
+def test_the_recorded_text_is_strftimes_in_utc(at) -> None:
+    utc = at.astimezone(timezone.utc) if at.tzinfo is not None else at
+    assert recorded_text(at) == utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
