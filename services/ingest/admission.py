@@ -3,7 +3,6 @@ duplicate, or goes to the dead letters with a reason code."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from collections.abc import Callable
@@ -210,7 +209,7 @@ def decide(
             if ev.kind == EventKind.RETRACTION:
                 retracted.add((ev.agency_id, ev.amends))
         known[c.key] = KnownEvent(c.digest, ev.target_id, ev.kind.value, ev.amends, c.payload)
-        out.accepted.append(dataclasses.replace(c, recorded_at=at))
+        out.accepted.append(Admitted(c.record, ev, c.digest, at))
     # Rejections keep consumption order so dead letters read like the stream did.
     out.rejected.sort(key=lambda r: (r.record.partition, r.record.offset))
     return out
