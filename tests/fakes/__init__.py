@@ -3,6 +3,6 @@ with topics, partitions, consumer groups and failures on demand, and the ledger 
 a throw-away SQLite file (see `tests.fakes.ledger` for why not an in-memory fake)."""
 
 from tests.fakes.broker import Crash, FakeBroker, FakeConsumer, FakeProducer
-from tests.fakes.ledger import StaticKeys, sqlite_ledger
+from tests.fakes.ledger import FailingOnce, StaticKeys, sqlite_ledger
 
-__all__ = ["Crash", "FakeBroker", "FakeConsumer", "FakeProducer", "StaticKeys", "sqlite_ledger"]
+__all__ = ["Crash", "FailingOnce", "FakeBroker", "FakeConsumer", "FakeProducer", "StaticKeys", "sqlite_ledger"]

@@ -16,6 +16,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+from shared.db import DatabaseUnavailable
 from shared.db.engine import make_engine, migrate
 from shared.db.ledger import LedgerStore
 from shared.domain.keyring import PublicKey
@@ -42,6 +43,31 @@ def sqlite_ledger(directory: Path, name: str = "ledger.db") -> LedgerStore:
         with sqlite3.connect(_migrated_template()) as src, sqlite3.connect(path) as dst:
             src.backup(dst)
     return LedgerStore(make_engine(f"sqlite:///{path}"))
+
+
+class FailingOnce:
+    """A store whose next call to ``method`` fails with DatabaseUnavailable, ``after`` it
+    ran (the commit happened, its answer was lost with the connection) or before; every
+    other call goes to ``store``."""
+
+    def __init__(self, store: LedgerStore, method: str, after: bool) -> None:
+        self._store = store
+        self._method = method
+        self._after = after
+        self.failed = False
+
+    def __getattr__(self, name: str):
+        real = getattr(self._store, name)
+        if name != self._method or self.failed:
+            return real
+
+        def failing(*args, **kwargs):
+            self.failed = True
+            if self._after:
+                real(*args, **kwargs)
+            raise DatabaseUnavailable("COMMIT", {}, OSError("server closed the connection unexpectedly"))
+
+        return failing
 
 
 class StaticKeys:

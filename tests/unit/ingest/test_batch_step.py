@@ -14,7 +14,7 @@ import pytest
 from shared.config import Settings
 from shared.kafka import BrokerUnavailable, PublishFailed
 from tests.factories import event_dict, registry, signed_bytes, signing_key
-from tests.fakes import Crash, FakeBroker, StaticKeys, sqlite_ledger
+from tests.fakes import Crash, FailingOnce, FakeBroker, StaticKeys, sqlite_ledger
 
 from services.ingest.worker import IngestWorker
 
@@ -256,3 +256,21 @@ def test_a_refused_publish_keeps_the_commit_and_the_next_start_publishes_it(sett
     assert max(_announced(broker, settings).values()) == 1
     assert _recorded(restarted) == Counter(ids)
     assert restarted.pending_outbox() == [] and restarted.unpublished_entries() == ([], [])
+
+
+@pytest.mark.parametrize("after", [True, False], ids=["answer-lost-after-commit", "down-before-commit"])
+def test_a_database_that_fails_mid_batch_leaves_each_entry_once(settings, broker, new_ledger, monkeypatch, after):
+    monkeypatch.setattr("shared.db.outage.time.sleep", lambda s: None)
+    ledger = new_ledger()
+    ids = _publish(broker, settings, 18, bad=1)
+    flaky = FailingOnce(ledger, "commit_batch", after=after)
+    worker = _worker(settings, broker, flaky)
+    worker.step(worker._consumer.poll())  # the worker waits for the database, then goes on from what it stored
+    assert flaky.failed and worker.stats.retries == 1
+    while worker._consumer.lag():
+        worker.step(worker._consumer.poll())
+    assert _recorded(ledger) == Counter(ids)
+    assert _announced(broker, settings) == _entries(ledger)
+    assert max(_announced(broker, settings).values()) == 1
+    assert len(broker.values(settings.topics.dead_letters)) == 1
+    assert _stored(ledger, settings) == broker.end_offsets(settings.topics.progress)
