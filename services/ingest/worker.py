@@ -341,7 +341,7 @@ class IngestWorker:
     def _handle(self, records: list[Record]) -> None:
         """Commit and publish, recovering from what another worker or the database did."""
         try:
-            self._commit(records)
+            self._admit_commit_publish(records)
         except ConcurrentWrite as exc:
             # Another member owns (or owned) these partitions: start again from what
             # the database says was consumed.
@@ -365,7 +365,21 @@ class IngestWorker:
         for (topic, partition), offset in stored.items():
             self._consumer.seek(topic, partition, offset or 0)
 
-    def _commit(self, records: list[Record]) -> None:
+    def _admit_commit_publish(self, records: list[Record]) -> None:
+        """The step proper, on records that continue their partitions; then counted."""
+        batch, decisions = self._admit(records)
+        stored, messages = self._commit(batch)
+        self._publish(self._entry_messages(stored) + messages, batch.outbox_ids, batch.unpublished)
+        self._consumer.mirror_commit({p: n for p, (_, n) in batch.offsets.items()})
+        self.stats.consumed += len(records)
+        self.stats.appended += len(stored)
+        self.stats.duplicates += decisions.duplicates
+        self.stats.dead_letters += len(decisions.rejected)
+        self.stats.batches += 1
+
+    def _admit(self, records: list[Record]) -> tuple[Batch, Decisions]:
+        """The batch the records make: entries chained to their agencies' heads, dead
+        letters, and each partition's offset moving from the stored one past its last record."""
         now = utc_now()
         received_at = (lambda ev: ev.reported_at) if self.replay_clock else (lambda ev: now)
         decisions = decide(records, self._current_keys(), received_at, self.today(), self.ledger.known_events,
@@ -381,7 +395,12 @@ class IngestWorker:
                           r.record.partition, r.record.offset, r.agency_id, r.event_id)
             for r in decisions.rejected
         ]
-        messages: list[tuple[str, bytes | None, bytes]] = []
+        return batch, decisions
+
+    def _commit(self, batch: Batch) -> tuple[list[StoredEntry], list[ports.Message]]:
+        """Write the batch in one transaction (with a tree head when one is due); the
+        stored entries, and the outbox messages of its dead letters and head."""
+        messages: list[ports.Message] = []
 
         def announce(stored, dead, head, now):
             # The entries' own messages are not kept: the ledger rows are their outbox.
@@ -406,13 +425,7 @@ class IngestWorker:
             self._positions[part] = new
         for e in stored:
             self._heads[e.agency_id] = ChainHead(e.chain_pos, e.hash)
-        self._publish(self._entry_messages(stored) + messages, batch.outbox_ids, batch.unpublished)
-        self._consumer.mirror_commit({p: n for p, (_, n) in batch.offsets.items()})
-        self.stats.consumed += len(records)
-        self.stats.appended += len(stored)
-        self.stats.duplicates += decisions.duplicates
-        self.stats.dead_letters += len(decisions.rejected)
-        self.stats.batches += 1
+        return stored, messages
 
     def _chain(self, decisions: Decisions) -> list[NewEntry]:
         agencies = {a.event.agency_id for a in decisions.accepted}
