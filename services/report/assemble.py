@@ -59,6 +59,17 @@ class Quotes(Protocol):
         """The events these corrections and retractions amend, by (agency, event id)."""
 
 
+def trend_of(period: Period) -> tuple[date, ...]:
+    """The month ends a report's trend shows: the months of its year so far, and at least six."""
+    return tuple(month_ends(period.end, max(MIN_TREND_MONTHS, period.end.month)))
+
+
+def report_days(period: Period) -> list[date]:
+    """Every day a report of ``period`` reads figures on: its last day, the previous
+    period's last day, and its trend's month ends."""
+    return sorted({period.end, period.previous().end, *trend_of(period)})
+
+
 def assemble(period: Period, cutoff: Cutoff, scan: Scan, rejected: Iterable[RejectedMessage],
              quotes: Quotes) -> Report:
     """The report of ``period``: figures on its last day, compared with the previous
@@ -70,8 +81,7 @@ def assemble(period: Period, cutoff: Cutoff, scan: Scan, rejected: Iterable[Reje
     before = figures.on(previous.end)
     targets = catalogue_on(as_of)
     active = agencies_on(as_of)
-    # The trend covers the months of the report's year so far, and at least six.
-    trend_days = tuple(month_ends(as_of, max(MIN_TREND_MONTHS, as_of.month)))
+    trend_days = trend_of(period)
     return Report(
         period=period, as_of=as_of, previous_period=previous, previous_as_of=previous.end, cutoff=cutoff,
         targets=tuple(_target_line(t, now, before) for t in all_target_ids()),

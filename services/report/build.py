@@ -16,17 +16,21 @@ from shared.clock import as_utc, utc_now
 from shared.config import Settings
 from shared.db.ledger import LedgerStore
 from shared.db.report_queries import ReportQueries
+from shared.db.snapshots import SnapshotReader
 from shared.domain.merkle import verify_consistency
 from shared.keyfiles import REPORTS_KEY_NAME, ReportsKey
+from shared.scoring.folding import fold_ledger
+from shared.scoring.rows import projections_from_rows
 
 from services.report import detached, pades
 from services.report.amendments import amendment, in_sent_order
-from services.report.assemble import assemble
+from services.report.assemble import assemble, report_days
 from services.report.facts import Fact, fact_of
 from services.report.model import Amendment, Cutoff, Report, TreeProof
 from services.report.period import Period
 from services.report.render import FORMATS, render_html, render_markdown, render_pdf
-from services.report.scan import scan
+from services.report.scan import Scan, amending_in, period_instants
+from services.report.scoring import Figures, LedgerFigures, SnapshotFigures
 from services.report.view import View, build_view, chart_format, views_with_charts, with_charts
 
 
@@ -79,6 +83,9 @@ class ReportBuilder:
     def __init__(self, engine: Engine) -> None:
         self.queries = ReportQueries(engine)
         self.ledger = LedgerStore(engine)
+        self.snapshots = SnapshotReader(engine)
+        self.source: str | None = None
+        """Where the last report's figures came from: "snapshots" or "ledger"."""
 
     def cutoff_at(self, at: datetime, prove: bool = True) -> Cutoff:
         """The cut-off at an instant: the ledger and the dead letters as recorded then
@@ -124,11 +131,31 @@ class ReportBuilder:
                                f"a prefix of the signed head of {head.tree_size} (check `tiendo ledger verify`)")
         return TreeProof(size=size, root=root.hex(), head=head.to_json(), consistency=tuple(h.hex() for h in proof))
 
-    def report(self, period: Period, cutoff: Cutoff) -> Report:
-        """The report model: the scorer's figures for the ledger up to the cut-off."""
-        scanned = scan(self.queries.ledger_rows(cutoff.seq), period, cutoff.seq)
+    def report(self, period: Period, cutoff: Cutoff, audit: bool = False) -> Report:
+        """The report model: the scorer's figures for the ledger up to the cut-off, read
+        from its snapshots when they reflect exactly the cut-off, folded from the ledger
+        otherwise and always with ``audit`` (what `report verify` does)."""
+        start, end = period_instants(period)
+        scanned = Scan(
+            figures=self.figures(period, cutoff.seq, audit),
+            reported=frozenset(self.queries.agencies_recorded(start, end, cutoff.seq)),
+            amending=amending_in(self.queries.amending_entries(cutoff.seq), period),
+        )
         rejected = self.queries.rejected_up_to(cutoff.dead_letter_id)
         return assemble(period, cutoff, scanned, rejected, LedgerQuotes(self.queries, cutoff.seq))
+
+    def figures(self, period: Period, upto_seq: int, audit: bool = False) -> Figures:
+        """The scorer's figures on the days a report of ``period`` reads, for the ledger up
+        to ``upto_seq``: its snapshots when every one of those days is kept and reflects
+        exactly those entries (unless ``audit``), else a fold of the ledger."""
+        days = report_days(period)
+        if not audit:
+            found = self.snapshots.rows_at(days, upto_seq)
+            if found is not None:
+                self.source = "snapshots"
+                return SnapshotFigures({d: projections_from_rows(found[d], d) for d in days}, upto_seq)
+        self.source = "ledger"
+        return LedgerFigures(fold_ledger(self.queries.ledger_rows(upto_seq)).fold, upto_seq)
 
     def amendments(self, period: Period, cutoff: Cutoff) -> list[Amendment]:
         """Every correction and retraction sent during ``period``, in the order they were

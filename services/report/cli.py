@@ -150,13 +150,17 @@ def build(ctx, period, lang, formats, out_dir, cut_off, as_json):
         _echo_json(dict(period=period.code, lang=lang, as_of=model.as_of,
                         cutoff=dict(at=cutoff.at.isoformat(), seq=cutoff.seq, dead_letter_id=cutoff.dead_letter_id,
                                     tree=plain(cutoff.tree)),
-                        files=files_json(written)))
+                        figures_from=builder.source, files=files_json(written)))
         return
     t = Texts(lang)
     click.echo(f"{t.period(period)}: figures as of {model.as_of}, ledger up to entry {cutoff.seq} "
-               f"(cut-off {cutoff.at.isoformat()}); {_proof_line(cutoff.tree)}")
+               f"(cut-off {cutoff.at.isoformat()}); figures from the scorer's {_SOURCES[builder.source]}; "
+               f"{_proof_line(cutoff.tree)}")
     for f in written.values():
         click.echo(str(f.path) + (f" (signature: {f.signature.name})" if f.signature else " (signed inside)"))
+
+
+_SOURCES = {"snapshots": "month-end snapshots", "ledger": "fold of the ledger (no snapshot reflects this cut-off)"}
 
 
 def _proof_line(tree) -> str:

@@ -16,6 +16,7 @@ import click
 from shared.clock import vietnam_today
 from shared.db.ledger import LedgerStore
 from shared.db.projections import ScorerStore
+from shared.db.snapshots import SnapshotReader
 from shared.domain.agencies import AgencyKind, get_agency
 from shared.domain.catalogue import Target, TargetKind, all_target_ids, catalogue_on
 from shared.kafka import BrokerUnavailable
@@ -25,7 +26,7 @@ from shared.scoring.evaluation import national_goal
 from shared.scoring.projector import Projector
 from shared.scoring.status import Status
 
-from services.scorer.replay import as_of, publish_alerts, rebuild
+from services.scorer.replay import as_of, publish_alerts, rebuild, snapshot_as_of
 from services.scorer.worker import ScorerWorker
 
 
@@ -157,7 +158,8 @@ def _national_json(row: dict[str, Any], targets: dict[str, Target]) -> dict[str,
 # ---- where the figures come from -------------------------------------------------------------
 def _figures(rt: Runtime, as_of_day: date | None, at_seq: int | None):
     """(day, at_seq, source, rows by table). From the projections unless a day or a ledger
-    position is asked for; then folded from the ledger itself."""
+    position is asked for; then from the scorer's snapshot of that day when it reflects
+    exactly that position (a month end of the open year), else folded from the ledger."""
     ledger = LedgerStore(rt.engine)
     if as_of_day is None and at_seq is None:
         store = ScorerStore(rt.engine)
@@ -171,8 +173,12 @@ def _figures(rt: Runtime, as_of_day: date | None, at_seq: int | None):
     head = ledger.head_seq()
     if at_seq is not None and at_seq > head:
         raise click.ClickException(f"--at-seq {at_seq} is past the ledger head (seq {head})")
+    seq = at_seq if at_seq is not None else head
+    snapshot = snapshot_as_of(SnapshotReader(rt.engine), day, seq)
+    if snapshot is not None:
+        return day, seq, "snapshot", snapshot.as_rows()
     proj = as_of(ledger, Projector(), day, at_seq)
-    return day, at_seq if at_seq is not None else head, "ledger", proj.as_rows()
+    return day, seq, "ledger", proj.as_rows()
 
 
 # ---- scorer ---------------------------------------------------------------------------------------
@@ -251,11 +257,11 @@ def rebuild_cmd(ctx, today, as_json):
     if as_json:
         _echo_json(dict(entries=result.entries, malformed=result.malformed, cells=result.cells,
                         national=result.national, scores=result.scores, alerts=len(result.alerts),
-                        alerts_published=published, evaluated_on=result.evaluated_on))
+                        alerts_published=published, evaluated_on=result.evaluated_on, snapshots=result.snapshots))
     else:
         click.echo(f"rebuilt from {result.entries} ledger entries for {_vn_date(day)}: {result.cells} agency × target "
                    f"figures, {result.national} national figures, {result.scores} scores, "
-                   f"{len(result.alerts)} new alerts" + (f" ({result.malformed} unreadable entries skipped)"
+                   f"{len(result.alerts)} new alerts, {result.snapshots} month-end snapshots" + (f" ({result.malformed} unreadable entries skipped)"
                                                           if result.malformed else ""))
 
 

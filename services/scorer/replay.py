@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from shared.db.ledger import LedgerStore
 from shared.db.projections import ScorerStore
+from shared.db.snapshots import SnapshotReader
 from shared.scoring.alerts import AlertDue, alerts_due
-from shared.scoring.entries import Entry, entry_from_payload
-from shared.scoring.figures import MalformedEntry, figure_from_json, figure_to_json
-from shared.scoring.history import Fold
+from shared.scoring.entries import Entry
+from shared.scoring.figures import figure_from_json, figure_to_json
+from shared.scoring.folding import fold_ledger
 from shared.scoring.projector import Projector
-from shared.scoring.rows import CellRow, NationalRow, Projections, ScoreRow
+from shared.scoring.rows import Projections, projections_from_rows
+from shared.scoring.snapshots import snapshot_days
 
 log = logging.getLogger("tiendo.scorer")
 
@@ -35,15 +37,6 @@ def entry_from_row(row: dict[str, Any]) -> Entry:
     return Entry(seq=row["seq"], agency_id=row["agency_id"], chain_pos=row["chain_pos"], event_id=row["event_id"],
                  target_id=row["target_id"], kind=row["kind"], observed_at=row["observed_at"], amends=row["amends"],
                  figure=figure_from_json(json.loads(row["figure"])) if row["figure"] else None)
-
-
-def projections_from_rows(rows: dict[str, list[dict[str, Any]]], on: date) -> Projections:
-    """Stored projection rows back as a Projections object."""
-    proj = Projections(on)
-    proj.cells = {(r["agency_id"], r["target_id"]): CellRow(**r) for r in rows["agency_target_values"]}
-    proj.national = {r["target_id"]: NationalRow(**r) for r in rows["national_figures"]}
-    proj.scores = {r["agency_id"]: ScoreRow(**r) for r in rows["agency_scores"]}
-    return proj
 
 
 def alert_row(a: AlertDue) -> dict[str, Any]:
@@ -71,32 +64,17 @@ def alert_message(row: dict[str, Any], world) -> bytes:
 
 
 # ---- folding the ledger -------------------------------------------------------------------
-@dataclass
-class FoldResult:
-    fold: Fold
-    entries: int
-    malformed: int
-
-
-def fold_entries(entries: Iterable, on_entry: Callable[[int], None] = lambda n: None) -> FoldResult:
-    """Fold stored ledger entries (anything with seq, agency_id, chain_pos, payload)."""
-    fold = Fold()
-    n = bad = 0
-    for stored in entries:
-        n += 1
-        try:
-            fold.apply(entry_from_payload(stored.seq, stored.agency_id, stored.chain_pos, stored.payload))
-        except MalformedEntry as exc:
-            bad += 1
-            log.warning("skipping ledger entry seq=%s: %s", stored.seq, exc)
-        on_entry(1)
-    return FoldResult(fold, n, bad)
-
-
 def as_of(ledger: LedgerStore, projector: Projector, on: date, upto_seq: int | None = None) -> Projections:
     """Every figure on ``on`` as the ledger stood at position ``upto_seq`` (None: its head),
-    computed from the ledger itself, not from the projections."""
-    return projector.full(fold_entries(ledger.entries(upto_seq=upto_seq)).fold, on, upto_seq)
+    computed from the ledger itself, not from the projections or the snapshots."""
+    return projector.full(fold_ledger(ledger.entries(upto_seq=upto_seq)).fold, on, upto_seq)
+
+
+def snapshot_as_of(snapshots: SnapshotReader, on: date, upto_seq: int) -> Projections | None:
+    """The scorer's snapshot of ``on`` when it reflects exactly the ledger up to
+    ``upto_seq`` (None: ``on`` is no snapshot day, or the scorer is elsewhere)."""
+    found = snapshots.rows_at([on], upto_seq)
+    return None if found is None else projections_from_rows(found[on], on)
 
 
 @dataclass
@@ -108,17 +86,18 @@ class RebuildResult:
     scores: int
     alerts: list[int]
     evaluated_on: date
+    snapshots: int
 
 
 def rebuild(store: ScorerStore, ledger: LedgerStore, projector: Projector, on: date,
             on_entry: Callable[[int], None] = lambda n: None) -> RebuildResult:
-    """Throw the projections away and compute them again from the ledger.
+    """Throw the projections and snapshots away and compute them again from the ledger.
 
     The ledger is read outside the lock (so ingest keeps running); then, in one locked
     transaction, entries a running scorer applied meanwhile are folded in too, and the
-    scorer's entries and projections are replaced. Consumer offsets are kept: messages
-    already folded here are recognised by seq when a worker consumes them."""
-    folded = fold_entries(ledger.entries(), on_entry)
+    scorer's entries, projections and snapshots are replaced. Consumer offsets are kept:
+    messages already folded here are recognised by seq when a worker consumes them."""
+    folded = fold_ledger(ledger.entries(), on_entry)
     fold = folded.fold
     with store.transaction() as tx:
         # Only the keys of what the scorer applied are read; whole rows only for entries
@@ -129,12 +108,15 @@ def rebuild(store: ScorerStore, ledger: LedgerStore, projector: Projector, on: d
         proj = projector.full(fold, on)
         tx.clear_observations()
         chunk: list[dict[str, Any]] = []
+        highest = max(folded.skipped, default=0)
         for e in fold.entries():  # streamed: a row per ledger entry is too many to hold at once
             chunk.append(observation_row(e))
+            highest = max(highest, e.seq)
             if len(chunk) == 20_000:
                 tx.insert_observations(chunk)
                 chunk = []
         tx.insert_observations(chunk)
+        tx.insert_skipped(folded.skipped)
         tx.clear_projections()
         rows = proj.as_rows()
         tx.write(rows, {})
@@ -142,8 +124,14 @@ def rebuild(store: ScorerStore, ledger: LedgerStore, projector: Projector, on: d
         due = [a for a in alerts_due(proj.cells.values(), projector.world.targets_on(on)) if a.key not in existing]
         ids = tx.insert_alerts([alert_row(a) for a in due])
         tx.set_evaluated_on(on)
+        days = snapshot_days(on, projector)
+        tx.snapshots.clear()
+        for day in days:
+            tx.snapshots.replace(day, projector.full(fold, day).as_rows())
+        tx.snapshots.mark(days, [], tx.version)
+        tx.set_position(len(fold) + len(folded.skipped), highest)
     return RebuildResult(folded.entries, folded.malformed, len(proj.cells), len(proj.national), len(proj.scores),
-                         ids, on)
+                         ids, on, len(days))
 
 
 def publish_alerts(store: ScorerStore, producer, topic: str, world, ids: list[int] | None = None) -> int:

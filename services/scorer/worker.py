@@ -1,16 +1,21 @@
-"""The scorer worker: ledger topic → projections, effectively once.
+"""The scorer worker: ledger topic → projections and snapshots, effectively once.
 
-Per batch, in one locked database transaction (see shared/db/projections.py): advance the
-consumed offsets (optimistically, as ingest does), fold in what other scorer instances
-applied since this one last wrote, record the new entries, write the projection rows that
-changed and the deadline alerts that became due. Then publish the new alerts and stamp
-them published. A crash anywhere leaves either nothing (the batch is consumed again from
-the stored offsets; entries already recorded are recognised by seq) or alerts that the
-next start publishes.
+Per batch (:meth:`ScorerWorker.step`), in one locked database transaction (see
+shared/db/projections.py): advance the consumed offsets (optimistically, as ingest does),
+fold in what other scorer instances applied since this one last wrote, record the new
+entries, write today's projection rows that changed and the deadline alerts that became
+due, bring touched snapshots up to date when asked, and record which snapshots reflect
+every entry applied. Then publish the new alerts and stamp them published. A crash
+anywhere leaves either nothing (the batch is consumed again from the stored offsets;
+entries already recorded are recognised by seq) or alerts that the next start publishes.
+The loop (:meth:`ScorerWorker.run`) only polls, hands batches to the step and decides when
+snapshots are refreshed: when the consumer is idle, and every ``snapshot_every_s``
+seconds under a steady stream.
 
 Projections are evaluated for "today" in Vietnam; when the day changes the worker
 re-evaluates everything once, even without new entries (statuses and alerts depend on
-the day)."""
+the day). The worker keeps a flat digest of the ledger (shared/scoring/digest.py), not
+its entries: what a correction or a late entry needs is replayed from the database."""
 
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
 
 from shared.clock import vietnam_today
 from shared.config import Settings
@@ -29,12 +35,13 @@ from shared.db.outage import until_available
 from shared.db.projections import ScorerStore
 from shared.kafka import Broker, Consumer, Record
 from shared.scoring.alerts import alerts_due
+from shared.scoring.digest import Digest, Key
 from shared.scoring.entries import Entry, entry_from_event
-from shared.scoring.history import Fold
 from shared.scoring.projector import Projector
-from shared.scoring.rows import Projections, diff, row_dict
+from shared.scoring.rows import Change, Projections, diff, projections_from_rows, row_dict
+from shared.scoring.snapshots import Snapshots, snapshot_days
 
-from services.scorer.replay import alert_row, entry_from_row, observation_row, projections_from_rows, publish_alerts
+from services.scorer.replay import alert_row, entry_from_row, observation_row, publish_alerts
 
 log = logging.getLogger("tiendo.scorer")
 
@@ -55,6 +62,22 @@ class ScorerStats:
     rows_written: int = 0
     alerts: int = 0
     full_evaluations: int = 0
+    snapshot_refreshes: int = 0
+    replayed_keys: int = 0
+
+
+@dataclass(frozen=True)
+class Verified:
+    """What a batch of ledger messages holds, checked against the ledger table."""
+
+    entries: list[Entry]
+    unreadable: list[int]
+    """Seqs of entries the ledger holds but the scorer cannot read (counted as applied)."""
+
+
+def _write(tx_write, change: Change) -> int:
+    tx_write({t: [row_dict(r) for r in rows] for t, rows in change.upserts.items()}, change.deletes)
+    return sum(len(v) for v in change.upserts.values())
 
 
 class ScorerWorker:
@@ -62,7 +85,7 @@ class ScorerWorker:
 
     def __init__(self, settings: Settings, broker: Broker, store: ScorerStore, projector: Projector | None = None,
                  today: Callable[[], date] = vietnam_today, batch_size: int = 5000,
-                 ledger: LedgerStore | None = None) -> None:
+                 ledger: LedgerStore | None = None, snapshot_every_s: float = 10.0) -> None:
         self.settings = settings
         self.broker = broker
         self.store = store
@@ -70,13 +93,17 @@ class ScorerWorker:
         self.projector = projector or Projector()
         self.today = today
         self.batch_size = batch_size
+        self.snapshot_every_s = snapshot_every_s
         self.group = settings.group("scorer")
         self.topics = settings.topics
         self.stats = ScorerStats()
-        self.fold = Fold()
+        self.digest = Digest([], today())
+        self.snapshots = Snapshots(self.projector, self.digest)
+        self._unwritten: set[date] = set()  # snapshot days evaluated afresh, not stored yet
         self._version = 0
         self._current: Projections | None = None
         self._stale = True
+        self._refreshed_at = time.monotonic()
         self._positions: dict[tuple[str, int], int | None] = {}
         self._consumer: Consumer | None = None
         self._producer = None
@@ -84,12 +111,22 @@ class ScorerWorker:
 
     # ---- state -------------------------------------------------------------------------
     def load(self) -> None:
-        """Read the applied entries and the stored projections (on start, after a failure)."""
+        """Read the applied entries into a fresh digest, and the stored projections and
+        snapshots (on start, after a failure). One agency × target at a time: the entries
+        are streamed, never held."""
         snap = self.store.snapshot()
-        fold = Fold()
-        for row in snap.observations:
-            fold.apply(entry_from_row(row))
-        self.fold = fold
+        today = self.today()
+        days = snapshot_days(today, self.projector)
+        digest = Digest(days, today)
+        for key, rows in groupby(snap.observations, key=lambda r: (r["agency_id"], r["target_id"])):
+            digest.load(key, [entry_from_row(r) for r in rows])
+        for seq in snap.skipped:
+            digest.skip(seq)
+        self.digest = digest
+        self.snapshots = Snapshots(self.projector, digest)
+        stored = {d: projections_from_rows(rows, d) for d, rows in snap.snapshots.items()
+                  if snap.snapshot_versions.get(d) == snap.version}
+        self._unwritten = self.snapshots.set_days(days, stored)
         self._version = snap.version
         self._current = projections_from_rows(snap.projections, snap.evaluated_on) if snap.evaluated_on else None
         self._stale = False
@@ -107,7 +144,8 @@ class ScorerWorker:
 
     # ---- the loop ----------------------------------------------------------------------------
     def run(self, until_idle: bool = False, idle_grace_s: float = 3.0, stop=lambda: False) -> ScorerStats:
-        """Consume until stopped (or, with `until_idle`, until caught up and evaluated for today)."""
+        """Consume until stopped (or, with `until_idle`, until caught up, evaluated for
+        today and every snapshot up to date)."""
         self._stop = stop
         self.broker.ensure_topics(self.topics.all(), self.settings.partitions, self.topics.configs())
         self._producer = self.broker.producer()
@@ -121,17 +159,22 @@ class ScorerWorker:
             while not stop():
                 records = self._consumer.poll(max_records=self.batch_size, timeout_ms=200)
                 if records:
-                    self._handle(records)
+                    self._handle(records, refresh=time.monotonic() - self._refreshed_at >= self.snapshot_every_s)
                     idle_since = time.monotonic()
                     continue
-                if self._current is None or self._current.on != self.today():
-                    self._handle([])  # a new day: every status and alert is due again
-                if until_idle and self._caught_up(idle_since, idle_grace_s):
+                if self._current is None or self._current.on != self.today() or self.behind:
+                    self._handle([], refresh=True)  # a new day, or snapshots to bring up to date
+                if until_idle and not self.behind and self._caught_up(idle_since, idle_grace_s):
                     break
         finally:
             self._consumer.close()
             self._producer.close()
         return self.stats
+
+    @property
+    def behind(self) -> bool:
+        """Whether some snapshot waits for entries already applied."""
+        return bool(self.snapshots.dirty or self._unwritten)
 
     def _caught_up(self, idle_since: float, grace: float) -> bool:
         idle = time.monotonic() - idle_since
@@ -147,11 +190,11 @@ class ScorerWorker:
             return bool(ends) and all((stored.get((self.topics.ledger, p)) or 0) >= end for p, end in ends.items())
         return False
 
-    def _handle(self, records: list[Record]) -> None:
+    def _handle(self, records: list[Record], refresh: bool = False) -> None:
         try:
             if self._stale:
                 self.load()
-            self._commit(records)
+            self.step(records, refresh)
         except ConcurrentWrite as exc:
             # Another member owns (or owned) these partitions: start again from what the
             # database says was consumed, with the state the database holds.
@@ -168,7 +211,7 @@ class ScorerWorker:
             self._stale = True
             until_available(lambda: (self._resume(), self.publish_alerts()), self._stop)
         except BaseException:
-            self._stale = True  # the in-memory fold may be ahead of the database
+            self._stale = True  # the in-memory state may be ahead of the database
             raise
 
     def _resume(self) -> None:
@@ -187,7 +230,7 @@ class ScorerWorker:
             self._ledger = LedgerStore(self.store.engine)
         return self._ledger
 
-    def _verified(self, records: list[Record]) -> list[Entry]:
+    def verified(self, records: list[Record]) -> Verified:
         """The entries of `records` that the ledger table holds, built from the table.
 
         The ledger topic is only a notification: whoever may write to it (an admin, a
@@ -209,6 +252,7 @@ class ScorerWorker:
             claims.append((r, seq, claimed_hash, event))
         rows = self.ledger.recorded([seq for _, seq, _, _ in claims]) if claims else {}
         entries: list[Entry] = []
+        unreadable: list[int] = []
         for r, seq, claimed_hash, event in claims:
             row = rows.get(seq)
             problem = None
@@ -225,47 +269,58 @@ class ScorerWorker:
                         entries.append(entry_from_event(seq, row.agency_id, row.chain_pos, stored))
                 except ValueError as exc:  # MalformedEntry is a ValueError
                     self.stats.malformed += 1
+                    unreadable.append(seq)
                     log.warning("skipping ledger entry seq=%s: %s", seq, exc)
             if problem:
                 self.stats.rejected += 1
                 log.error("REJECTED ledger message %s[%s]@%s, not applied (forged or stale): %s",
                           r.topic, r.partition, r.offset, problem)
-        return entries
+        return Verified(entries, unreadable)
 
-    def _commit(self, records: list[Record]) -> None:
+    # ---- the batch step ----------------------------------------------------------------------
+    def step(self, records: list[Record], refresh: bool = False) -> None:
+        """Apply one batch of ledger messages (possibly none) in one transaction, then
+        publish the alerts it raised. With ``refresh``, touched snapshots are brought up
+        to date in the same transaction."""
         today = self.today()
         offsets: dict[tuple[str, int], tuple[int | None, int]] = {}
         for r in records:
             part = (r.topic, r.partition)
             expected = offsets[part][0] if part in offsets else self._positions.get(part)
             offsets[part] = (expected, r.offset + 1)
-        parsed = self._verified(records)
+        batch = self.verified(records)
         new_alert_ids: list[int] = []
+        rows_written = 0
         self._stale = True
         with self.store.transaction() as tx:
             if offsets:
                 tx.advance_offsets(self.group, offsets)
+
+            def replay(keys: set[Key]) -> dict[Key, list[Entry]]:
+                self.stats.replayed_keys += len(keys)
+                return {k: [entry_from_row(r) for r in rows] for k, rows in tx.observations_of(keys).items()}
+
             base = self._current
             if tx.version != self._version + 1:
-                # Another instance (or a rebuild) wrote since our last transaction.
-                for row in tx.observations_since(self._version):
-                    self.fold.apply(entry_from_row(row))
-                stored_on = tx.evaluated_on()
-                base = projections_from_rows(tx.projections(), stored_on) if stored_on else None
+                base = self._catch_up(tx, replay)
+            applied = self.digest.applied
             new: list[Entry] = []
-            changed: set[tuple[str, str]] = set()
-            for e in parsed:
-                if self.fold.apply(e):
+            seen: set[int] = set()
+            for e in batch.entries:
+                if e.seq not in applied and e.seq not in seen:
+                    seen.add(e.seq)
                     new.append(e)
-                    changed.add((e.agency_id, e.target_id))
             tx.insert_observations([observation_row(e) for e in new])
+            tx.insert_skipped([s for s in batch.unreadable if self.digest.skip(s)])
+            changed = self.digest.apply(new, replay)
             if base is None or base.on != today:
-                proj = self.projector.full(self.fold, today)
+                self._new_day(tx, today)
+                proj = self.projector.full(self.digest, today)
                 self.stats.full_evaluations += 1
             else:
-                proj = self.projector.update(self.fold, base, changed)
+                proj = self.projector.update(self.digest, base, set(changed))
             change = diff(base, proj)
-            tx.write({t: [row_dict(r) for r in rows] for t, rows in change.upserts.items()}, change.deletes)
+            rows_written += _write(tx.write, change)
             due = alerts_due(change.upserts["agency_target_values"], self.projector.world.targets_on(today))
             if due:
                 existing = tx.alert_keys()
@@ -273,22 +328,56 @@ class ScorerWorker:
                 new_alert_ids = tx.insert_alerts([alert_row(a) for a in fresh.values()])
             if base is None or base.on != today:
                 tx.set_evaluated_on(today)
+            self.snapshots.touch(changed)
+            if refresh:
+                for day, day_change in self.snapshots.refresh().items():
+                    if day not in self._unwritten:
+                        rows_written += _write(lambda up, de, d=day: tx.snapshots.write(d, up, de), day_change)
+                self.stats.snapshot_refreshes += 1
+            for day in sorted(self._unwritten):
+                rows_written += tx.snapshots.replace(day, self.snapshots.days[day].as_rows())
+            dirty = set(self.snapshots.dirty)
+            tx.snapshots.mark([d for d in self.snapshots.days if d not in dirty], dirty, tx.version)
+            tx.set_position(applied.count, applied.highest)
             version = tx.version
         self._version = version
         self._current = proj
+        self._unwritten = set()
+        if refresh:
+            self._refreshed_at = time.monotonic()
         self._stale = False
         for part, (_, nxt) in offsets.items():
             self._positions[part] = nxt
         self.stats.consumed += len(records)
         self.stats.applied += len(new)
-        self.stats.duplicates += len(parsed) - len(new)
+        self.stats.duplicates += len(batch.entries) - len(new)
         self.stats.batches += 1
-        self.stats.rows_written += sum(len(v) for v in change.upserts.values())
+        self.stats.rows_written += rows_written
         self.stats.alerts += len(new_alert_ids)
         if new_alert_ids:
             self.publish_alerts(new_alert_ids)
         if offsets and self._consumer is not None:
             self._consumer.mirror_commit({p: n for p, (_, n) in offsets.items()})
+
+    def _catch_up(self, tx, replay) -> Projections | None:
+        """Another instance (or a rebuild) wrote since our last transaction: take in the
+        entries it applied and the projections and snapshots it stored."""
+        rows = tx.observations_since(self._version)
+        self.digest.apply([entry_from_row(r) for r in rows], replay)
+        stored = tx.snapshot_rows()
+        versions = tx.snapshots.versions()
+        current = {d: projections_from_rows(r, d) for d, r in stored.items() if versions.get(d) == tx.version - 1}
+        self.snapshots = Snapshots(self.projector, self.digest)
+        self._unwritten = self.snapshots.set_days(snapshot_days(self.digest.today, self.projector), current)
+        stored_on = tx.evaluated_on()
+        return projections_from_rows(tx.projections(), stored_on) if stored_on else None
+
+    def _new_day(self, tx, today: date) -> None:
+        """Keep what the new day needs: its snapshot days (a month that just ended joins)."""
+        days = snapshot_days(today, self.projector)
+        self.digest.retarget(days, today)
+        self._unwritten.update(self.snapshots.set_days(days))
+        tx.snapshots.keep_days(days)
 
     def publish_alerts(self, ids: list[int] | None = None) -> int:
         """Publish committed alerts not yet on the alerts topic (these ids, or all)."""

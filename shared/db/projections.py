@@ -24,10 +24,11 @@ from shared.db.schema import (
     alerts,
     national_figures,
     scorer_observations,
+    scorer_skipped,
     scorer_state,
 )
+from shared.db.snapshots import STATE_ID, SnapshotWriter, day_rows
 
-STATE_ID = 1
 PROJECTION_TABLES = {
     "agency_target_values": agency_target_values,
     "national_figures": national_figures,
@@ -42,13 +43,20 @@ _KEYS = {
 
 @dataclass(frozen=True)
 class ScorerSnapshot:
-    """Everything an instance loads on start (read in one transaction)."""
+    """Everything an instance loads on start."""
 
     version: int
     evaluated_on: date | None
     observations: Iterator[dict[str, Any]]
-    """Streamed in seq order, not held: there is one per ledger entry."""
+    """Streamed one agency × target after another (each in seq order), not held: there is
+    one per ledger entry."""
     projections: dict[str, list[dict[str, Any]]]
+    snapshots: dict[date, dict[str, list[dict[str, Any]]]]
+    """The stored snapshot rows per day (shared/db/snapshots.py)."""
+    snapshot_versions: dict[date, int | None]
+    """The scorer version each stored snapshot day reflects (None: it waits for entries)."""
+    skipped: list[int]
+    """Ledger entries counted as applied though unreadable."""
 
 
 def _rows(result) -> list[dict[str, Any]]:
@@ -89,12 +97,16 @@ class ScorerStore:
             row = conn.execute(select(scorer_state.c.version, scorer_state.c.evaluated_on)
                                .where(scorer_state.c.id == STATE_ID)).first()
             projections = _projection_rows(conn)
+            snapshots = day_rows(conn)
+            versions = SnapshotWriter(conn).versions()
+            skipped = list(conn.execute(select(scorer_skipped.c.seq)).scalars())
         version, evaluated_on = (0, None) if row is None else (row.version, row.evaluated_on)
-        return ScorerSnapshot(version, evaluated_on, self._observations(), projections)
+        return ScorerSnapshot(version, evaluated_on, self._observations(), projections, snapshots, versions, skipped)
 
     def _observations(self) -> Iterator[dict[str, Any]]:
+        t = scorer_observations
         with self.engine.connect() as conn:
-            q = select(scorer_observations).order_by(scorer_observations.c.seq)
+            q = select(t).order_by(t.c.agency_id, t.c.target_id, t.c.seq)
             for r in conn.execution_options(yield_per=5000).execute(q):
                 yield dict(r._mapping)
 
@@ -204,6 +216,39 @@ class ScorerTx:
         t = scorer_observations
         return _rows(self.conn.execute(select(t).where(t.c.version > version).order_by(t.c.seq)))
 
+    def observations_of(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+        """Every applied entry of each of these agency × target keys, in seq order."""
+        t = scorer_observations
+        by_agency: dict[str, list[str]] = {}
+        for agency_id, target_id in keys:
+            by_agency.setdefault(agency_id, []).append(target_id)
+        out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for agency_id, targets in sorted(by_agency.items()):
+            q = (select(t).where(t.c.agency_id == agency_id, t.c.target_id.in_(sorted(targets)))
+                 .order_by(t.c.target_id, t.c.seq))
+            for row in _rows(self.conn.execute(q)):
+                out.setdefault((row["agency_id"], row["target_id"]), []).append(row)
+        return out
+
+    def insert_skipped(self, seqs: list[int]) -> None:
+        """Record ledger entries counted as applied though the scorer cannot read them."""
+        if seqs:
+            self.conn.execute(insert(scorer_skipped), [dict(seq=s, version=self.version) for s in seqs])
+
+    def set_position(self, applied: int, highest_seq: int) -> None:
+        """Record how many ledger entries are applied, up to which seq."""
+        self.conn.execute(update(scorer_state).where(scorer_state.c.id == STATE_ID)
+                          .values(applied=applied, highest_seq=highest_seq))
+
+    @property
+    def snapshots(self) -> SnapshotWriter:
+        """The snapshot tables, written in this transaction."""
+        return SnapshotWriter(self.conn)
+
+    def snapshot_rows(self) -> dict[date, dict[str, list[dict[str, Any]]]]:
+        """Every stored snapshot day's rows (after another instance wrote)."""
+        return day_rows(self.conn)
+
     def observation_keys(self) -> Iterator[tuple[int, str, str]]:
         """(seq, agency_id, target_id) of every applied entry, streamed."""
         t = scorer_observations
@@ -246,6 +291,7 @@ class ScorerTx:
 
     def clear_observations(self) -> None:
         self.conn.execute(delete(scorer_observations))
+        self.conn.execute(delete(scorer_skipped))
 
     def projections(self) -> dict[str, list[dict[str, Any]]]:
         return _projection_rows(self.conn)

@@ -111,11 +111,19 @@ class ReportQueries:
                 out.extend(conn.execute(q))
         return out
 
+    def agencies_recorded(self, start: datetime, end: datetime, upto_seq: int) -> set[str]:
+        """The agencies with an entry up to ``upto_seq`` recorded in [start, end)."""
+        le = ledger_entries
+        q = (select(le.c.agency_id).distinct()
+             .where(le.c.seq <= upto_seq, le.c.recorded_at >= as_utc(start), le.c.recorded_at < as_utc(end)))
+        with self.engine.connect() as conn:
+            return set(conn.execute(q).scalars())
+
     def amending_entries(self, upto_seq: int) -> list[Any]:
         """Every correction and retraction up to ``upto_seq`` in ledger order: rows with
-        ``seq``, ``agency_id`` and ``payload``."""
+        ``seq``, ``agency_id``, ``recorded_at`` and ``payload``."""
         le = ledger_entries
-        q = (select(le.c.seq, le.c.agency_id, le.c.payload)
+        q = (select(le.c.seq, le.c.agency_id, le.c.recorded_at, le.c.payload)
              .where(le.c.seq <= upto_seq, le.c.kind.in_(("correction", "retraction"))).order_by(le.c.seq))
         with self.engine.connect() as conn:
             return list(conn.execute(q))

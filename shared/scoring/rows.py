@@ -110,3 +110,12 @@ def diff(old: Projections | None, new: Projections) -> Change:
         upserts[table] = [row for k, row in after.items() if before.get(k) != row]
         deletes[table] = [k if isinstance(k, tuple) else (k,) for k in before if k not in after]
     return Change(upserts, deletes)
+
+
+def projections_from_rows(rows: dict[str, list[dict[str, Any]]], on: date) -> Projections:
+    """Stored projection rows (table name → row dicts) back as a Projections object."""
+    proj = Projections(on)
+    proj.cells = {(r["agency_id"], r["target_id"]): CellRow(**r) for r in rows["agency_target_values"]}
+    proj.national = {r["target_id"]: NationalRow(**r) for r in rows["national_figures"]}
+    proj.scores = {r["agency_id"]: ScoreRow(**r) for r in rows["agency_scores"]}
+    return proj

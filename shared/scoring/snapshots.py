@@ -52,11 +52,12 @@ class Snapshots:
         self.days: dict[date, Projections] = {}
         self.dirty: dict[date, set[Key]] = {}
 
-    def set_days(self, days: list[date], stored: dict[date, Projections] | None = None) -> dict[date, Change]:
+    def set_days(self, days: list[date], stored: dict[date, Projections] | None = None) -> set[date]:
         """Keep exactly ``days``: a day not held yet is taken from ``stored`` or evaluated
-        afresh; days no longer kept are dropped. The changes to write (a new day: all its rows)."""
+        afresh; days no longer kept are dropped. Returns the days evaluated afresh (to be
+        written whole)."""
         stored = stored or {}
-        changes: dict[date, Change] = {}
+        fresh: set[date] = set()
         for day in list(self.days):
             if day not in days:
                 del self.days[day]
@@ -68,8 +69,8 @@ class Snapshots:
                 self.days[day] = stored[day]
             else:
                 self.days[day] = self.projector.full(self.digest, day)
-                changes[day] = diff(None, self.days[day])
-        return changes
+                fresh.add(day)
+        return fresh
 
     def touch(self, changed: dict[Key, date]) -> None:
         """Note the keys whose points changed from the given day on."""

@@ -54,7 +54,7 @@ def test_a_message_the_ledger_holds_is_applied_from_the_ledger_row():
     genuine = _payload(event_id="e-1")
     ledger = _Ledger({1: Recorded("a" * 64, "ha-noi", 1, genuine)})
     w = _worker(ledger)
-    entries = w._verified([_record(0, _message(1, "ha-noi", 1, genuine, "a" * 64))])
+    entries = w.verified([_record(0, _message(1, "ha-noi", 1, genuine, "a" * 64))]).entries
     assert [(e.seq, e.agency_id, e.event_id) for e in entries] == [(1, "ha-noi", "e-1")]
     assert w.stats.rejected == 0
 
@@ -70,7 +70,7 @@ def test_forged_messages_are_rejected_and_counted_with_one_lookup_per_batch():
         _record(2, _message(1, "ha-noi", 1, forged_figure, "a" * 64)),              # real seq and hash, other event
         _record(3, _message(1, "ha-noi", 1, genuine, "a" * 64)),                    # the genuine one
     ]
-    entries = w._verified(batch)
+    entries = w.verified(batch).entries
     assert [e.seq for e in entries] == [1]
     assert entries[0].figure.num == 80, "the ledger row's figure, not a forged one"
     assert w.stats.rejected == 3
@@ -80,5 +80,5 @@ def test_forged_messages_are_rejected_and_counted_with_one_lookup_per_batch():
 def test_an_unreadable_message_is_malformed_not_a_lookup():
     ledger = _Ledger({})
     w = _worker(ledger)
-    assert w._verified([_record(0, b"not json"), _record(1, b'{"seq":"1","hash":"x","event":{}}')]) == []
+    assert w.verified([_record(0, b"not json"), _record(1, b'{"seq":"1","hash":"x","event":{}}')]).entries == []
     assert (w.stats.malformed, w.stats.rejected, ledger.calls) == (2, 0, [])
