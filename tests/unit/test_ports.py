@@ -1,7 +1,8 @@
 """The ports in shared/ports.py hold for what is plugged into them: the adapters over
 kafka-python and SQLAlchemy and the unit tests' fakes have every member of their protocol
-with a signature that takes every call the protocol allows, and the ingest worker uses
-nothing of the broker, the ledger store or the key registry that its ports leave out.
+with a signature that takes every call the protocol allows, and the workers use nothing
+of the broker (nor the ingest worker of the ledger store or the key registry) that their
+ports leave out.
 
 A structural check by inspection (no type checker runs in the test layers): the member
 names, the parameters' names, order and defaults; not the annotations."""
@@ -117,12 +118,16 @@ def _uses(path: Path, owner: str) -> set[str]:
             and node.value.attr == owner and isinstance(node.value.value, ast.Name) and node.value.value.id == "self"}
 
 
-@pytest.mark.parametrize("owner, proto", [
-    ("broker", ports.Broker), ("_consumer", ports.Consumer), ("_producer", ports.Producer),
-    ("ledger", ports.IngestLedger), ("key_store", ports.KeyDirectory),
+@pytest.mark.parametrize("service, owner, proto", [
+    ("ingest", "broker", ports.Broker), ("ingest", "_consumer", ports.Consumer),
+    ("ingest", "_producer", ports.Producer), ("ingest", "ledger", ports.IngestLedger),
+    ("ingest", "key_store", ports.KeyDirectory),
+    # The scorer's broker side, so that the same fake broker serves its tests.
+    ("scorer", "broker", ports.Broker), ("scorer", "_consumer", ports.Consumer),
+    ("scorer", "_producer", ports.Producer),
 ])
-def test_the_ingest_worker_uses_only_what_its_ports_declare(owner, proto):
-    used = _uses(ROOT / "services" / "ingest" / "worker.py", owner)
+def test_the_workers_use_only_what_their_ports_declare(service, owner, proto):
+    used = _uses(ROOT / "services" / service / "worker.py", owner)
     methods, attributes = protocol_members(proto)
-    assert used, f"the worker no longer uses self.{owner}: the test is out of date"
+    assert used, f"the {service} worker no longer uses self.{owner}: the test is out of date"
     assert used <= set(methods) | set(attributes), f"add to shared.ports.{proto.__name__}"
