@@ -8,12 +8,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from shared.config import Settings
 from shared.db.engine import ensure_schema, make_engine
-from shared.kafka import Broker
+
+if TYPE_CHECKING:
+    from shared.kafka import Broker
 
 
 @dataclass
@@ -31,6 +34,8 @@ class Runtime:
 
     @cached_property
     def broker(self) -> Broker:
+        from shared.kafka import Broker  # kafka-python loads only for commands that use the broker
+
         return Broker.from_settings(self.settings)
 
     def close(self) -> None:

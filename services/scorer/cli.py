@@ -27,7 +27,6 @@ from shared.scoring.projector import Projector
 from shared.scoring.status import Status
 
 from services.scorer.replay import as_of, publish_alerts, rebuild, snapshot_as_of
-from services.scorer.worker import ScorerWorker
 
 
 class IsoDay(click.ParamType):
@@ -208,6 +207,8 @@ def run(ctx, until_idle, batch_size, today, as_json):
     Example:
       tiendo scorer run --until-idle
     """
+    from services.scorer.worker import ScorerWorker  # the broker's client loads only for the worker
+
     rt = _runtime(ctx)
     worker = ScorerWorker(rt.settings, rt.broker, ScorerStore(rt.engine), Projector(),
                           today=(lambda: today) if today else vietnam_today, batch_size=batch_size)

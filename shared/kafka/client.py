@@ -19,22 +19,11 @@ from kafka.partitioner.default import DefaultPartitioner, murmur2
 from kafka.structs import OffsetAndMetadata
 
 from shared.config import KafkaCredentials
+from shared.kafka.errors import BrokerUnavailable, NotAuthorized, PublishFailed
 
 Partition = tuple[str, int]
 log = logging.getLogger("tiendo.kafka")
 COORDINATOR_LOST_S = 20.0
-
-
-class BrokerUnavailable(RuntimeError):
-    """The broker could not be reached or did not answer in time."""
-
-
-class NotAuthorized(BrokerUnavailable):
-    """The broker refused this principal: wrong credentials, or no ACL allows the request."""
-
-
-class PublishFailed(BrokerUnavailable):
-    """Messages queued for sending were not acknowledged (the first failure is named)."""
 
 
 @dataclass(frozen=True, slots=True)
