@@ -429,7 +429,8 @@ def _pairs_in(conn, columns: str, pair: tuple[str, str], condition: str,
         # One round trip for the whole batch, joined to the index through unnest; per
         # agency it was a hundred round trips a batch, most of ingest's latency there.
         pairs = sorted(set(keys))
-        sql = (f"SELECT {columns} FROM ledger_entries JOIN unnest(%s::text[], %s::text[]) AS wanted(a, e) "
+        # Binary arrays (%b): as text, psycopg escapes every element in Python.
+        sql = (f"SELECT {columns} FROM ledger_entries JOIN unnest(%b::text[], %b::text[]) AS wanted(a, e) "
                f"ON {pair[0]} = wanted.a AND {pair[1]} = wanted.e WHERE {condition}TRUE")
         return [tuple(r) for r in conn.exec_driver_sql(sql, ([a for a, _ in pairs], [e for _, e in pairs]))]
     mark = "?"
