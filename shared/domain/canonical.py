@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import orjson
@@ -116,11 +117,19 @@ def _figure(fig: Any) -> tuple[str, date | None] | None:
         if not fig["done"]:
             return ("milestone", None) if fig.keys() == {"type", "done"} else None
         if fig.keys() == {"type", "done", "done_on"} and type(fig["done_on"]) is str:
-            try:
-                return "milestone", _as_date(fig["done_on"])
-            except ValueError:  # pydantic's error types are ValueErrors
-                return None
+            done_on = _day(fig["done_on"])
+            return None if done_on is None else ("milestone", done_on)
     return None
+
+
+@lru_cache(maxsize=4096)
+def _day(value: str) -> date | None:
+    """The day a ``YYYY-MM-DD`` string names, else None; cached, as events of a year name
+    a few hundred days (bounded: the strings come from the wire)."""
+    try:
+        return _as_date(value)
+    except ValueError:  # pydantic's error types are ValueErrors
+        return None
 
 
 def _timestamp(value: str) -> datetime | None:
@@ -177,12 +186,9 @@ def parse_canonical(raw: bytes, *, today: date) -> ParsedEvent | None:
             or ("amends" in obj and not _text(obj["amends"], _EVENT_ID))
             or type(obj["observed_at"]) is not str or type(obj["reported_at"]) is not str):
         return None
-    try:
-        observed_at = _as_date(obj["observed_at"])
-    except ValueError:
-        return None
+    observed_at = _day(obj["observed_at"])
     reported_at = _timestamp(obj["reported_at"])
-    if reported_at is None:
+    if observed_at is None or reported_at is None:
         return None
     amends = obj.get("amends")
     figure = obj.get("figure")
