@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from shared.db.ledger import ConcurrentWrite, LedgerStore, Partition, _advance_offsets
@@ -200,6 +200,24 @@ def _lock(conn: Connection) -> int:
     return conn.execute(select(scorer_state.c.version).where(scorer_state.c.id == STATE_ID)).scalar_one()
 
 
+_AMENDED_DAYS = text("""
+WITH amending AS (
+    SELECT target_id, observed_at, amends FROM scorer_observations
+    WHERE agency_id = :agency AND target_id IN :targets AND kind IN ('correction', 'retraction')
+), days AS (
+    SELECT target_id, observed_at FROM amending
+    UNION
+    SELECT o.target_id, o.observed_at FROM scorer_observations o
+    JOIN amending m ON o.target_id = m.target_id AND o.event_id = m.amends
+    WHERE o.agency_id = :agency
+)
+SELECT o.* FROM scorer_observations o
+JOIN days d ON o.target_id = d.target_id AND o.observed_at = d.observed_at
+WHERE o.agency_id = :agency
+ORDER BY o.target_id, o.seq
+""").bindparams(bindparam("targets", expanding=True)).columns(*scorer_observations.c)  # typed: dates as dates
+
+
 class ScorerTx:
     """What one locked scorer transaction can do."""
 
@@ -227,6 +245,20 @@ class ScorerTx:
             q = (select(t).where(t.c.agency_id == agency_id, t.c.target_id.in_(sorted(targets)))
                  .order_by(t.c.target_id, t.c.seq))
             for row in _rows(self.conn.execute(q)):
+                out.setdefault((row["agency_id"], row["target_id"]), []).append(row)
+        return out
+
+    def amended_days_of(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+        """For each agency × target key, in seq order: every applied entry observed on a day
+        that one of its corrections or retractions, or an event one of them amends, is
+        observed on (what replaying an amendment needs: shared/scoring/digest.py)."""
+        by_agency: dict[str, list[str]] = {}
+        for agency_id, target_id in keys:
+            by_agency.setdefault(agency_id, []).append(target_id)
+        out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for agency_id, targets in sorted(by_agency.items()):
+            params = {"agency": agency_id, "targets": sorted(targets)}
+            for row in _rows(self.conn.execute(_AMENDED_DAYS, params)):
                 out.setdefault((row["agency_id"], row["target_id"]), []).append(row)
         return out
 

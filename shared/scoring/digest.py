@@ -20,15 +20,25 @@ one to the other)."""
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Protocol
 
 from shared.scoring.entries import AMENDING, Entry
 from shared.scoring.history import Point, point_day, replay_points
 
 Key = tuple[str, str]
-Replay = Callable[[set[Key]], Mapping[Key, list[Entry]]]
-"""Every recorded entry of each of these agency × target keys, in ledger order."""
+
+
+class History(Protocol):
+    """The recorded entries of agency × target keys (the scorer's observations table)."""
+
+    def entries_of(self, keys: set[Key]) -> Mapping[Key, list[Entry]]:
+        """Every recorded entry of each key, in ledger order."""
+
+    def amended_days_of(self, keys: set[Key]) -> Mapping[Key, list[Entry]]:
+        """For each key, in ledger order: its corrections and retractions, the events they
+        amend, and every entry observed on a day one of those is observed on."""
 
 _SLACK = 8  # points a key may gather beyond its bound before it is pruned again
 
@@ -104,12 +114,23 @@ class Digest:
         False when it was already."""
         return self.applied.add(seq)
 
-    def apply(self, entries: Iterable[Entry], replay: Replay) -> dict[Key, date]:
+    def apply(self, entries: Iterable[Entry], history: History) -> dict[Key, date]:
         """Apply new entries (ones applied before are ignored); returns each changed agency ×
         target with the first day its points changed on (evaluations of earlier days
-        stand). ``replay`` is asked, once, for the keys that need their whole history."""
+        stand). The entries must be recorded in ``history`` already.
+
+        A correction or retraction changes only the days its amendment chain touches: those
+        days are replayed from ``history`` (one query for the batch) and spliced in. A day
+        that loses its last figure may bring back a point dropped before, and an entry older
+        than one applied may land anywhere: those keys are replayed whole (a second query)."""
         changed: dict[Key, date] = {}
-        replays: set[Key] = set()
+        whole: set[Key] = set()
+        amended: dict[Key, list[Entry]] = {}  # key -> entries applied after its first amendment here
+
+        def note(key: Key, day: date) -> None:
+            first = changed.get(key)
+            changed[key] = day if first is None else min(first, day)
+
         for e in entries:
             if not self.applied.add(e.seq):
                 continue
@@ -117,23 +138,53 @@ class Digest:
             state = self.keys.get(key)
             if state is None:
                 state = self.keys[key] = _KeyState()
-            if key in replays or e.kind in AMENDING or e.seq < state.last_seq:
-                replays.add(key)  # what it changes depends on entries that may be dropped
+            if key in whole or e.seq < state.last_seq:
+                whole.add(key)
+            elif key in amended or e.kind in AMENDING:
+                amended.setdefault(key, []).append(e)
             else:
                 self._add_newest(state, e)
-                first = changed.get(key)
-                changed[key] = e.observed_at if first is None else min(first, e.observed_at)
+                note(key, e.observed_at)
             state.last_seq = max(state.last_seq, e.seq)
-        if replays:
-            histories = replay(replays)
-            for key in replays:
+        partial = {k: v for k, v in amended.items() if k not in whole}
+        if partial:
+            contexts = history.amended_days_of(set(partial))
+            for key, later in partial.items():
+                day = self._splice(key, contexts.get(key, []))
+                if day is False:
+                    whole.add(key)
+                    continue
+                if day is not None:
+                    note(key, day)
+                state = self.keys[key]
+                for e in later:  # newer than everything replayed: each wins its day
+                    if e.kind not in AMENDING:
+                        self._add_newest(state, e)
+                        note(key, e.observed_at)
+        if whole:
+            histories = history.entries_of(whole)
+            for key in whole:
                 old = self.keys[key].points
                 new = self.load(key, histories.get(key, []))
                 day = _first_difference(old, new)
                 if day is not None:
-                    first = changed.get(key)
-                    changed[key] = day if first is None else min(first, day)
+                    note(key, day)
         return changed
+
+    def _splice(self, key: Key, context: list[Entry]) -> date | None | bool:
+        """Replace the points of the days ``context`` covers (see History.amended_days_of)
+        with what replaying it gives. The first day changed (None: none), or False when a
+        kept day lost its last figure (the key must be replayed whole)."""
+        state = self.keys[key]
+        days = {e.observed_at for e in context}
+        fresh = [p for p in replay_points(context) if p.on in days]
+        fresh_days = {p.on for p in fresh}
+        if any(p.on in days and p.on not in fresh_days for p in state.points):
+            return False
+        old = state.points
+        merged = sorted([p for p in old if p.on not in days] + fresh, key=point_day)
+        state.points = self._pruned(merged) if len(merged) > self._limit else merged
+        return _first_difference(old, merged)
 
     def load(self, key: Key, entries: list[Entry]) -> list[Point]:
         """Set one agency × target from every entry recorded for it (ledger order); its kept points."""

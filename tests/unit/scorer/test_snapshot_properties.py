@@ -42,9 +42,19 @@ class Recorded:
         for e in entries:
             self.by_key[(e.agency_id, e.target_id)][e.seq] = e
 
-    def replay(self, keys):
+    def entries_of(self, keys):
         self.asked += len(keys)
         return {k: [self.by_key[k][s] for s in sorted(self.by_key[k])] for k in keys}
+
+    def amended_days_of(self, keys):
+        out = {}
+        for k in keys:
+            rows = [self.by_key[k][s] for s in sorted(self.by_key[k])]
+            amending = [e for e in rows if e.kind in ("correction", "retraction")]
+            targets = {e.amends for e in amending}
+            days = {e.observed_at for e in rows if e in amending or e.event_id in targets}
+            out[k] = [e for e in rows if e.observed_at in days]
+        return out
 
 
 def _batches(entries, rnd, n_batches):
@@ -66,7 +76,7 @@ def test_snapshots_equal_a_fold_from_scratch(operations, today, rnd, n_batches, 
     for batch in _batches(lg.entries, rnd, n_batches):
         new = [e for e in batch if e.seq not in digest.applied]
         recorded.record(new)
-        snaps.touch(digest.apply(batch, recorded.replay))
+        snaps.touch(digest.apply(batch, recorded))
         if refresh_each_batch:
             snaps.refresh()
     snaps.refresh()
@@ -86,7 +96,7 @@ def test_the_digest_keeps_the_last_two_points_before_every_kept_day(operations, 
     digest = Digest(days, today, slack=0)  # pruned at every new point
     recorded = Recorded()
     recorded.record(lg.entries)
-    digest.apply(lg.entries, recorded.replay)
+    digest.apply(lg.entries, recorded)
     whole = lg.fold()
     for (agency_id, target_id), history in whole.keys.items():
         full = replay_points(history.entries)
@@ -109,21 +119,40 @@ def test_a_late_figure_touches_only_the_snapshots_from_its_day_on():
     snaps.set_days(days)
     recorded = Recorded()
     recorded.record(lg.entries)
-    snaps.touch(digest.apply(lg.entries, recorded.replay))
+    snaps.touch(digest.apply(lg.entries, recorded))
     snaps.refresh()
 
     late = lg.ratio("ha-noi", "online_dossier_rate", date(2025, 4, 2), 30, 100)
     recorded.record([late])
-    snaps.touch(digest.apply([late], recorded.replay))
+    snaps.touch(digest.apply([late], recorded))
     assert sorted(snaps.dirty) == [d for d in days if d >= date(2025, 4, 30)]
 
     fix = lg.correct(lg.entries[0], figure=Ratio(20, 100))
     recorded.record([fix])
-    snaps.touch(digest.apply([fix], recorded.replay))
+    snaps.touch(digest.apply([fix], recorded))
     assert min(snaps.dirty) == date(2025, 1, 31)
-    assert recorded.asked == 1  # the correction's key, once
+    assert recorded.asked == 0  # a correction replays only the days it touches
     changes = snaps.refresh()
     assert changes[date(2025, 1, 31)]  # January's figure changed
     whole = lg.fold()
     for day in days:
         assert snaps.days[day] == PROJECTOR.full(whole, day)
+
+
+def test_a_figure_after_a_correction_in_the_same_batch_is_kept():
+    from .builders import Ledger
+
+    lg = Ledger()
+    first = lg.ratio("ha-noi", "online_dossier_rate", date(2025, 1, 10), 10, 100)
+    today = date(2025, 9, 1)
+    days = snapshot_days(today, PROJECTOR)
+    digest = Digest(days, today, slack=0)
+    recorded = Recorded()
+    recorded.record(lg.entries)
+    digest.apply(lg.entries, recorded)
+    batch = [lg.correct(first, figure=Ratio(20, 100)), lg.ratio("ha-noi", "online_dossier_rate", date(2025, 5, 3), 40, 100)]
+    recorded.record(batch)
+    changed = digest.apply(batch, recorded)
+    assert changed == {("ha-noi", "online_dossier_rate"): date(2025, 1, 10)}
+    assert [(p.on, p.fig) for p in digest.points("ha-noi", "online_dossier_rate")] == \
+        [(date(2025, 1, 10), Ratio(20, 100)), (date(2025, 5, 3), Ratio(40, 100))]
