@@ -193,7 +193,7 @@ def scorer() -> None:
 
 @scorer.command()
 @click.option("--until-idle", is_flag=True, help="Stop once every assigned partition is caught up.")
-@click.option("--batch-size", default=20_000, show_default=True, help="Ledger messages per database transaction (at most).")
+@click.option("--batch-size", default=5000, show_default=True, help="Ledger messages per database transaction (at most).")
 @_TODAY
 @_JSON
 @click.pass_context

@@ -9,8 +9,8 @@ every entry applied. Then publish the new alerts and stamp them published. A cra
 anywhere leaves either nothing (the batch is consumed again from the stored offsets;
 entries already recorded are recognised by seq) or alerts that the next start publishes.
 The loop (:meth:`ScorerWorker.run`) only polls, hands batches to the step and decides when
-snapshots are refreshed: when the consumer is idle, and every ``snapshot_every_s``
-seconds under a steady stream.
+snapshots are refreshed: all of them when the consumer is idle, one day every
+``snapshot_every_s`` seconds under a steady stream.
 
 Projections are evaluated for "today" in Vietnam; when the day changes the worker
 re-evaluates everything once, even without new entries (statuses and alerts depend on
@@ -104,8 +104,8 @@ class ScorerWorker:
     """One member of the scorer consumer group."""
 
     def __init__(self, settings: Settings, broker: Broker, store: ScorerStore, projector: Projector | None = None,
-                 today: Callable[[], date] = vietnam_today, batch_size: int = 20_000,
-                 ledger: LedgerStore | None = None, snapshot_every_s: float = 30.0) -> None:
+                 today: Callable[[], date] = vietnam_today, batch_size: int = 5000,
+                 ledger: LedgerStore | None = None, snapshot_every_s: float = 2.0) -> None:
         self.settings = settings
         self.broker = broker
         self.store = store
@@ -179,11 +179,14 @@ class ScorerWorker:
             while not stop():
                 records = self._gather()
                 if records:
-                    self._handle(records, refresh=time.monotonic() - self._refreshed_at >= self.snapshot_every_s)
+                    # Under a steady stream one touched snapshot a round, so that no batch
+                    # waits for every day's re-evaluation at once.
+                    due = time.monotonic() - self._refreshed_at >= self.snapshot_every_s
+                    self._handle(records, refresh_days=1 if due else 0)
                     idle_since = time.monotonic()
                     continue
                 if self._current is None or self._current.on != self.today() or self.behind:
-                    self._handle([], refresh=True)  # a new day, or snapshots to bring up to date
+                    self._handle([], refresh_days=None)  # a new day, or snapshots to bring up to date
                 if until_idle and not self.behind and self._caught_up(idle_since, idle_grace_s):
                     break
         finally:
@@ -193,8 +196,9 @@ class ScorerWorker:
 
     def _gather(self) -> list[Record]:
         """One poll, topped up with what the client already holds, up to ``batch_size``:
-        a batch's evaluation costs about the same for 3,000 entries as for 20,000 (it
-        touches every agency × target either way), so bigger batches cost less an entry."""
+        a poll returns what one fetch brought (a few thousand messages), and a batch's
+        evaluation costs about the same for a few thousand entries as for more (it
+        touches most agency × target keys either way)."""
         records = self._consumer.poll(max_records=self.batch_size, timeout_ms=200)
         while records and len(records) < self.batch_size:
             more = self._consumer.poll(max_records=self.batch_size - len(records), timeout_ms=0)
@@ -222,11 +226,11 @@ class ScorerWorker:
             return bool(ends) and all((stored.get((self.topics.ledger, p)) or 0) >= end for p, end in ends.items())
         return False
 
-    def _handle(self, records: list[Record], refresh: bool = False) -> None:
+    def _handle(self, records: list[Record], refresh_days: int | None = 0) -> None:
         try:
             if self._stale:
                 self.load()
-            self.step(records, refresh)
+            self.step(records, refresh_days)
         except ConcurrentWrite as exc:
             # Another member owns (or owned) these partitions: start again from what the
             # database says was consumed, with the state the database holds.
@@ -310,10 +314,10 @@ class ScorerWorker:
         return Verified(entries, unreadable)
 
     # ---- the batch step ----------------------------------------------------------------------
-    def step(self, records: list[Record], refresh: bool = False) -> None:
+    def step(self, records: list[Record], refresh_days: int | None = 0) -> None:
         """Apply one batch of ledger messages (possibly none) in one transaction, then
-        publish the alerts it raised. With ``refresh``, touched snapshots are brought up
-        to date in the same transaction."""
+        publish the alerts it raised. The ``refresh_days`` oldest touched snapshots (None:
+        all of them) are brought up to date in the same transaction."""
         today = self.today()
         offsets: dict[tuple[str, int], tuple[int | None, int]] = {}
         for r in records:
@@ -358,8 +362,8 @@ class ScorerWorker:
             if base is None or base.on != today:
                 tx.set_evaluated_on(today)
             self.snapshots.touch(changed)
-            if refresh:
-                for day, day_change in self.snapshots.refresh().items():
+            if refresh_days != 0:
+                for day, day_change in self.snapshots.refresh(refresh_days).items():
                     if day not in self._unwritten:
                         rows_written += _write(lambda up, de, d=day: tx.snapshots.write(d, up, de), day_change)
                 self.stats.snapshot_refreshes += 1
@@ -372,7 +376,7 @@ class ScorerWorker:
         self._version = version
         self._current = proj
         self._unwritten = set()
-        if refresh:
+        if refresh_days != 0:
             self._refreshed_at = time.monotonic()
         self._stale = False
         for part, (_, nxt) in offsets.items():

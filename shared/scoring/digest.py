@@ -150,15 +150,20 @@ class Digest:
         if partial:
             contexts = history.amended_days_of(set(partial))
             for key, later in partial.items():
-                day = self._splice(key, contexts.get(key, []))
+                context = contexts.get(key, [])
+                day = self._splice(key, context)
                 if day is False:
                     whole.add(key)
                     continue
                 if day is not None:
                     note(key, day)
+                # The replay covered its days with every entry recorded on them, this
+                # batch's included; on any other day a later figure of this batch is the
+                # newest of its day.
+                replayed = {e.observed_at for e in context}
                 state = self.keys[key]
-                for e in later:  # newer than everything replayed: each wins its day
-                    if e.kind not in AMENDING:
+                for e in later:
+                    if e.kind not in AMENDING and e.observed_at not in replayed:
                         self._add_newest(state, e)
                         note(key, e.observed_at)
         if whole:

@@ -10,9 +10,9 @@ instead of folding the ledger.
 New entries touch a snapshot only from the first day their agency × target changed on
 (:meth:`~shared.scoring.digest.Digest.apply`): a figure of June leaves the snapshots of
 January to May as they are; a late one or a correction re-evaluates exactly the month ends
-from its day on. The re-evaluation is done when the scorer asks (between batches, when it
-is idle or every few seconds), so a stream of entries costs one evaluation per touched
-day and round, not one per batch."""
+from its day on. The re-evaluation is done when the scorer asks (all of them when it is idle, a day at a
+time under a steady stream), so a stream of entries costs one evaluation per touched day
+and round, not one per batch, and no batch waits for every day at once."""
 
 from __future__ import annotations
 
@@ -79,13 +79,14 @@ class Snapshots:
             if keys:
                 self.dirty.setdefault(day, set()).update(keys)
 
-    def refresh(self) -> dict[date, Change]:
-        """Re-evaluate every touched snapshot for the keys that touched it; the changes to write."""
+    def refresh(self, most: int | None = None) -> dict[date, Change]:
+        """Re-evaluate touched snapshots (the ``most`` oldest, or all) for the keys that
+        touched them; the changes to write."""
         changes: dict[date, Change] = {}
-        for day, keys in sorted(self.dirty.items()):
+        for day in sorted(self.dirty)[:most]:
+            keys = self.dirty.pop(day)
             before = self.days[day]
             after = self.projector.update(self.digest, before, keys)
             self.days[day] = after
             changes[day] = diff(before, after)
-        self.dirty.clear()
         return changes

@@ -156,3 +156,23 @@ def test_a_figure_after_a_correction_in_the_same_batch_is_kept():
     assert changed == {("ha-noi", "online_dossier_rate"): date(2025, 1, 10)}
     assert [(p.on, p.fig) for p in digest.points("ha-noi", "online_dossier_rate")] == \
         [(date(2025, 1, 10), Ratio(20, 100)), (date(2025, 5, 3), Ratio(40, 100))]
+
+
+def test_a_figure_corrected_later_in_the_same_batch_keeps_its_correction():
+    from .builders import Ledger
+
+    lg = Ledger()
+    first = lg.ratio("ha-noi", "online_dossier_rate", date(2025, 1, 10), 10, 100)
+    today = date(2025, 9, 1)
+    digest = Digest(snapshot_days(today, PROJECTOR), today, slack=0)
+    recorded = Recorded()
+    recorded.record(lg.entries)
+    digest.apply(lg.entries, recorded)
+    # One batch: a correction, a new figure, and a correction of that new figure.
+    fix = lg.correct(first, figure=Ratio(20, 100))
+    may = lg.ratio("ha-noi", "online_dossier_rate", date(2025, 5, 3), 40, 100)
+    batch = [fix, may, lg.correct(may, figure=Ratio(45, 100))]
+    recorded.record(batch)
+    digest.apply(batch, recorded)
+    assert [(p.on, p.fig) for p in digest.points("ha-noi", "online_dossier_rate")] == \
+        [(date(2025, 1, 10), Ratio(20, 100)), (date(2025, 5, 3), Ratio(45, 100))]
