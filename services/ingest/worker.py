@@ -30,6 +30,7 @@ from shared.db.ledger import Batch, ChainHead, ConcurrentWrite, NewDeadLetter, N
 from shared.db.outage import until_available
 from shared.domain.chain import GENESIS_HASH, entry_hash, recorded_text
 from shared.domain.tree_head import TreeHead, sign_head
+from shared.offsets import in_sequence
 from shared.kafka import BrokerUnavailable, Record
 from shared.keyfiles import OperatorKey
 
@@ -256,39 +257,12 @@ class IngestWorker:
             self._handle(records)
 
     def _in_sequence(self, records: list[Record]) -> list[Record]:
-        """The records that go on from each partition's stored offset: the stored offsets
-        win over the consumer's position. Records below a stored offset were committed
-        already (consumed again after a rebalance or a seek): dropped, counted as
-        redelivered. A partition whose records start past its stored offset (its position
-        moved: a reset, a stray seek) is sought back to it and its records dropped; when
-        they start past it again right after that, the log has nothing in between
-        (retention deleted it, or transaction markers fill it) and they are taken."""
-        unknown = {(r.topic, r.partition) for r in records} - self._positions.keys()
-        if unknown:
-            self._positions.update(self.ledger.tracked_offsets(self.group, sorted(unknown)))
-        kept: list[Record] = []
-        firsts: dict[ports.Partition, int] = {}
-        for r in records:
-            part = (r.topic, r.partition)
-            stored = self._positions[part]
-            if stored is not None and r.offset < stored:
-                self.stats.redelivered += 1
-                continue
-            first = firsts.setdefault(part, r.offset)
-            if stored is None or first == stored or self._sought_back.get(part) == stored:
-                kept.append(r)
-        for part, first in firsts.items():
-            stored = self._positions[part]
-            if stored is not None and first > stored and self._sought_back.get(part) != stored:
-                log.warning("%s[%d] went on at offset %d, the database stored %d: seeking back",
-                            part[0], part[1], first, stored)
-                self._sought_back[part] = stored
-                self._consumer.seek(part[0], part[1], stored)
-            else:
-                if stored is not None and first > stored:
-                    log.warning("%s[%d] has nothing between offsets %d and %d: going on", part[0], part[1],
-                                stored, first)
-                self._sought_back.pop(part, None)
+        """The records that go on from each partition's stored offset (shared/offsets.py:
+        the stored offsets win over the consumer's position); redelivered ones counted."""
+        kept, redelivered = in_sequence(records, self._positions, self._sought_back,
+                                        lambda parts: self.ledger.tracked_offsets(self.group, parts),
+                                        self._consumer.seek)
+        self.stats.redelivered += redelivered
         return kept
 
     def _issue_idle_head(self, final: bool) -> None:

@@ -35,6 +35,7 @@ from shared.db.ledger import ConcurrentWrite, LedgerStore
 from shared.db.outage import until_available
 from shared.db.projections import ScorerStore
 from shared.kafka import Broker, Consumer, Record
+from shared.offsets import in_sequence
 from shared.scoring.alerts import alerts_due
 from shared.scoring.digest import Digest, History, Key
 from shared.scoring.entries import Entry, entry_from_event
@@ -125,6 +126,7 @@ class ScorerWorker:
         self._stale = True
         self._refreshed_at = time.monotonic()
         self._positions: dict[tuple[str, int], int | None] = {}
+        self._sought_back: dict[tuple[str, int], int] = {}
         self._consumer: Consumer | None = None
         self._producer = None
         self._stop = lambda: False
@@ -230,7 +232,7 @@ class ScorerWorker:
         try:
             if self._stale:
                 self.load()
-            self.step(records, refresh_days)
+            self.step(self._in_sequence(records), refresh_days)
         except ConcurrentWrite as exc:
             # Another member owns (or owned) these partitions: start again from what the
             # database says was consumed, with the state the database holds.
@@ -249,6 +251,19 @@ class ScorerWorker:
         except BaseException:
             self._stale = True  # the in-memory state may be ahead of the database
             raise
+
+    def _in_sequence(self, records: list[Record]) -> list[Record]:
+        """The records that go on from each partition's stored offset (shared/offsets.py:
+        the stored offsets win over the consumer's position: none is skipped, none applied
+        twice); redelivered ones counted as duplicates."""
+        if not records or self._consumer is None:
+            return records
+        kept, redelivered = in_sequence(records, self._positions, self._sought_back,
+                                        lambda parts: self.store.tracked_offsets(self.group, parts),
+                                        self._consumer.seek)
+        self.stats.duplicates += redelivered
+        self.stats.consumed += redelivered
+        return kept
 
     def _resume(self) -> None:
         """Reload the stored state and seek every assigned partition to its stored offset."""

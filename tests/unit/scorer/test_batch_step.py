@@ -281,3 +281,27 @@ def test_snapshots_equal_a_fold_of_the_ledger_once_the_scorer_has_applied_it(pip
     w.step([], refresh_days=None)
     _assert_snapshots_equal_a_fold(pipe, days, head)
     assert w.stats.snapshot_refreshes == 5
+
+
+def test_a_position_moved_forward_is_sought_back_to_the_stored_offset(pipe, settings, broker):
+    first = pipe.record(*[_online(a, f"2025-03-{d:02d}", 5 * d) for d in range(1, 7) for a in ("ha-noi", "hue")])
+    w = pipe.worker()
+    w.step(w._consumer.poll())
+    more = pipe.record(*[_online(a, f"2025-03-{d:02d}", 5 * d) for d in range(7, 13) for a in ("ha-noi", "hue")])
+    stored = pipe.stored_offsets(w.group)[0]
+    w._consumer.seek(settings.topics.ledger, 0, stored + 3)  # three records would be skipped
+    w._handle(w._consumer.poll())
+    while w._consumer.lag():
+        w._handle(w._consumer.poll())
+    assert pipe.store.observation_count() == len(first) + len(more)
+
+
+def test_a_position_moved_back_does_not_move_the_stored_offset_back(pipe, settings, broker):
+    pipe.record(*[_online(a, f"2025-03-{d:02d}", 5 * d) for d in range(1, 7) for a in ("ha-noi", "hue")])
+    w = pipe.worker()
+    w.step(w._consumer.poll())
+    stored = pipe.stored_offsets(w.group)[0]
+    w._consumer.seek(settings.topics.ledger, 0, 0)
+    w._handle(w._consumer.poll(max_records=4))
+    assert pipe.stored_offsets(w.group)[0] == stored
+    assert w.stats.applied == pipe.store.observation_count()
