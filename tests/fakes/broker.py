@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from shared.config import Settings
 from shared.kafka import BrokerUnavailable, PublishFailed, Record
 from shared.ports import Partition
 
@@ -269,3 +270,16 @@ class FakeConsumer:
         if not self.closed:
             self.closed = True
             self._broker._leave(self)
+
+
+def fake_settings(data_dir, partitions: int) -> Settings:
+    """Settings for a worker on the fake broker (its database is set by the test)."""
+    return Settings(database_url="sqlite://", kafka_bootstrap_servers="fake:9092", topic_prefix="t",
+                    data_dir=data_dir, partitions=partitions)
+
+
+def broker_for(settings: Settings) -> FakeBroker:
+    """A fake broker holding every topic of ``settings``."""
+    broker = FakeBroker()
+    broker.ensure_topics(settings.topics.all(), settings.partitions)
+    return broker

@@ -14,7 +14,7 @@ import pytest
 from shared.config import Settings
 from shared.kafka import BrokerUnavailable, PublishFailed
 from tests.factories import event_dict, registry, signed_bytes, signing_key
-from tests.fakes import Crash, FailingOnce, FakeBroker, StaticKeys, sqlite_ledger
+from tests.fakes import Crash, FailingOnce, FakeBroker, StaticKeys, broker_for, fake_settings, sqlite_ledger
 
 from services.ingest.worker import IngestWorker
 
@@ -26,15 +26,12 @@ PARTITIONS = 2
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(database_url="sqlite://", kafka_bootstrap_servers="fake:9092", topic_prefix="t",
-                    data_dir=tmp_path, partitions=PARTITIONS)
+    return fake_settings(tmp_path, PARTITIONS)
 
 
 @pytest.fixture
 def broker(settings) -> FakeBroker:
-    b = FakeBroker()
-    b.ensure_topics(settings.topics.all(), PARTITIONS)
-    return b
+    return broker_for(settings)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from shared.db.snapshots import SnapshotReader
 from shared.scoring.folding import fold_ledger
 from shared.scoring.rows import projections_from_rows
 from shared.scoring.snapshots import snapshot_days
-from tests.fakes import Crash, FakeBroker, sqlite_ledger
+from tests.fakes import Crash, FakeBroker, broker_for, fake_settings, sqlite_ledger
 from tests.unit.report.ledger import LedgerFile, event, ratio
 
 from services.ingest.worker import ledger_message
@@ -37,15 +37,12 @@ TODAY = date(2025, 4, 10)  # snapshots of the month ends from July 2024 to March
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(database_url="sqlite://", kafka_bootstrap_servers="fake:9092", topic_prefix="t",
-                    data_dir=tmp_path, partitions=PARTITIONS)
+    return fake_settings(tmp_path, PARTITIONS)
 
 
 @pytest.fixture
 def broker(settings) -> FakeBroker:
-    b = FakeBroker()
-    b.ensure_topics(settings.topics.all(), PARTITIONS)
-    return b
+    return broker_for(settings)
 
 
 class Pipeline:
