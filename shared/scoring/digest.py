@@ -25,7 +25,7 @@ from datetime import date
 from typing import Protocol
 
 from shared.scoring.entries import AMENDING, Entry
-from shared.scoring.history import Point, point_day, replay_points
+from shared.scoring.history import Point, point_day, put_newest, replay_points
 
 Key = tuple[str, str]
 
@@ -203,17 +203,8 @@ class Digest:
         return state.points
 
     def _add_newest(self, state: _KeyState, e: Entry) -> None:
-        # The newest entry of its key (by ledger position) is the last figure of its day:
-        # it replaces that day's point or becomes a new one.
-        points = state.points
-        j = bisect.bisect_left(points, e.observed_at, key=point_day)
-        point = Point(e.observed_at, e.figure, e.seq, e.agency_id, e.event_id)
-        if j < len(points) and points[j].on == e.observed_at:
-            points[j] = point
-        else:
-            points.insert(j, point)
-            if len(points) > self._limit:
-                state.points = self._pruned(points)
+        if put_newest(state.points, e) and len(state.points) > self._limit:
+            state.points = self._pruned(state.points)
 
     def _pruned(self, points: list[Point]) -> list[Point]:
         """The points some kept day needs: the last two of each figure kind on or before

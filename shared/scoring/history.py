@@ -130,13 +130,7 @@ class KeyHistory:
         # The newest new figure (event ids are unique per agency in the ledger) is the
         # last of its day, whatever came before: what replay_points would give, without
         # replaying the key's whole history for every entry.
-        points = self._points
-        j = bisect.bisect_left(points, entry.observed_at, key=point_day)
-        point = Point(entry.observed_at, entry.figure, entry.seq, entry.agency_id, entry.event_id)
-        if j < len(points) and points[j].on == entry.observed_at:
-            points[j] = point
-        else:
-            points.insert(j, point)
+        put_newest(self._points, entry)
         return True
 
     def points(self, upto: int | None = None) -> list[Point]:
@@ -188,6 +182,19 @@ class KeyHistory:
         return [Point(_ordinal_day(day), _unpack(codes[i] & 3, self._a[i], self._b[i]), seqs[i], self.agency_id,
                       event_id)
                 for day, (_, i, event_id) in sorted(winners.items())]
+
+
+def put_newest(points: list[Point], entry: Entry) -> bool:
+    """Put the newest entry of a key (by ledger position) into its day-ordered points: it
+    is the last figure of its day, so it replaces that day's point or becomes a new one.
+    True when it added a day."""
+    j = bisect.bisect_left(points, entry.observed_at, key=point_day)
+    point = Point(entry.observed_at, entry.figure, entry.seq, entry.agency_id, entry.event_id)
+    if j < len(points) and points[j].on == entry.observed_at:
+        points[j] = point
+        return False
+    points.insert(j, point)
+    return True
 
 
 def point_day(p: Point) -> date:
