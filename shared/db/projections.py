@@ -200,22 +200,22 @@ def _lock(conn: Connection) -> int:
     return conn.execute(select(scorer_state.c.version).where(scorer_state.c.id == STATE_ID)).scalar_one()
 
 
-_AMENDED_DAYS = text("""
-WITH amending AS (
-    SELECT target_id, observed_at, amends FROM scorer_observations
-    WHERE agency_id = :agency AND target_id IN :targets AND kind IN ('correction', 'retraction')
+_AMENDED_DAYS = """
+WITH keys(agency_id, target_id) AS (VALUES {keys}),
+amending AS (
+    SELECT o.agency_id, o.target_id, o.observed_at, o.amends FROM scorer_observations o
+    JOIN keys k ON o.agency_id = k.agency_id AND o.target_id = k.target_id
+    WHERE o.kind IN ('correction', 'retraction')
 ), days AS (
-    SELECT target_id, observed_at FROM amending
+    SELECT agency_id, target_id, observed_at FROM amending
     UNION
-    SELECT o.target_id, o.observed_at FROM scorer_observations o
-    JOIN amending m ON o.target_id = m.target_id AND o.event_id = m.amends
-    WHERE o.agency_id = :agency
+    SELECT o.agency_id, o.target_id, o.observed_at FROM scorer_observations o
+    JOIN amending m ON o.agency_id = m.agency_id AND o.target_id = m.target_id AND o.event_id = m.amends
 )
 SELECT o.* FROM scorer_observations o
-JOIN days d ON o.target_id = d.target_id AND o.observed_at = d.observed_at
-WHERE o.agency_id = :agency
-ORDER BY o.target_id, o.seq
-""").bindparams(bindparam("targets", expanding=True)).columns(*scorer_observations.c)  # typed: dates as dates
+JOIN days d ON o.agency_id = d.agency_id AND o.target_id = d.target_id AND o.observed_at = d.observed_at
+ORDER BY o.agency_id, o.target_id, o.seq
+"""
 
 
 class ScorerTx:
@@ -251,14 +251,16 @@ class ScorerTx:
     def amended_days_of(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
         """For each agency × target key, in seq order: every applied entry observed on a day
         that one of its corrections or retractions, or an event one of them amends, is
-        observed on (what replaying an amendment needs: shared/scoring/digest.py)."""
-        by_agency: dict[str, list[str]] = {}
-        for agency_id, target_id in keys:
-            by_agency.setdefault(agency_id, []).append(target_id)
+        observed on (what replaying an amendment needs: shared/scoring/digest.py). One
+        query per 500 keys."""
+        wanted = sorted(set(keys))
         out: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for agency_id, targets in sorted(by_agency.items()):
-            params = {"agency": agency_id, "targets": sorted(targets)}
-            for row in _rows(self.conn.execute(_AMENDED_DAYS, params)):
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            values = ", ".join(f"(:a{j}, :t{j})" for j in range(len(chunk)))
+            params = {k: v for j, (a, t) in enumerate(chunk) for k, v in ((f"a{j}", a), (f"t{j}", t))}
+            q = text(_AMENDED_DAYS.format(keys=values)).columns(*scorer_observations.c)  # typed: dates as dates
+            for row in _rows(self.conn.execute(q, params)):
                 out.setdefault((row["agency_id"], row["target_id"]), []).append(row)
         return out
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData(
@@ -199,8 +200,12 @@ scorer_observations = Table(
     Column("amends", String(128)),
     Column("figure", Text),
     Column("version", BigInteger, nullable=False, index=True),
-    # An amended agency × target is replayed from here (the scorer keeps no entries).
-    Index("ix_scorer_observations_key", "agency_id", "target_id", "seq"),
+    # An amended agency × target is replayed from here (the scorer keeps no entries): the
+    # days its amendments touch, found through its amendments.
+    Index("ix_scorer_observations_key", "agency_id", "target_id", "observed_at"),
+    Index("ix_scorer_observations_amending", "agency_id", "target_id",
+          postgresql_where=text("kind IN ('correction', 'retraction')"),
+          sqlite_where=text("kind IN ('correction', 'retraction')")),
 )
 
 # Ledger entries the scorer could not read (counted as applied, so that its position

@@ -9,7 +9,8 @@ six before it) in snapshot tables, one copy of each projection table with the da
 key, and records how many ledger entries it has applied and the highest seq among them,
 so a report or an as-of query can tell whether a snapshot reflects exactly the ledger up
 to its cut-off. It no longer holds every entry in memory: an amended agency × target is
-replayed from scorer_observations by its key, hence the index. Existing databases get
+replayed from scorer_observations by its key and the days its amendments touch, hence
+the two indexes. Existing databases get
 their snapshots at the next `scorer rebuild` or, for days not stored yet, when the
 scorer next starts.
 """
@@ -58,7 +59,10 @@ def upgrade() -> None:
         batch.add_column(sa.Column('highest_seq', sa.BigInteger(), nullable=False, server_default='0'))
     op.execute("UPDATE scorer_state SET applied = (SELECT count(*) FROM scorer_observations), "
                "highest_seq = (SELECT coalesce(max(seq), 0) FROM scorer_observations)")
-    op.create_index('ix_scorer_observations_key', 'scorer_observations', ['agency_id', 'target_id', 'seq'])
+    op.create_index('ix_scorer_observations_key', 'scorer_observations', ['agency_id', 'target_id', 'observed_at'])
+    amending = sa.text("kind IN ('correction', 'retraction')")
+    op.create_index('ix_scorer_observations_amending', 'scorer_observations', ['agency_id', 'target_id'],
+                    postgresql_where=amending, sqlite_where=amending)
     op.create_table('scorer_skipped',
         sa.Column('seq', sa.BigInteger(), autoincrement=False, nullable=False),
         sa.Column('version', sa.BigInteger(), nullable=False),
@@ -114,6 +118,7 @@ def _grant() -> None:
 def downgrade() -> None:
     for table in ('snapshot_days', 'snapshot_scores', 'snapshot_national', 'snapshot_cells', 'scorer_skipped'):
         op.drop_table(table)
+    op.drop_index('ix_scorer_observations_amending', table_name='scorer_observations')
     op.drop_index('ix_scorer_observations_key', table_name='scorer_observations')
     with op.batch_alter_table('scorer_state') as batch:
         batch.drop_column('highest_seq')
