@@ -77,6 +77,9 @@ ATTEMPTS = (
     Attempt("DELETE dead_letters", f"DELETE FROM dead_letters WHERE source_topic = '{MARK}'", _may()),
     Attempt("INSERT outbox", f"INSERT INTO outbox (topic, value) VALUES ('{MARK}', '\\x00')", _may("ingest")),
     Attempt("DELETE outbox (published)", f"DELETE FROM outbox WHERE topic = '{MARK}'", _may("ingest")),
+    Attempt("INSERT unpublished_leaves", "INSERT INTO unpublished_leaves VALUES (-7, -6)", _may("ingest")),
+    Attempt("DELETE unpublished_leaves (published)", "DELETE FROM unpublished_leaves WHERE first_leaf = -5",
+            _may("ingest")),
     Attempt("move ingest's offsets",
             f"UPDATE consumer_offsets SET next_offset = next_offset + 1 WHERE group_id = '{{prefix}}.ingest' "
             f"AND topic = '{MARK}'", _may("ingest")),
@@ -93,6 +96,13 @@ ATTEMPTS = (
             "INSERT INTO scorer_observations (seq, agency_id, chain_pos, event_id, target_id, kind, observed_at, "
             f"version) VALUES (-2, '{MARK}', 1, 'e', 't', 'measurement', '2025-01-01', 0)", _may("scorer")),
     Attempt("DELETE agency_scores", f"DELETE FROM agency_scores WHERE agency_id = '{MARK}'", _may("scorer")),
+    Attempt("INSERT snapshot_cells", "INSERT INTO snapshot_cells (agency_id, target_id, status, rolled_up, evaluated_on) "
+            f"VALUES ('{MARK}', 't', 'met', false, '1999-01-31')", _may("scorer")),
+    Attempt("SELECT snapshot_cells", "SELECT count(*) FROM snapshot_cells", _may("scorer", "report")),
+    Attempt("UPDATE snapshot_days (call a stale day current)",
+            "UPDATE snapshot_days SET version = 0 WHERE day = '1999-01-31'", _may("scorer")),
+    Attempt("SELECT scorer_state (the scorer's position)", "SELECT applied, highest_seq FROM scorer_state",
+            _may("scorer", "report")),
     Attempt("UPDATE alerts (published)", f"UPDATE alerts SET published_at = now() WHERE agency_id = '{MARK}'",
             _may("scorer")),
     Attempt("DELETE alerts", f"DELETE FROM alerts WHERE agency_id = '{MARK}'", _may()),
@@ -123,6 +133,8 @@ _ROWS = (
     "INSERT INTO key_events " + _KEY_EVENT,
     "INSERT INTO merkle_nodes VALUES (99, 1, '\\x00')",
     f"INSERT INTO tree_heads VALUES (-1, '\\x00', now(), '{MARK}', 'k', '\\x00')",
+    "INSERT INTO unpublished_leaves VALUES (-5, -4)",
+    "INSERT INTO snapshot_days VALUES ('1999-01-31', NULL)",
 )
 _REMOVE = (
     f"DELETE FROM ledger_entries WHERE agency_id = '{MARK}'",
@@ -135,6 +147,8 @@ _REMOVE = (
     f"DELETE FROM key_events WHERE key_id = '{MARK}'",
     "DELETE FROM merkle_nodes WHERE level = 99",
     f"DELETE FROM tree_heads WHERE origin = '{MARK}'",
+    "DELETE FROM unpublished_leaves WHERE first_leaf = -5",
+    "DELETE FROM snapshot_days WHERE day = '1999-01-31'",
 )
 
 

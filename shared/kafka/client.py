@@ -132,7 +132,8 @@ class Broker:
         names = list(names)
         admin = self._admin()
         try:
-            missing = [n for n in names if n not in set(admin.list_topics())]
+            existing = set(admin.list_topics())  # one metadata round trip, not one per name
+            missing = [n for n in names if n not in existing]
             if missing:
                 try:
                     result = admin.create_topics(
