@@ -64,7 +64,7 @@ def _batches(entries, rnd, n_batches):
     return [arrivals[i:j] for i, j in zip([0, *cuts], [*cuts, len(arrivals)])]
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(ledgers, st.sampled_from(TODAYS), st.randoms(use_true_random=False), st.integers(1, 8), st.booleans())
 def test_snapshots_equal_a_fold_from_scratch(operations, today, rnd, n_batches, refresh_each_batch):
     lg = build(operations)
@@ -88,7 +88,7 @@ def test_snapshots_equal_a_fold_from_scratch(operations, today, rnd, n_batches, 
     assert len(digest) == len(lg.entries)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(ledgers, st.sampled_from(TODAYS))
 def test_the_digest_keeps_the_last_two_points_before_every_kept_day(operations, today):
     lg = build(operations)
