@@ -24,11 +24,18 @@ MAY = {
         "INSERT ledger_entries", "SELECT key_events", "INSERT dead_letters", "INSERT outbox",
         "DELETE outbox (published)", "move ingest's offsets", "add offsets of ingest's group",
         # the Merkle tree: numbered and extended, never rewritten; heads added, never removed
-        "INSERT merkle_nodes", "SELECT merkle_nodes", "UPDATE merkle_tree (number leaves)", "INSERT tree_heads"},
+        "INSERT merkle_nodes", "SELECT merkle_nodes", "UPDATE merkle_tree (number leaves)", "INSERT tree_heads",
+        # the ledger as its own outbox: a batch's unpublished leaf range, cleared once published
+        "INSERT unpublished_leaves", "DELETE unpublished_leaves (published)"},
     "scorer": EVERYONE | {
         "move scorer's offsets", "add offsets of scorer's group", "UPDATE scorer_state", "INSERT scorer_observations",
-        "DELETE agency_scores", "UPDATE alerts (published)"},
-    "report": EVERYONE | {"INSERT reports", "UPDATE reports (built)", "SELECT merkle_nodes"},
+        "DELETE agency_scores", "UPDATE alerts (published)",
+        # the month-end snapshots and its position (issue 15)
+        "INSERT snapshot_cells", "SELECT snapshot_cells", "UPDATE snapshot_days (call a stale day current)",
+        "SELECT scorer_state (the scorer's position)"},
+    "report": EVERYONE | {"INSERT reports", "UPDATE reports (built)", "SELECT merkle_nodes",
+                          # a report reads the snapshots when they reflect its cut-off
+                          "SELECT snapshot_cells", "SELECT scorer_state (the scorer's position)"},
 }
 
 
