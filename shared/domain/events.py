@@ -27,6 +27,7 @@ from shared.domain.violations import violation_from
 __all__ = [
     "CountFigure",
     "EventKind",
+    "Explanation",
     "Figure",
     "MilestoneFigure",
     "ProgressReported",
@@ -56,6 +57,7 @@ class EventKind(StrEnum):
     MILESTONE = "milestone"
     CORRECTION = "correction"
     RETRACTION = "retraction"
+    EXPLANATION = "explanation"
 
 
 # Closed (no unknown members) and immutable, like every model of the contract.
@@ -83,6 +85,28 @@ class Signature(BaseModel):
     value: StrictStr = Field(pattern=r"^[0-9a-f]{128}$", description="The signature as 128 lower-case hex digits.")
 
 
+class Explanation(BaseModel):
+    """A late task's explanation (giải trình): why it is late, what the agency is doing
+    about it, and the day it commits to complete it by ("rõ trách nhiệm")."""
+
+    model_config = _CLOSED
+
+    cause: StrictStr = Field(
+        min_length=1, max_length=2000, pattern=NOT_BLANK,
+        description="Nguyên nhân: why the task is late.",
+        examples=["Hệ thống phần mềm một cửa điện tử chưa kết nối với Cổng Dịch vụ công quốc gia"],
+    )
+    action: StrictStr = Field(
+        min_length=1, max_length=2000, pattern=NOT_BLANK,
+        description="Giải pháp khắc phục: what the agency is doing to complete it.",
+        examples=["Ký hợp đồng nâng cấp hệ thống, hoàn thành kết nối trong tháng 8/2025"],
+    )
+    committed_on: IsoDate = Field(
+        description="Thời hạn cam kết hoàn thành: the day the agency commits to complete the task by "
+        "(not before observed_at)."
+    )
+
+
 def _kind_rules(schema: dict[str, Any]) -> None:
     """Publish the kind ⇒ figure / amends rules so schema-only validators enforce them too."""
 
@@ -92,33 +116,41 @@ def _kind_rules(schema: dict[str, Any]) -> None:
     def figure_of(*types: str) -> dict[str, Any]:
         return {"type": "object", "properties": {"type": {"enum": list(types)}}}
 
+    no_explanation = {"explanation": {"type": "null"}}
     schema["allOf"] = [
         when(
             "measurement",
             {
                 "required": ["figure"],
-                "properties": {"figure": figure_of("ratio", "count"), "amends": {"type": "null"}},
+                "properties": {"figure": figure_of("ratio", "count"), "amends": {"type": "null"}, **no_explanation},
             },
         ),
         when(
             "milestone",
             {
                 "required": ["figure"],
-                "properties": {"figure": figure_of("milestone"), "amends": {"type": "null"}},
+                "properties": {"figure": figure_of("milestone"), "amends": {"type": "null"}, **no_explanation},
             },
         ),
         when(
             "correction",
             {
                 "required": ["figure", "amends"],
-                "properties": {"figure": {"type": "object"}, "amends": {"type": "string"}},
+                "properties": {"figure": {"type": "object"}, "amends": {"type": "string"}, **no_explanation},
             },
         ),
         when(
             "retraction",
             {
                 "required": ["amends"],
-                "properties": {"figure": {"type": "null"}, "amends": {"type": "string"}},
+                "properties": {"figure": {"type": "null"}, "amends": {"type": "string"}, **no_explanation},
+            },
+        ),
+        when(
+            "explanation",
+            {
+                "required": ["explanation"],
+                "properties": {"figure": {"type": "null"}, "amends": {"type": "null"}},
             },
         ),
     ]
@@ -148,13 +180,16 @@ class ProgressReported(BaseModel):
         pattern=TARGET_ID_PATTERN,
         description="Catalogue id of the target, e.g. online_dossier_rate.",
     )
-    kind: EventKind = Field(description="measurement, milestone, correction or retraction.")
+    kind: EventKind = Field(description="measurement, milestone, correction, retraction or explanation.")
     observed_at: IsoDate = Field(
         json_schema_extra={"pattern": OBSERVED_AT_PATTERN},
-        description="The day the figure is true for (2020-01-01 or later, not in the future).",
+        description="The day the figure is true for, or the day of an explanation "
+        "(2020-01-01 or later, not in the future).",
     )
     reported_at: Timestamp = Field(description="When the agency reported it, with UTC offset.")
-    figure: Figure | None = Field(default=None, description="The figure; absent only in a retraction.")
+    figure: Figure | None = Field(
+        default=None, description="The figure; absent in a retraction and in an explanation."
+    )
     reporter: Reporter = Field(description="Who reported it.")
     evidence: StrictStr | None = Field(
         default=None,
@@ -167,6 +202,11 @@ class ProgressReported(BaseModel):
         default=None,
         pattern=EVENT_ID_PATTERN,
         description="event_id of the same agency's event that this correction or retraction amends.",
+    )
+    explanation: Explanation | None = Field(
+        default=None,
+        description="In an explanation only (giải trình of a late task): cause, remedial action, "
+        "committed completion date.",
     )
     signature: Signature | None = Field(
         default=None, description="The agency's signature over the canonical bytes."
@@ -198,6 +238,7 @@ class ProgressReported(BaseModel):
     @model_validator(mode="after")
     def _kind_rules_hold(self) -> ProgressReported:
         self._check_amends()
+        self._check_explanation()
         self._check_figure()
         self._check_dates()
         return self
@@ -210,6 +251,13 @@ class ProgressReported(BaseModel):
                 "a {kind} must name the event_id it amends",
                 {"kind": self.kind.value, "field": "amends"},
             )
+        if self.kind is EventKind.EXPLANATION and self.amends is not None:
+            raise PydanticCustomError(
+                "amends_not_allowed",
+                "an explanation amends nothing and must not carry amends; "
+                "send a new explanation instead: the latest one stands",
+                {"field": "amends"},
+            )
         if not amending and self.amends is not None:
             raise PydanticCustomError(
                 "amends_not_allowed",
@@ -220,7 +268,33 @@ class ProgressReported(BaseModel):
         if self.amends == self.event_id:
             raise PydanticCustomError("invalid_value", "an event cannot amend itself", {"field": "amends"})
 
+    def _check_explanation(self) -> None:
+        if self.kind is not EventKind.EXPLANATION:
+            if self.explanation is not None:
+                raise PydanticCustomError(
+                    "explanation_not_allowed",
+                    "a {kind} carries no explanation; send the explanation as its own event, "
+                    "kind explanation",
+                    {"kind": self.kind.value, "field": "explanation"},
+                )
+            return
+        if self.explanation is None:
+            raise PydanticCustomError(
+                "missing_field",
+                "is required in an explanation: cause, action and committed_on",
+                {"field": "explanation"},
+            )
+        if self.figure is not None:
+            raise PydanticCustomError(
+                "explanation_with_figure",
+                "an explanation carries no figure; report the figure in its own measurement "
+                "or milestone event",
+                {"field": "figure"},
+            )
+
     def _check_figure(self) -> None:
+        if self.kind is EventKind.EXPLANATION:
+            return
         if self.kind is EventKind.RETRACTION:
             if self.figure is not None:
                 raise PydanticCustomError(
@@ -258,6 +332,18 @@ class ProgressReported(BaseModel):
                     "observed": self.observed_at.isoformat(),
                     "reported": reported_on.isoformat(),
                     "field": "observed_at",
+                },
+            )
+        committed_on = self.explanation.committed_on if self.explanation is not None else None
+        if committed_on is not None and committed_on < self.observed_at:
+            raise PydanticCustomError(
+                "committed_before_observed",
+                "{committed} is earlier than observed_at {observed}: a completion date committed to "
+                "on {observed} cannot be in its past",
+                {
+                    "committed": committed_on.isoformat(),
+                    "observed": self.observed_at.isoformat(),
+                    "field": "explanation.committed_on",
                 },
             )
         done_on = self.figure.done_on if isinstance(self.figure, MilestoneFigure) else None

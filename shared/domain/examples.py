@@ -1,4 +1,4 @@
-"""Example progress events, one per kind, as an agency would publish them.
+"""Example progress events, one per kind (an explanation too), as an agency would publish them.
 
 They appear in docs/contract.md and in the AsyncAPI document, and tests hold them to the
 contract. Every example is signed with the published demo key below: the Ed25519 secret
@@ -98,6 +98,29 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             "alg": "Ed25519",
             "key_id": "bo-tu-phap.21fe31dfa154a261",
             "value": "b89b41ac9549c4d9fa8707f5fbbfb43cda72829ddfa7684a3e301b87e71bc8ec26e137fcdc58628e40daf5127857621ad1302587d7d505394bc84493e6928009",
+        },
+    },
+    "explanation": {
+        "schema_version": 2,
+        "event_id": "cb-20250710-0003",
+        "agency_id": "cao-bang",
+        "target_id": "land_database",
+        "kind": "explanation",
+        "observed_at": "2025-07-10",
+        "reported_at": "2025-07-10T15:20:00+07:00",
+        "explanation": {
+            "cause": "Chưa hoàn thành chỉnh lý bản đồ địa chính tại 4 xã vùng cao; "
+            "kinh phí số hóa hồ sơ địa chính được bố trí chậm",
+            "action": "Sở Nông nghiệp và Môi trường thuê đơn vị tư vấn số hóa phần hồ sơ còn lại, "
+            "đồng bộ lên Cơ sở dữ liệu đất đai quốc gia theo từng đợt hằng tháng",
+            "committed_on": "2025-09-30",
+        },
+        "reporter": {"name": "Nông Thị Hạnh", "role": "Chánh Văn phòng UBND tỉnh Cao Bằng"},
+        "evidence": "Báo cáo 215/BC-UBND ngày 10/07/2025",
+        "signature": {
+            "alg": "Ed25519",
+            "key_id": "cao-bang.21fe31dfa154a261",
+            "value": "ff195e42a19e33a083b775f904eeda2459bd442b67cbc05d506600e619a1a4a8ddd4545bc1d7e243016106acf9ad0a82c3e431070d9ec7b34b3f849d4e7f3d08",
         },
     },
 }

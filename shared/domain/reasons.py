@@ -38,6 +38,10 @@ class ReasonCode(StrEnum):
     AMENDS_MISSING = "amends_missing"
     AMENDS_NOT_ALLOWED = "amends_not_allowed"
     RETRACTION_WITH_FIGURE = "retraction_with_figure"
+    # Explanations of late tasks (giải trình).
+    EXPLANATION_WITH_FIGURE = "explanation_with_figure"
+    EXPLANATION_NOT_ALLOWED = "explanation_not_allowed"
+    COMMITTED_BEFORE_OBSERVED = "committed_before_observed"
     # Registry and catalogue.
     UNKNOWN_TARGET = "unknown_target"
     UNKNOWN_AGENCY = "unknown_agency"
@@ -162,6 +166,18 @@ _DESCRIPTIONS: dict[ReasonCode, tuple[str, str]] = {
     ReasonCode.RETRACTION_WITH_FIGURE: (
         "Sự kiện thu hồi không được kèm số liệu",
         "a retraction must not carry a figure",
+    ),
+    ReasonCode.EXPLANATION_WITH_FIGURE: (
+        "Sự kiện giải trình không được kèm số liệu",
+        "an explanation must not carry a figure",
+    ),
+    ReasonCode.EXPLANATION_NOT_ALLOWED: (
+        "Chỉ sự kiện giải trình mới được có trường explanation",
+        "only an explanation may carry the explanation member",
+    ),
+    ReasonCode.COMMITTED_BEFORE_OBSERVED: (
+        "Thời hạn cam kết hoàn thành sớm hơn ngày giải trình",
+        "the committed completion date is earlier than observed_at",
     ),
     ReasonCode.UNKNOWN_TARGET: (
         "Chỉ tiêu không có trong danh mục",

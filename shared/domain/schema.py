@@ -232,7 +232,8 @@ def asyncapi_document(prefix: str = "tiendo") -> dict[str, Any]:
     progress_message = _message(
         "ProgressReported",
         "Progress event",
-        "One agency's figure for one target on one day.",
+        "One agency's figure for one target on one day, or its explanation (giải trình) of a late task: "
+        "cause, remedial action and committed completion date.",
         "ProgressReported",
         "agency_id of the event, UTF-8; keeps one agency's events in order on one partition.",
     )
@@ -253,7 +254,8 @@ def asyncapi_document(prefix: str = "tiendo") -> dict[str, Any]:
         "channels": {
             "progress": _channel(
                 f"{prefix}.progress.v1",
-                "Raw progress events from agency systems, each signed with the agency's Ed25519 key. "
+                "Raw progress events from agency systems, each signed with the agency's Ed25519 key: "
+                "figures (measurement, milestone, correction, retraction) and explanations of late tasks. "
                 "Key: agency_id. Value: UTF-8 JSON.",
                 "ProgressReported",
             ),

@@ -59,3 +59,22 @@ def count(**changes: Any) -> dict[str, Any]:
             **changes,
         }
     )
+
+
+def explanation(**changes: Any) -> dict[str, Any]:
+    """A valid explanation by Hà Nội of its online dossier rate: cause, action, committed date."""
+    return measurement(
+        **{
+            "event_id": "hn-20250710-0004",
+            "kind": "explanation",
+            "observed_at": "2025-07-10",
+            "reported_at": "2025-07-10T15:00:00+07:00",
+            "figure": ...,
+            "explanation": {
+                "cause": "Hệ thống một cửa điện tử chưa kết nối với Cổng Dịch vụ công quốc gia",
+                "action": "Nâng cấp hệ thống, hoàn thành kết nối trong tháng 9/2025",
+                "committed_on": "2025-09-30",
+            },
+            **changes,
+        }
+    )

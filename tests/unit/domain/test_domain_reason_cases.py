@@ -17,7 +17,7 @@ from shared.domain.events import parse_event
 from shared.domain.reasons import INGEST_CODES, ContractViolation, ReasonCode
 from shared.domain.schema import progress_event_json_schema
 from shared.domain.validation import check_event_against_registry
-from tests.unit.domain.samples import CONTRACT_MD, TODAY, count, measurement, milestone
+from tests.unit.domain.samples import CONTRACT_MD, TODAY, count, explanation, measurement, milestone
 
 R = ReasonCode
 
@@ -68,6 +68,13 @@ CASES = [
     Case(R.AMENDS_MISSING, measurement(kind="correction"), True),
     Case(R.AMENDS_NOT_ALLOWED, measurement(amends="hn-20250331-0009"), True),
     Case(R.RETRACTION_WITH_FIGURE, measurement(kind="retraction", amends="hn-20250331-0009"), True),
+    Case(R.EXPLANATION_WITH_FIGURE, explanation(figure={"type": "ratio", "numerator": 58, "denominator": 76}), True),
+    Case(R.EXPLANATION_NOT_ALLOWED, measurement(explanation=explanation()["explanation"]), True),
+    Case(
+        R.COMMITTED_BEFORE_OBSERVED,
+        explanation(explanation={**explanation()["explanation"], "committed_on": "2025-07-09"}),
+        False,
+    ),
     Case(R.UNKNOWN_TARGET, measurement(target_id="paperless_office"), False, registry=True),
     Case(R.UNKNOWN_AGENCY, measurement(agency_id="hanoi"), False, registry=True),
     Case(
@@ -105,7 +112,7 @@ def test_every_domain_code_has_a_bad_event() -> None:
     assert {case.code for case in CASES} == set(ReasonCode) - INGEST_CODES
 
 
-@pytest.mark.parametrize("make", [measurement, milestone, count])
+@pytest.mark.parametrize("make", [measurement, milestone, count, explanation])
 def test_the_starting_events_are_accepted(make: Any) -> None:
     check_event_against_registry(parse_event(make(), today=TODAY))
 
