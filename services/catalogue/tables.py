@@ -24,6 +24,11 @@ def vn_date(day: date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else "–"
 
 
+def deadline_text(target: Target) -> str:
+    """A target's deadline, or that no source gives one."""
+    return vn_date(target.deadline) if target.deadline else "không thời hạn"
+
+
 def render(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Left-aligned columns separated by two spaces; the last column is not padded."""
     widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
@@ -59,7 +64,7 @@ def targets_table(targets: Sequence[Target]) -> str:
             target.id,
             KIND_LABEL[target.kind],
             target_value_text(target),
-            vn_date(target.deadline),
+            deadline_text(target),
             applies_text(target),
             ", ".join(target.seeds),
             target.name_vi,

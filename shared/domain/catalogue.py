@@ -1,7 +1,10 @@
 """The 2025 target catalogue: what each agency must reach, by when, and how it adds up.
 
-Data lives in ``data/targets.yaml``. Targets change by revision events with an effective
-day; :func:`catalogue_on` is the catalogue as it stood on a day. Pure; read once, lazily.
+Data lives in ``data/targets.yaml``. Each target cites the seed documents that set it and,
+where one is known, the legal document (``basis``). Targets change by revision events with an
+effective day; :func:`catalogue_on` is the catalogue as it stood on a day. A target no source
+gives a deadline has none (``deadline`` is None): it is tracked, never scored against a date.
+Pure; read once, lazily.
 """
 
 from __future__ import annotations
@@ -34,6 +37,10 @@ class Aggregation(StrEnum):
     """Σ counts."""
     SHARE_DONE = "share_done"
     """Share of applicable agencies that are done."""
+    SHARE_REACHED = "share_reached"
+    """Share of applicable agencies whose count reached ``target_value`` ("x/N tỉnh đạt");
+    for a count each agency must reach on its own, where a Σ of counts would mix agencies
+    far beyond the target with agencies far below it."""
 
 
 class TargetScope(StrEnum):
@@ -45,11 +52,17 @@ class TargetScope(StrEnum):
     """target_value is for the national total; agencies contribute their share."""
 
 
-_AGGREGATION_FOR_KIND = {
-    TargetKind.RATIO: Aggregation.SUM_RATIO,
-    TargetKind.COUNT: Aggregation.SUM_COUNT,
-    TargetKind.MILESTONE: Aggregation.SHARE_DONE,
+AGGREGATIONS_FOR_KIND = {
+    TargetKind.RATIO: frozenset({Aggregation.SUM_RATIO}),
+    TargetKind.COUNT: frozenset({Aggregation.SUM_COUNT, Aggregation.SHARE_REACHED}),
+    TargetKind.MILESTONE: frozenset({Aggregation.SHARE_DONE}),
 }
+"""The aggregations each kind of target may use."""
+
+_UNREVISABLE = frozenset({"id", "kind", "aggregation", "seeds", "target_value"})
+"""Fields no revision may change. A new target value is a new indicator with its own id
+(e.g. 80 % of online services and 100 % of eligible procedures are two targets), so a
+figure is always read against the value its agency was asked to reach."""
 
 
 class Target(BaseModel):
@@ -64,21 +77,27 @@ class Target(BaseModel):
     unit_en: str
     kind: TargetKind
     target_value: int | float
-    deadline: date
+    deadline: date | None
+    """None: no source gives a deadline; the task is tracked without being scored against a date."""
     applies_to: frozenset[str] = Field(min_length=1)
     aggregation: Aggregation
     scope: TargetScope
     weight: float = Field(gt=0)
     seeds: tuple[str, ...] = Field(min_length=1)
+    basis: str | None = None
+    """The legal document that sets the target (e.g. "Thông báo 56/TB-VPCP ngày 23/02/2025");
+    None where the seeds name none."""
     higher_is_better: bool = True
     notes: str = ""
 
     @model_validator(mode="after")
     def _consistent(self) -> Target:
-        if self.aggregation is not _AGGREGATION_FOR_KIND[self.kind]:
-            raise ValueError(
-                f"{self.id}: a {self.kind} target aggregates by {_AGGREGATION_FOR_KIND[self.kind]}"
-            )
+        allowed = AGGREGATIONS_FOR_KIND[self.kind]
+        if self.aggregation not in allowed:
+            raise ValueError(f"{self.id}: a {self.kind} target aggregates by one of {sorted(allowed)}")
+        if self.aggregation is Aggregation.SHARE_REACHED and self.scope is not TargetScope.AGENCY:
+            # Reaching the target is a per-agency notion; a national total has no share of agencies.
+            raise ValueError(f"{self.id}: share_reached needs scope agency")
         value = self.target_value
         fits = {
             TargetKind.RATIO: 0 < value <= 1,
@@ -111,7 +130,7 @@ class TargetRevision(BaseModel):
     def _cited(self) -> TargetRevision:
         if self.seed is None and self.source is None:
             raise ValueError(f"revision of {self.target_id} on {self.effective} cites no seed or source")
-        unchangeable = set(self.changes) & {"id", "kind", "aggregation", "seeds"}
+        unchangeable = set(self.changes) & _UNREVISABLE
         if unchangeable:
             raise ValueError(f"revision of {self.target_id} may not change {sorted(unchangeable)}")
         return self

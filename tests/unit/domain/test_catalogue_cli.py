@@ -9,6 +9,7 @@ import yaml
 from click.testing import CliRunner
 
 from services.catalogue.cli import catalogue
+from shared.domain.catalogue import all_target_ids
 
 
 def _run(*args: str) -> tuple[int, str]:
@@ -19,9 +20,24 @@ def _run(*args: str) -> tuple[int, str]:
 def test_targets_table_in_vietnamese() -> None:
     code, output = _run("targets", "--on", "2025-03-01")
     assert code == 0
-    assert "Danh mục chỉ tiêu ngày 01/03/2025: 20 chỉ tiêu" in output
+    assert f"Danh mục chỉ tiêu ngày 01/03/2025: {len(all_target_ids())} chỉ tiêu" in output
     assert "Tỷ lệ hồ sơ thủ tục hành chính được xử lý trực tuyến" in output
     assert "30/06/2025" in output and "Bộ Công an" in output
+
+
+def test_an_untimed_target_reads_as_having_no_deadline() -> None:
+    code, output = _run("targets", "--on", "2025-03-01")
+    assert code == 0
+    row = next(line for line in output.splitlines() if line.startswith("own_dt_project "))
+    assert "không thời hạn" in row
+
+
+def test_targets_json_carries_the_legal_basis() -> None:
+    code, output = _run("targets", "--on", "2025-03-01", "--json")
+    assert code == 0
+    listed = {item["id"]: item for item in json.loads(output)}
+    assert listed["online_dossier_rate"]["basis"] == "Thông báo 56/TB-VPCP ngày 23/02/2025"
+    assert listed["own_dt_project"]["deadline"] is None
 
 
 def test_targets_json_shows_revisions_by_date() -> None:
