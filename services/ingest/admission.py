@@ -219,7 +219,8 @@ def _amendment_problem(ev: ParsedEvent, known, retracted) -> tuple[ReasonCode, s
     target = known.get((ev.agency_id, ev.amends))
     if target is None:
         return ReasonCode.UNKNOWN_AMENDED_EVENT, f"{ev.kind.value} of {ev.amends!r}, which is not in the ledger for {ev.agency_id!r}"
-    if target.kind in (EventKind.RETRACTION.value,) or target.target_id != ev.target_id:
+    # An explanation holds no figure to correct or withdraw: a newer explanation supersedes it.
+    if target.kind in (EventKind.RETRACTION.value, EventKind.EXPLANATION.value) or target.target_id != ev.target_id:
         return ReasonCode.AMENDED_EVENT_MISMATCH, (
             f"{ev.amends!r} is a {target.kind} for target {target.target_id!r}; "
             f"a {ev.kind.value} for {ev.target_id!r} cannot amend it"

@@ -38,7 +38,7 @@ from shared.kafka import Broker, Consumer, Record
 from shared.offsets import in_sequence
 from shared.scoring.alerts import alerts_due
 from shared.scoring.digest import Digest, History, Key
-from shared.scoring.entries import Entry, entry_from_event
+from shared.scoring.entries import Entry, NotScored, entry_from_event
 from shared.scoring.projector import Projector
 from shared.scoring.rows import Change, Projections, diff, projections_from_rows, row_dict
 from shared.scoring.snapshots import Snapshots, snapshot_days
@@ -118,7 +118,7 @@ class ScorerWorker:
         self.group = settings.group("scorer")
         self.topics = settings.topics
         self.stats = ScorerStats()
-        self.digest = Digest([], today())
+        self.digest = Digest([], today(), self.projector.retention(today()))
         self.snapshots = Snapshots(self.projector, self.digest)
         self._unwritten: set[date] = set()  # snapshot days evaluated afresh, not stored yet
         self._version = 0
@@ -139,7 +139,7 @@ class ScorerWorker:
         snap = self.store.snapshot()
         today = self.today()
         days = snapshot_days(today, self.projector)
-        digest = Digest(days, today)
+        digest = Digest(days, today, self.projector.retention(today))
         for key, rows in groupby(snap.observations, key=lambda r: (r["agency_id"], r["target_id"])):
             digest.load(key, [entry_from_row(r) for r in rows])
         for seq in snap.skipped:
@@ -318,6 +318,8 @@ class ScorerWorker:
             else:
                 try:
                     entries.append(entry_from_event(seq, row.agency_id, row.chain_pos, event))
+                except NotScored:  # an explanation: applied, holds no figure
+                    unreadable.append(seq)
                 except ValueError as exc:  # MalformedEntry is a ValueError
                     self.stats.malformed += 1
                     unreadable.append(seq)

@@ -13,6 +13,13 @@ from typing import Any
 from shared.scoring.figures import Fig, MalformedEntry, figure_from_json
 
 AMENDING = ("correction", "retraction")  # the kinds that amend an earlier event
+UNSCORED = ("explanation",)  # kinds that carry no figure: recorded, never folded
+
+
+class NotScored(MalformedEntry):
+    """A well-formed entry that holds nothing for the scorer (an explanation of a late
+    task): counted as applied and left out of the fold, like an unreadable one, but
+    neither logged nor counted as malformed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +49,8 @@ def entry_from_event(seq: int, agency_id: str, chain_pos: int, event: dict[str, 
     """An entry from the ledger fields and the recorded event (decoded JSON)."""
     try:
         kind = _KINDS.get(event["kind"])
+        if event["kind"] in UNSCORED:
+            raise NotScored(f"ledger entry seq={seq}: an {event['kind']} carries no figure")
         if kind is None:
             raise MalformedEntry(f"unknown event kind {event['kind']!r}")
         # The fold keeps every entry: one shared object per agency id, target id, kind
@@ -53,7 +62,7 @@ def entry_from_event(seq: int, agency_id: str, chain_pos: int, event: dict[str, 
             figure=figure_from_json(event.get("figure")),
         )
     except (KeyError, TypeError, ValueError) as exc:
-        if isinstance(exc, MalformedEntry):
+        if isinstance(exc, MalformedEntry):  # NotScored included
             raise
         raise MalformedEntry(f"ledger entry seq={seq}: {exc!r}") from None
     if (entry.kind in AMENDING) != (entry.amends is not None):

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from shared.scoring.entries import entry_from_payload
+from shared.scoring.entries import NotScored, entry_from_payload
 from shared.scoring.figures import MalformedEntry
 from shared.scoring.history import Fold
 
@@ -17,16 +17,18 @@ log = logging.getLogger("tiendo.scoring")
 
 @dataclass
 class FoldResult:
-    """A fold of ledger entries, how many were read, and the seqs of those it could not read."""
+    """A fold of ledger entries, how many were read, and the seqs of those left out of the
+    fold: unreadable ones and ``unscored`` ones (explanations, which hold no figure)."""
 
     fold: Fold
     entries: int
     skipped: list[int] = field(default_factory=list)
+    unscored: int = 0
 
     @property
     def malformed(self) -> int:
-        """How many entries were left out of the fold (unreadable payloads)."""
-        return len(self.skipped)
+        """How many entries were left out of the fold as unreadable."""
+        return len(self.skipped) - self.unscored
 
 
 def fold_ledger(rows: Iterable, on_entry: Callable[[int], None] = lambda n: None) -> FoldResult:
@@ -36,12 +38,16 @@ def fold_ledger(rows: Iterable, on_entry: Callable[[int], None] = lambda n: None
     fold = Fold()
     n = 0
     skipped: list[int] = []
+    unscored = 0
     for stored in rows:
         n += 1
         try:
             fold.apply(entry_from_payload(stored.seq, stored.agency_id, stored.chain_pos, stored.payload))
+        except NotScored:
+            skipped.append(stored.seq)
+            unscored += 1
         except MalformedEntry as exc:
             skipped.append(stored.seq)
             log.warning("skipping ledger entry seq=%s: %s", stored.seq, exc)
         on_entry(1)
-    return FoldResult(fold, n, skipped)
+    return FoldResult(fold, n, skipped, unscored)
