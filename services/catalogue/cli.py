@@ -9,7 +9,7 @@ from datetime import date, datetime
 import click
 
 from services.catalogue.tables import UNCONFIRMED_MARK, agencies_table, targets_table, vn_date
-from shared.domain.agencies import AgencyKind, agencies_on
+from shared.domain.agencies import AgencyKind, accountable_head, agencies_on
 from shared.domain.catalogue import catalogue_on
 from shared.domain.schema import asyncapi_text, json_schema_text
 from shared.domain.temporal import VIETNAM_TZ
@@ -88,7 +88,8 @@ def targets(on: date | None, as_json: bool) -> None:
 def agencies(on: date | None, kind: str | None, as_json: bool) -> None:
     """List the ministries and provinces that existed on a day.
 
-    Codes marked * are not yet confirmed against their source document.
+    Codes marked * are not yet confirmed against their source document. The JSON gives
+    each agency's accountable head by position (accountable_head).
 
     \b
     Examples:
@@ -98,7 +99,10 @@ def agencies(on: date | None, kind: str | None, as_json: bool) -> None:
     day = on or _today()
     listed = agencies_on(day, AgencyKind(kind) if kind else None)
     if as_json:
-        _emit_json([agency.model_dump(mode="json") for agency in listed])
+        _emit_json([
+            {**agency.model_dump(mode="json"), "accountable_head": accountable_head(agency.id, day)}
+            for agency in listed
+        ])
         return
     kind_labels = {
         AgencyKind.MINISTRY: "bộ, cơ quan ngang bộ",

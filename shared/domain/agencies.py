@@ -1,4 +1,5 @@
-"""The agency registry: ministries and provinces over time, with the 2025 reorganisations.
+"""The agency registry: ministries and provinces over time, with the 2025 reorganisations,
+and who answers for each unit's tasks.
 
 Data lives in ``data/agencies.yaml`` (its header explains ids and codes). Every function
 here is pure; the file is read once, on first use.
@@ -47,6 +48,18 @@ class Agency(BaseModel):
     valid_to: date | None = None
     successor: str | None = None
     predecessors: tuple[str, ...] = ()
+    head: str | None = None
+    """The accountable head's position where it is not the default of the unit type
+    (Bộ trưởng Bộ …, Chủ tịch UBND tỉnh …): "Thống đốc Ngân hàng Nhà nước Việt Nam"."""
+    head_en: str | None = None
+    """``head`` in English; set whenever ``head`` is."""
+    name_in_text: str | None = None
+    """The name mid-sentence where the unit type keeps its capital ("Thành phố Hồ Chí
+    Minh": the unit type is part of the proper name); otherwise derived, see
+    :func:`name_in_text`."""
+    abbreviation: str | None = None
+    """The issuing body's abbreviation in document symbols where it is not the initials
+    of its name ("NHNN", not "NHNNVN")."""
     notes: str = ""
 
 
@@ -75,6 +88,12 @@ def _check(registry: _Registry, by_id: dict[str, Agency]) -> None:
         raise ValueError("agencies.yaml: duplicate agency id")
     cutovers = {r.effective for r in registry.reorganisations}
     for agency in registry.agencies:
+        # A ministerial agency's head has a title of its own (Thống đốc, Tổng Thanh tra, Bộ
+        # trưởng, Chủ nhiệm): no default to fall back on.
+        if agency.unit_type is UnitType.MINISTERIAL_AGENCY and agency.head is None:
+            raise ValueError(f"agencies.yaml: {agency.id} is a ministerial agency and needs a head")
+        if (agency.head is None) != (agency.head_en is None):
+            raise ValueError(f"agencies.yaml: {agency.id} needs both head and head_en, or neither")
         if agency.valid_from is not None and agency.valid_from not in cutovers:
             raise ValueError(f"agencies.yaml: {agency.id} starts outside a reorganisation")
         if (agency.successor is None) != (agency.valid_to is None):
@@ -183,3 +202,50 @@ def predecessors_of(agency_id: str, *, transitive: bool = False) -> tuple[str, .
     for predecessor in direct:
         found.extend(predecessors_of(predecessor, transitive=True))
     return tuple(found)
+
+
+_UNIT_TYPE_PREFIX = {UnitType.PROVINCE: "Tỉnh ", UnitType.CITY: "Thành phố "}
+
+
+def name_in_text(agency_id: str) -> str:
+    """The unit's Vietnamese name in running text: "tỉnh Cao Bằng", "thành phố Hà Nội", "Bộ Công an".
+
+    A province's or city's unit type is a common noun and takes a small letter mid-sentence
+    (Nghị định 30/2020/NĐ-CP, Phụ lục II); "Thành phố Hồ Chí Minh" keeps its capital, as the
+    registry records. Ministries' names are proper names throughout.
+    """
+    agency = get_agency(agency_id)
+    if agency.name_in_text is not None:
+        return agency.name_in_text
+    prefix = _UNIT_TYPE_PREFIX.get(agency.unit_type)
+    if prefix is not None and agency.name_vi.startswith(prefix):
+        return prefix.lower() + agency.name_vi.removeprefix(prefix)
+    return agency.name_vi
+
+
+def _english_unit(agency: Agency) -> str:
+    name = agency.name_en or agency.name_vi
+    if agency.unit_type is UnitType.PROVINCE:
+        return f"{name} province"
+    return name if name.endswith("City") else f"{name} City"
+
+
+def accountable_head(agency_id: str, day: date, *, lang: str = "vi") -> str:
+    """The position that answers for ``agency_id``'s tasks on ``day`` ("rõ trách nhiệm").
+
+    By position, never a person's name: "Bộ trưởng Bộ Công an", "Chủ tịch UBND tỉnh Cao
+    Bằng", "Thống đốc Ngân hàng Nhà nước Việt Nam". A unit that ended before ``day`` answers
+    through its successor: a task of the Ministry of Information and Communications is, from
+    01/03/2025, the Minister of Science and Technology's. ``lang`` is ``"vi"`` or ``"en"``.
+    ``KeyError`` for an unknown id.
+    """
+    unit = get_agency(successor_of(agency_id, day))
+    if unit.head is not None:
+        return unit.head if lang == "vi" else str(unit.head_en)
+    if unit.kind is AgencyKind.MINISTRY:
+        if lang == "vi":
+            return f"Bộ trưởng {unit.name_vi}"
+        return (unit.name_en or unit.name_vi).replace("Ministry", "Minister", 1)
+    if lang == "vi":
+        return f"Chủ tịch UBND {name_in_text(unit.id)}"
+    return f"Chairman of the People's Committee of {_english_unit(unit)}"

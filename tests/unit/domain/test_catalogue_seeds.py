@@ -38,7 +38,8 @@ def test_every_quotation_in_the_notes_is_in_a_seed() -> None:
     text = _seed_text()
     notes = [target.notes for target in catalogue_on(date(2025, 1, 1)).values()]
     notes += [revision.changes.get("notes", "") for revision in target_revisions()]
-    quoted = [part.strip() for note in notes for quote in re.findall(r'"([^"]+)"', note) for part in quote.split("...")]
+    quotes = [quote for note in notes for quote in re.findall(r'"([^"]+)"', note)]
+    quoted = [part.strip() for quote in quotes for part in quote.split("...")]
     assert quoted
     assert [part for part in quoted if part and part not in text] == []
 
@@ -81,7 +82,8 @@ def test_officials_at_every_level_include_ministries() -> None:
 
 def test_procedures_local_data_is_a_share_of_provinces_reaching_200() -> None:
     target = catalogue_on(YEAR_END)["procedures_local_data"]
-    assert (target.aggregation, target.scope, target.target_value) == (Aggregation.SHARE_REACHED, TargetScope.AGENCY, 200)
+    assert (target.aggregation, target.scope, target.target_value) == (
+        Aggregation.SHARE_REACHED, TargetScope.AGENCY, 200)
 
 
 def test_the_two_laws_bind_the_responsible_ministries_after_the_merger() -> None:
