@@ -13,20 +13,21 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from shared.domain.agencies import AgencyKind, agencies_on, all_agencies
 from shared.domain.catalogue import Target, TargetScope, all_target_ids, catalogue_on
 
 from services.report import amendments as amending
 from services.report.facts import Fact, vietnam_day
-from services.report.model import Amendment, Cutoff, LateTask, Report, Standing, TargetLine, Trend
+from services.report.model import Amendment, Cutoff, Explanation, LateTask, Report, Standing, TargetLine, Trend
 from services.report.period import Period, month_ends
 from services.report.scan import Scan
 from services.report.scoring import Projections, Status
 
 MIN_TREND_MONTHS = 6
 LATE_STATUSES = (Status.OVERDUE.value, Status.AT_RISK.value)
+MET_STATUSES = ("met", "met_late")  # met on time or late: a commitment kept
 
 
 class RejectedMessage(Protocol):
@@ -57,6 +58,9 @@ class Quotes(Protocol):
 
     def amended(self, amending: Iterable[Fact]) -> dict[tuple[str, str], Fact]:
         """The events these corrections and retractions amend, by (agency, event id)."""
+
+    def explanations(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """The latest explanation event of each agency × target (decoded), by (agency, target)."""
 
 
 def trend_of(period: Period) -> tuple[date, ...]:
@@ -121,6 +125,7 @@ def _late_tasks(now: Projections, targets: dict[str, Target], quotes: Quotes, as
     target_order = {t: i for i, t in enumerate(all_target_ids())}
     late = [cell for cell in now.cells.values() if cell.status in LATE_STATUSES]
     by_seq = quotes.at(c.source_seq for c in late if c.source_seq is not None)
+    explained = quotes.explanations()
     rows = []
     for cell in late:
         deadline = targets[cell.target_id].deadline
@@ -134,12 +139,32 @@ def _late_tasks(now: Projections, targets: dict[str, Target], quotes: Quotes, as
             observed_at=cell.observed_at, rolled_up=cell.rolled_up, source_event_id=cell.source_event_id,
             reporter_name=source.reporter_name if source else None,
             reporter_role=source.reporter_role if source else None,
+            explanation=_explanation(explained.get((cell.agency_id, cell.target_id)), as_of, cell.status),
         ))
     # Most overdue first, then the at-risk tasks closest to their deadline; ties in
     # registry and catalogue order so the table reads the same on every build.
     rows.sort(key=lambda r: (r.status != Status.OVERDUE.value, -(r.days_late or 0), r.days_left or 0,
                              agency_order.get(r.agency_id, len(agency_order)), target_order[r.target_id]))
     return tuple(rows)
+
+
+def committed_passed(committed_on: date, as_of: date, status: str) -> bool:
+    """Whether a committed completion date has passed unkept: it is before the report's
+    day ``as_of`` and the task's status there is not met (on time or late)."""
+    return committed_on < as_of and status not in MET_STATUSES
+
+
+def _explanation(event: dict[str, Any] | None, as_of: date, status: str) -> Explanation | None:
+    """The report's view of an explanation event (None: the agency gave none)."""
+    if event is None:
+        return None
+    stated = event["explanation"]
+    committed_on = date.fromisoformat(stated["committed_on"])
+    return Explanation(
+        cause=stated["cause"], action=stated["action"], committed_on=committed_on,
+        committed_passed=committed_passed(committed_on, as_of, status), event_id=event["event_id"],
+        observed_at=date.fromisoformat(event["observed_at"]),
+    )
 
 
 def _standings(now: Projections, before: Projections, kind: AgencyKind) -> tuple[Standing, ...]:

@@ -4,11 +4,13 @@ letters up to it, let the scorer compute the figures, render, write the files.""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -182,6 +184,10 @@ class LedgerQuotes:
         """The events these corrections and retractions amend, by (agency, event id)."""
         rows = self.queries.entries_of_events(((f.agency_id, f.amends) for f in amending), self.upto_seq)
         return {(r.agency_id, r.event_id): fact_of(r) for r in rows}
+
+    def explanations(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """The latest explanation of each agency × target recorded up to the cut-off."""
+        return {key: json.loads(row.payload) for key, row in self.queries.latest_explanations(self.upto_seq).items()}
 
 
 def write_report(report: Report, lang: str, formats: Iterable[str], out_dir: Path, key: ReportsKey,

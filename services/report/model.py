@@ -65,6 +65,20 @@ class TargetLine:
 
 
 @dataclass(frozen=True)
+class Explanation:
+    """The latest explanation (giải trình) the agency gave of a late task, as recorded up
+    to the cut-off: cause, remedial action and committed completion date.
+    ``committed_passed``: that date is before the report's day and the task is still not met."""
+
+    cause: str
+    action: str
+    committed_on: date
+    committed_passed: bool
+    event_id: str
+    observed_at: date
+
+
+@dataclass(frozen=True)
 class LateTask:
     """An agency × target that is overdue or at risk: who, what, by when, how late, who
     reported last and what."""
@@ -84,6 +98,7 @@ class LateTask:
     source_event_id: str | None
     reporter_name: str | None
     reporter_role: str | None
+    explanation: Explanation | None = None
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,17 @@ class ReportQueries:
         with self.engine.connect() as conn:
             return list(conn.execute(q))
 
+    def latest_explanations(self, upto_seq: int) -> dict[tuple[str, str], Any]:
+        """The latest explanation (giải trình) of each agency × target among the entries up
+        to ``upto_seq`` — a newer one supersedes the earlier — by (agency_id, target_id):
+        rows with ``seq``, ``agency_id``, ``target_id``, ``recorded_at`` and ``payload``.
+        Never one recorded after the cut-off; explanations are few, so all are read."""
+        le = ledger_entries
+        q = (select(le.c.seq, le.c.agency_id, le.c.target_id, le.c.recorded_at, le.c.payload)
+             .where(le.c.seq <= upto_seq, le.c.kind == "explanation").order_by(le.c.seq))
+        with self.engine.connect() as conn:
+            return {(r.agency_id, r.target_id): r for r in conn.execute(q)}
+
     def entries_of_events(self, keys: Iterable[tuple[str, str]], upto_seq: int) -> list[Any]:
         """The entries up to ``upto_seq`` with these (agency_id, event_id): rows with
         ``seq``, ``agency_id``, ``event_id`` and ``payload``. One query per agency so the
