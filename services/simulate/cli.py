@@ -39,10 +39,13 @@ from services.simulate.trajectories import Truth
 def simulate(ctx, seed, scale, year, until, dry_run, out, expectations_path, as_json):
     """Stand in for the agency systems: every ministry and province reports its YEAR.
 
-    Monthly figures and milestones for every applicable target, each event signed with
-    its agency's key, through the 2025 reorganisations (ministries on 2025-03-01,
-    provinces on 2025-07-01), along paths anchored on the seeds (essential services
-    54/76 in February and 58/76 in March, civil registry 98 % digitised in March). With
+    The 2024 baseline first (every figure on 2024-12-31, and the milestones already
+    reached), then monthly figures and milestones for every applicable target, each event
+    signed with its agency's key, through the 2025 reorganisations (ministries on
+    2025-03-01, provinces on 2025-07-01), along paths anchored on the seeds on their days:
+    the 2024 results on 2024-12-31 (essential services 54/76, procedures simplified
+    898/1.084, fee resolutions 63/63), 54/76 on 2025-02-06, and on 2025-03-18 58/76
+    essential services and 98 % of civil-registry records digitised. With
     real life's mess: late reports, silent agencies, re-sends, corrections, retractions,
     and malformed and forged events, each listed in --expectations with the reason code
     its dead letter must carry.
@@ -79,7 +82,7 @@ def simulate(ctx, seed, scale, year, until, dry_run, out, expectations_path, as_
 
             def send(key, value):
                 producer.send(topic, key, value)
-        days = (min(truth.end, last) - truth.start).days + 1
+        days = (min(truth.end, last) - truth.baseline).days + 1
         bar = stack.enter_context(click.progressbar(length=days, label=f"Simulating {year}", file=sys.stderr,
                                                     hidden=as_json, item_show_func=lambda d: d and str(d)))
         plan = Plan(config, keys, truth, on_day=lambda day: bar.update(1, day))

@@ -136,7 +136,7 @@ class Mess:
         for agency_id in pick(whole_year, 2):
             targets = [x.id for x in t.applicable[agency_id]
                        if x.kind is not TargetKind.MILESTONE and x.id not in ANCHORED_TARGETS]
-            chosen.append(Silence(agency_id, t.start, t.end, rng.choice(targets), "never reports this target"))
+            chosen.append(Silence(agency_id, t.baseline, t.end, rng.choice(targets), "never reports this target"))
         return tuple(chosen)
 
 

@@ -2,16 +2,20 @@
 
 For every agency and every target that applies to it, on every observation day of its
 cadence, the agency reports its true figure (:mod:`trajectories`); milestones are reported
-once, when reached. Reports are made under the id of the unit that exists on the day
-(ministries merge on 2025-03-01, provinces on 2025-07-01). Then real life
-(:mod:`mess`): late reports, silences, re-sends, corrections, retractions, and now and
-then a bad event (:mod:`faults`). Each message carries the outcome ingest must give it.
+once, when reached. The year opens with the baseline: 31 December of the year before is
+the last day of a month like any other, so every agency reports every figure on it, and
+every milestone it had already reached. On the seeds' session days every agency reports
+the anchored targets, whatever its cadence, so the national figure of that day is the
+seed's. Reports are made under the id of the unit that exists on the day (ministries
+merge on 2025-03-01, provinces on 2025-07-01). Then real life (:mod:`mess`): late
+reports, silences, re-sends, corrections, retractions, and now and then a bad event
+(:mod:`faults`). Each message carries the outcome ingest must give it.
 
 Scale sets the cadence: 1 is monthly (a few thousand events); above 1, ``round(scale)``
 observations a month (weekly at 4, daily at ~30, several a day beyond, millions at a few
 hundred); below 1, each agency × target reports in about ``scale`` of its months (the
-anchor days and the final month are kept), and a milestone is reported with probability
-``scale``.
+anchor days, the baseline among them, and the final month are kept), and a milestone is
+reported with probability ``scale`` (always, if a seed anchors its target).
 
 The stream is a generator with memory bounded by the reports still in flight (sent later
 than generated, e.g. late ones), so a run of millions never holds them all. Pure: keys
@@ -39,8 +43,10 @@ from services.simulate.faults import Fault, Primary
 from services.simulate.keys import KeyRing
 from services.simulate.mess import FaultSchedule, Fate, Mess, delay_days, draw_fate, is_late
 from services.simulate.profiles import FAMILY_NAMES, GIVEN_NAMES, MIDDLE_NAMES, MINISTRY_ROLES, PROVINCE_ROLES
-from services.simulate.trajectories import ANCHORS, Truth
+from services.simulate.trajectories import ANCHORS, Truth, baseline_day
 from services.simulate.wire import DAY, SECOND, ClockStyle, instant, vietnam_ordinal, wire_bytes
+
+_ANCHORED = frozenset(a.target_id for a in ANCHORS)
 
 MAX_SCALE = 1000.0
 """About seven million events; beyond it the reports of one day would crowd into the same minute."""
@@ -58,8 +64,8 @@ class Config:
     def __post_init__(self) -> None:
         if not 0 < self.scale <= MAX_SCALE:
             raise ValueError(f"scale must be above 0 and at most {MAX_SCALE:g}, got {self.scale:g}")
-        if self.until is not None and self.until < date(self.year, 1, 1):
-            raise ValueError(f"until {self.until} is before the simulated year {self.year}")
+        if self.until is not None and self.until < baseline_day(self.year):
+            raise ValueError(f"until {self.until} is before the baseline of the simulated year {self.year}")
 
 
 class Outcome(StrEnum):
@@ -98,7 +104,8 @@ class _Pair:
     last: date
     months: frozenset[int] | None
     """The months reported in at a scale below 1 (None: every month)."""
-    anchors: frozenset[date]
+    required: frozenset[date]
+    """The days it reports on whatever the cadence: the seeds' anchor days of its target."""
 
 
 class _Agent:
@@ -152,6 +159,13 @@ def _prefixes(agencies) -> list[str]:
     return prefixes
 
 
+def _per_day(day: date, per_month: int) -> int:
+    """Reports on ``day`` at ``per_month`` a month: spread evenly over the month's days, the
+    last on its last day (Bresenham's rule), several a day when there are more reports than days."""
+    length, j = month_end(day.year, day.month).day, day.day - 1
+    return (j + 1) * per_month // length - j * per_month // length
+
+
 @functools.cache
 def _compact_day(ordinal: int) -> str:
     return date.fromordinal(ordinal).isoformat().replace("-", "")
@@ -179,12 +193,13 @@ class Plan:
         self.per_month = round(config.scale) if config.scale >= 1 else config.scale
         self.expected_reports = sum(self._count(p) for p in self._pairs) + len(self._milestones)
         self.agents = {a.id: _Agent(t, a.id, p) for a, p in zip(t.agencies, _prefixes(t.agencies))}
-        self.month_ends = frozenset(month_end(t.year, m).toordinal() for m in range(1, 13))
+        self.month_ends = frozenset(month_end(t.year, m).toordinal() for m in range(0, 13))
+        self.required_days = frozenset(d for p in self._pairs for d in p.required)
 
     # ---- what is reported when -------------------------------------------------------------
     def _pair(self, agency_id: str, target: Target) -> _Pair:
         first, last = self.truth.window(agency_id)
-        anchors = frozenset(a.on for a in ANCHORS if a.target_id == target.id and first <= a.on <= last)
+        required = frozenset(a.on for a in ANCHORS if a.target_id == target.id and first <= a.on <= last)
         months = None
         if self.config.scale < 1:
             ends = [m for m in range(1, 13) if first <= month_end(self.truth.year, m) <= last]
@@ -192,30 +207,35 @@ class Plan:
             count = math.floor(len(ends) * self.config.scale + phase)
             # Evenly spaced, ending on the last month: a dissolved unit's final figure is kept.
             months = frozenset(ends[len(ends) - 1 - i * len(ends) // count] for i in range(count))
-        return _Pair(agency_id, target, first, last, months, anchors)
+        return _Pair(agency_id, target, first, last, months, required)
 
     def _count(self, pair: _Pair) -> int:
-        months = [m for m in range(1, 13) if pair.first <= month_end(self.truth.year, m) <= pair.last]
+        year = self.truth.year
         if pair.months is None:
-            return len(months) * self.per_month
-        return len(pair.months) + len({a for a in pair.anchors if a.month not in pair.months})
+            months = [m for m in range(1, 13) if pair.first <= month_end(year, m) <= pair.last]
+            # The baseline is the last day of a month: always a reporting day at this scale.
+            baseline = _per_day(pair.first, self.per_month) if pair.first == self.truth.baseline else 0
+            extra = sum(1 for d in pair.required if not _per_day(d, self.per_month))
+            return len(months) * self.per_month + baseline + extra
+        kept = {d for d in pair.required if d.year == year and d == month_end(year, d.month) and d.month in pair.months}
+        return len(pair.months) + len(pair.required - kept)
 
     def _reporting(self, day: date) -> Iterator[tuple[_Pair, int]]:
         """The agency × target pairs that report on ``day``, and how many reports each."""
-        end = month_end(day.year, day.month)
+        required = day in self.required_days
         if self.config.scale >= 1:
-            # The month's reports spread evenly over its days, the last on its last day
-            # (Bresenham's rule), several a day when there are more reports than days.
-            length, j, n = end.day, day.day - 1, self.per_month
-            count = (j + 1) * n // length - j * n // length
-            if not count:
+            count = _per_day(day, self.per_month)
+            if not count and not required:
                 return
             for pair in self._pairs:
-                if pair.first <= day <= pair.last and not self.mess.silent(pair.agency_id, pair.target.id, day):
-                    yield pair, count
-        elif day == end:
+                n = count or int(day in pair.required)
+                if n and pair.first <= day <= pair.last and not self.mess.silent(pair.agency_id, pair.target.id, day):
+                    yield pair, n
+        elif required or day == month_end(day.year, day.month):
+            # The baseline is December of the year before: no month of the year's own.
+            own_month = day.year == self.truth.year and day == month_end(day.year, day.month)
             for pair in self._pairs:
-                chosen = day.month in pair.months or day in pair.anchors
+                chosen = (own_month and day.month in pair.months) or day in pair.required
                 if chosen and pair.first <= day <= pair.last and not self.mess.silent(pair.agency_id, pair.target.id, day):
                     yield pair, 1
 
@@ -232,7 +252,9 @@ class Plan:
                 silence = self.mess.silent(agency.id, target.id, observed)
                 if silence is not None:
                     observed = silence.last + timedelta(days=1)
-                sampled = self.config.scale >= 1 or t.rng("phase", agency.id, target.id).random() < self.config.scale
+                # A seed's milestone figure (63/63 resolutions) needs every report, whatever the scale.
+                sampled = (self.config.scale >= 1 or target.id in _ANCHORED
+                           or t.rng("phase", agency.id, target.id).random() < self.config.scale)
                 if observed <= last and sampled:
                     reports.append((observed, agency.id, target.id, done))
         return sorted(reports)
@@ -246,7 +268,7 @@ class Plan:
         last_day = min(t.end, config.until) if config.until else t.end
         milestones = iter(self._milestones)
         pending = next(milestones, None)
-        day = t.start
+        day = t.baseline
         while day <= last_day:
             while pending is not None and pending[0] == day:
                 stream.milestone(*pending)

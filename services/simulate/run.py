@@ -91,8 +91,9 @@ def expectations(plan: Plan, tally: Tally) -> dict[str, Any]:
             for m in tally.rejected
         ],
         anchors=[
-            dict(target_id=a.target_id, on=a.on.isoformat(), value=str(a.value), seed=a.seed, quote=a.quote)
-            for a in ANCHORS if a.on.year == config.year
+            dict(target_id=a.target_id, on=a.on.isoformat(), value=str(a.value), total=a.total, seed=a.seed,
+                 quote=a.quote)
+            for a in ANCHORS
         ],
         silences=[
             dict(agency_id=s.agency_id, first=s.first.isoformat(), last=s.last.isoformat(), target_id=s.target_id,

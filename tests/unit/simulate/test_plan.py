@@ -14,11 +14,13 @@ from shared.domain.events import parse_event
 from shared.domain.validation import check_event_against_registry
 
 from services.simulate.plan import Config, Outcome, Plan
+from services.simulate.trajectories import ANCHORS
 from services.simulate.wire import vietnam_ordinal
 from tests.unit.simulate.conftest import SEED
 
 TODAY = date(2026, 1, 15)
 MONTH_ENDS = [date(2025, m + 1, 1) - timedelta(days=1) for m in range(1, 12)] + [date(2025, 12, 31)]
+BASELINE = date(2024, 12, 31)
 
 
 def _recorded(messages) -> list[dict]:
@@ -43,6 +45,7 @@ def test_until_sends_exactly_what_was_sent_by_then(truth, ring, year) -> None:
 def test_messages_go_out_in_the_order_they_are_sent(year) -> None:
     times = [m.sent_at for m in year]
     assert times == sorted(times)
+    # The baseline of 31/12/2024 goes out in the first days of January.
     assert vietnam_ordinal(times[0]) >= date(2025, 1, 1).toordinal()
 
 
@@ -69,7 +72,7 @@ def test_scale_one_is_every_agency_monthly_for_every_applicable_target(truth, ye
         for target in truth.applicable[agency.id]:
             if target.kind is TargetKind.MILESTONE:
                 continue
-            for day in MONTH_ENDS:
+            for day in [BASELINE, *MONTH_ENDS]:
                 if first <= day <= last and not plan.mess.silent(agency.id, target.id, day):
                     assert (agency.id, target.id, day.isoformat()) in reported
 
@@ -139,14 +142,32 @@ def test_the_mess_of_real_life(truth, year) -> None:
     assert len(plan.mess.silences) >= 8
 
 
-def test_small_scale_is_a_few_hundred_events_with_the_anchor_days(small_year) -> None:
-    events = _recorded(small_year)
+@pytest.mark.parametrize("fixture", ["year", "small_year"])
+def test_every_agency_reports_on_the_anchor_days(request, truth, fixture) -> None:
+    # At any scale: the seeds' figures of a day need every agency's figure of that day.
+    events = _recorded(request.getfixturevalue(fixture))
+    reporters = defaultdict(set)
+    for e in events:
+        reporters[(e["target_id"], e["observed_at"])].add(e["agency_id"])
+    for anchor in ANCHORS:
+        units = set(truth.units_on(anchor.target_id, anchor.on))
+        assert reporters[(anchor.target_id, anchor.on.isoformat())] == units, anchor
+
+
+def test_small_scale_is_a_few_hundred_events(small_year) -> None:
     assert 300 <= len(small_year) <= 900
-    anchored = Counter(key for key in {(e["target_id"], e["observed_at"], e["agency_id"]) for e in events}
-                       for key in [key[:2]])
-    assert anchored[("essential_services", "2025-02-28")] == 22
-    assert anchored[("essential_services", "2025-03-31")] == 17
-    assert anchored[("civil_registry_digitised", "2025-03-31")] == 63
+
+
+def test_the_baseline_is_reported_on_its_day(truth, year) -> None:
+    # Every unit of 1 January reports each figure of 31/12/2024, and each milestone it had
+    # reached by then, observed that day (done_on says when it was done).
+    events = [e for e in _recorded(year) if e["observed_at"] == BASELINE.isoformat()]
+    assert {e["agency_id"] for e in events} == {a.id for a in truth.bases}
+    done = {(e["agency_id"], e["target_id"]): e["figure"]["done_on"] for e in events if e["kind"] == "milestone"}
+    expected = {(a.id, t.id): truth.done_on(a.id, t.id).isoformat() for a in truth.bases for t in truth.applicable[a.id]
+                if t.kind is TargetKind.MILESTONE and truth.done_on(a.id, t.id) is not None
+                and truth.done_on(a.id, t.id) <= BASELINE}
+    assert done == expected and len({t for _, t in done}) == 2
 
 
 @pytest.mark.parametrize(("scale", "day", "each"), [(4, date(2025, 4, 30), 1), (4, date(2025, 4, 29), 0),
@@ -188,5 +209,5 @@ def test_an_intraday_feed_ends_each_day_on_the_days_figure(truth, ring) -> None:
 def test_config_refuses_nonsense() -> None:
     with pytest.raises(ValueError, match="scale"):
         Config(scale=0)
-    with pytest.raises(ValueError, match="before the simulated year"):
-        Config(until=date(2024, 12, 31))
+    with pytest.raises(ValueError, match="before the baseline of the simulated year"):
+        Config(until=date(2024, 12, 30))

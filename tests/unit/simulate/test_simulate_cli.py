@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from services.cli import main
+from services.simulate.trajectories import ANCHORS
 
 
 def _run(*args: str):
@@ -39,7 +40,8 @@ def test_dry_run_writes_messages_and_expectations(tmp_path) -> None:
             value = line["value"].encode("utf-8") if "value" in line else base64.b64decode(line["value_b64"])
             sent_bad[hashlib.sha256(value).hexdigest()] = line["reason_code"]
     assert sent_bad == rejected
-    assert {a["value"] for a in expected["anchors"]} == {"54", "58", "49/50"}
+    assert {(a["on"], a["value"], a["total"]) for a in expected["anchors"]} == {
+        (a.on.isoformat(), str(a.value), a.total) for a in ANCHORS}
     assert expected["silences"]
 
 
@@ -62,7 +64,7 @@ def test_human_output_says_what_must_happen() -> None:
     (["--scale", "0"], "scale must be above 0"),
     (["--scale", "5000"], "at most 1000"),
     (["--until", "2999-01-01"], "is after today"),
-    (["--until", "2024-06-30"], "before the simulated year"),
+    (["--until", "2024-12-30"], "before the baseline of the simulated year"),
 ])
 def test_bad_options_are_one_line_errors(args, message) -> None:
     result = _run("--dry-run", *args)
