@@ -47,9 +47,11 @@ _SIGNATURE = re.compile(r"^[0-9a-f]{128}$")
 _NOT_BLANK = re.compile(r"\S")
 _REQUIRED = frozenset({"schema_version", "event_id", "agency_id", "target_id", "kind", "observed_at",
                        "reported_at", "reporter"})
-_MEMBERS = _REQUIRED | {"figure", "evidence", "amends", "signature"}
+_MEMBERS = _REQUIRED | {"figure", "evidence", "amends", "explanation", "signature"}
+_STATEMENT = frozenset({"cause", "action", "committed_on"})  # an explanation's members
 _KINDS = {k.value: k for k in EventKind}
 _AMENDING = (EventKind.CORRECTION, EventKind.RETRACTION)
+_FIGURELESS = (EventKind.RETRACTION, EventKind.EXPLANATION)
 
 
 def _encode(obj: dict[str, Any]) -> bytes:
@@ -120,6 +122,16 @@ def _figure(fig: Any) -> tuple[str, date | None] | None:
             done_on = _day(fig["done_on"])
             return None if done_on is None else ("milestone", done_on)
     return None
+
+
+def _statement(stated: Any, observed_at: date) -> bool:
+    """Whether an explanation's member is valid: cause and action not blank, a committed
+    day not before the day of the explanation."""
+    if (type(stated) is not dict or stated.keys() != _STATEMENT or not _prose(stated["cause"], 2000)
+            or not _prose(stated["action"], 2000) or type(stated["committed_on"]) is not str):
+        return False
+    committed_on = _day(stated["committed_on"])
+    return committed_on is not None and committed_on >= observed_at
 
 
 @lru_cache(maxsize=4096)
@@ -196,12 +208,15 @@ def parse_canonical(raw: bytes, *, today: date) -> ParsedEvent | None:
     if figure is not None and shape is None:
         return None
     if ((kind in _AMENDING) != (amends is not None) or amends == obj["event_id"]
-            or (kind is EventKind.RETRACTION) != (figure is None)
+            or (kind in _FIGURELESS) != (figure is None)
+            or (kind is EventKind.EXPLANATION) != ("explanation" in obj)
             or (kind is EventKind.MEASUREMENT and shape[0] == "milestone")
             or (kind is EventKind.MILESTONE and shape[0] != "milestone")):
         return None
     if (observed_at < EARLIEST_OBSERVATION or observed_at > today or observed_at > vietnam_date(reported_at)
             or (shape is not None and shape[1] is not None and shape[1] > observed_at)):
+        return None
+    if "explanation" in obj and not _statement(obj["explanation"], observed_at):
         return None
     key_id = signature = None
     if "signature" in obj:

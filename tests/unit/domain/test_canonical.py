@@ -20,7 +20,7 @@ from services.simulate.keys import dry_run_keys
 from services.simulate.plan import Config, Outcome, Plan
 from services.simulate.trajectories import Truth
 from services.simulate.wire import encode
-from tests.unit.domain.samples import TODAY, count, measurement, milestone
+from tests.unit.domain.samples import TODAY, count, explanation, measurement, milestone
 from tests.unit.domain.test_domain_reason_cases import CASES
 
 SIM_TODAY = date(2026, 1, 15)
@@ -72,8 +72,10 @@ def test_bad_events_fall_back_to_parse_event_in_any_spelling(case) -> None:
 
 @pytest.mark.parametrize("event", [measurement(), milestone(), count(), measurement(evidence="CV 12/UBND"),
                                    measurement(kind="correction", amends="hn-20250331-0009"),
-                                   measurement(kind="retraction", amends="hn-20250331-0009", figure=None)],
-                         ids=["measurement", "milestone", "count", "evidence", "correction", "retraction"])
+                                   measurement(kind="retraction", amends="hn-20250331-0009", figure=None),
+                                   explanation()],
+                         ids=["measurement", "milestone", "count", "evidence", "correction", "retraction",
+                              "explanation"])
 def test_valid_events_take_the_fast_path_only_when_canonical(event) -> None:
     event = {k: v for k, v in event.items() if v is not None}
     assert _agrees(encode(event), TODAY) is not None

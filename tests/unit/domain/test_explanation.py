@@ -1,5 +1,5 @@
 """The explanation event (giải trình, docs/contract.md §3.1): what the parser accepts and
-rejects with which reason code, and the fast path leaving it to the parser."""
+rejects with which reason code, and ingest's fast path agreeing with it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from shared.domain.canonical import parse, parse_canonical
+from shared.domain.canonical import ParsedEvent, parse, parse_canonical
 from shared.domain.events import EventKind, parse_event, to_json_bytes
 from shared.domain.reasons import ContractViolation, ReasonCode
 from shared.domain.validation import check_event_against_registry
@@ -83,10 +83,22 @@ def test_no_other_kind_carries_an_explanation(kind) -> None:
         assert (rejection.code, rejection.field) == (R.EXPLANATION_NOT_ALLOWED, "explanation")
 
 
-def test_the_fast_path_leaves_explanations_to_the_parser_with_the_same_bytes() -> None:
+def test_the_fast_path_reads_a_canonical_explanation_as_the_parser_does() -> None:
     event = parse_event(explanation(), today=TODAY)
     wire = to_json_bytes(event)
+    fast = parse_canonical(wire, today=TODAY)
+    assert fast == ParsedEvent.from_model(event)
+    assert (fast.kind, fast.figure_type, fast.payload) == (EventKind.EXPLANATION, None, wire.decode("utf-8"))
+    assert json.loads(fast.payload)["explanation"] == STATED
+
+
+@pytest.mark.parametrize("stated", [
+    {**STATED, "committed_on": "2025-07-09"}, {**STATED, "cause": " "}, {**STATED, "extra": "x"},
+    {"cause": STATED["cause"], "action": STATED["action"]}, {**STATED, "committed_on": "2025-7-9"},
+])
+def test_the_fast_path_leaves_a_bad_explanation_to_the_parser(stated) -> None:
+    raw = explanation(explanation=stated)
+    wire = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     assert parse_canonical(wire, today=TODAY) is None
-    parsed = parse(wire, today=TODAY)
-    assert (parsed.kind, parsed.figure_type, parsed.payload) == (EventKind.EXPLANATION, None, wire.decode("utf-8"))
-    assert json.loads(parsed.payload)["explanation"] == STATED
+    with pytest.raises(ContractViolation):
+        parse(wire, today=TODAY)
