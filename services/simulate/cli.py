@@ -44,7 +44,7 @@ def simulate(ctx, seed, scale, year, until, dry_run, out, expectations_path, as_
     signed with its agency's key, through the 2025 reorganisations (ministries on
     2025-03-01, provinces on 2025-07-01), along paths anchored on the seeds on their days:
     the 2024 results on 2024-12-31 (essential services 54/76, procedures simplified
-    898/1.084, fee resolutions 63/63), 54/76 on 2025-02-06, and on 2025-03-18 58/76
+    898/1,084, fee resolutions 63/63), 54/76 on 2025-02-06, and on 2025-03-18 58/76
     essential services and 98 % of civil-registry records digitised. With
     real life's mess: late reports, silent agencies, re-sends, corrections, retractions,
     and malformed and forged events, each listed in --expectations with the reason code
