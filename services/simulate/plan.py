@@ -39,6 +39,7 @@ from shared.domain.agencies import AgencyKind
 from shared.domain.catalogue import Target, TargetKind
 from shared.domain.temporal import month_end
 
+from services.simulate.explanations import Due, explanation_bytes, explanation_event, explanations_by_day
 from services.simulate.faults import Fault, Primary
 from services.simulate.keys import KeyRing
 from services.simulate.mess import FaultSchedule, Fate, Mess, delay_days, draw_fate, is_late
@@ -193,6 +194,7 @@ class Plan:
         self.per_month = round(config.scale) if config.scale >= 1 else config.scale
         self.expected_reports = sum(self._count(p) for p in self._pairs) + len(self._milestones)
         self.agents = {a.id: _Agent(t, a.id, p) for a, p in zip(t.agencies, _prefixes(t.agencies))}
+        self.explanations = explanations_by_day(t)
         self.month_ends = frozenset(month_end(t.year, m).toordinal() for m in range(0, 13))
         self.required_days = frozenset(d for p in self._pairs for d in p.required)
 
@@ -275,6 +277,8 @@ class Plan:
                 pending = next(milestones, None)
             for pair, n in self._reporting(day):
                 stream.measurements(pair, day, n)
+            for due in self.explanations.get(day, ()):
+                stream.explanation(due)
             # Everything generated later is sent on a later day: today's messages can go.
             yield from stream.sent_before(instant(day + timedelta(days=1), 0))
             self.on_day(day)
@@ -341,6 +345,14 @@ class _Stream:
         moment = instant(day, 450 + _below(rng, 600), _below(rng, SECOND)) + shift
         figure = {"type": "milestone", "done": True, "done_on": done.isoformat()}
         self._report(agency_id, self.truth.targets[target_id], day, "milestone", figure, moment, True, False)
+
+    def explanation(self, due: Due) -> None:
+        """An agency's explanation of a task it is late on (:mod:`explanations`)."""
+        agent = self.plan.agents[due.agency_id]
+        at = instant(due.day, due.minutes)
+        e = explanation_event(due, agent.prefix, agent.office, agent.reporter(due.day), agent.clock.write(at))
+        value = explanation_bytes(e, self.keys[due.agency_id])
+        self._send(Message(due.agency_id, value, Outcome.RECORDED, at, due.agency_id, e["event_id"], e["kind"]))
 
     def _report(self, agency_id: str, target: Target, day: date, kind: str, figure: dict[str, Any],
                 moment: int, cites: bool, intraday: bool) -> None:

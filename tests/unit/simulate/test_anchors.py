@@ -33,7 +33,7 @@ def _fold(messages, targets: set[str]) -> Fold:
         seq += 1
         positions[m.agency_id] += 1
         event = json.loads(m.value)
-        if event["target_id"] in targets:
+        if event["target_id"] in targets and event["kind"] != "explanation":  # an explanation holds no figure
             fold.apply(entry_from_event(seq, m.agency_id, positions[m.agency_id], event))
     return fold
 
