@@ -23,7 +23,7 @@ from services.report.facts import Fact, vietnam_day
 from services.report.model import Amendment, Cutoff, Explanation, LateTask, Report, Standing, TargetLine, Trend
 from services.report.period import Period, month_ends
 from services.report.scan import Scan
-from services.report.scoring import Projections, Status
+from services.report.scoring import Figures, NationalRow, Projections, Status
 
 MIN_TREND_MONTHS = 6
 LATE_STATUSES = (Status.OVERDUE.value, Status.AT_RISK.value)
@@ -88,7 +88,7 @@ def assemble(period: Period, cutoff: Cutoff, scan: Scan, rejected: Iterable[Reje
     trend_days = trend_of(period)
     return Report(
         period=period, as_of=as_of, previous_period=previous, previous_as_of=previous.end, cutoff=cutoff,
-        targets=tuple(_target_line(t, now, before) for t in all_target_ids()),
+        targets=_target_lines(now, before),
         late=_late_tasks(now, targets, quotes, as_of),
         provinces=_standings(now, before, AgencyKind.PROVINCE),
         ministries=_standings(now, before, AgencyKind.MINISTRY),
@@ -99,21 +99,53 @@ def assemble(period: Period, cutoff: Cutoff, scan: Scan, rejected: Iterable[Reje
         amendment_summary=amending.summarise(
             scan.amending, {t: i for i, t in enumerate(all_target_ids())},
             {a.id: i for i, a in enumerate(all_agencies())}),
-        trend=Trend(trend_days, {t: tuple(figures.on(d).national[t].completion for d in trend_days)
-                                 for t in all_target_ids()}),
+        trend=_trend(figures, trend_days),
         distribution=_province_distribution(now, targets),
     )
 
 
-def _target_line(target_id: str, now: Projections, before: Projections) -> TargetLine:
-    n = now.national[target_id]
-    p = before.national[target_id]
+BLOCKS = ("ministry", "province", "all")
+
+
+def _by_block(projections: Projections) -> dict[tuple[str, str], NationalRow]:
+    """The national rows by (target, block)."""
+    return {(row.target_id, row.block): row for row in projections.national.values()}
+
+
+def _target_lines(now: Projections, before: Projections) -> tuple[TargetLine, ...]:
+    """One line per target and block, in catalogue order, the blocks in BLOCKS order."""
+    rows, earlier = _by_block(now), _by_block(before)
+    return tuple(_target_line(rows[(t, b)], earlier.get((t, b))) for t in all_target_ids() for b in BLOCKS
+                 if (t, b) in rows)
+
+
+def _target_line(n: NationalRow, p: NationalRow | None) -> TargetLine:
     return TargetLine(
-        target_id=target_id, status=n.status, value=n.value, numerator=n.numerator, denominator=n.denominator,
-        completion=n.completion, agencies=n.agencies, reporting=n.reporting, met=n.met, on_track=n.on_track,
-        at_risk=n.at_risk, overdue=n.overdue, no_data=n.no_data, previous_status=p.status, previous_value=p.value,
-        previous_numerator=p.numerator, previous_denominator=p.denominator, previous_completion=p.completion,
+        target_id=n.target_id, block=n.block, status=n.status, met_on=n.met_on, value=n.value, numerator=n.numerator,
+        denominator=n.denominator, completion=n.completion, agencies=n.agencies, reporting=n.reporting, met=n.met,
+        met_late=n.met_late, on_track=n.on_track, at_risk=n.at_risk, overdue=n.overdue, no_data=n.no_data,
+        untimed=n.untimed, previous_status=p.status if p else None, previous_value=p.value if p else None,
+        previous_numerator=p.numerator if p else None, previous_denominator=p.denominator if p else None,
+        previous_completion=p.completion if p else None, previous_met=p.met + p.met_late if p else None,
+        previous_agencies=p.agencies if p else None,
     )
+
+
+def headline(lines: Iterable[TargetLine]) -> dict[str, TargetLine]:
+    """Each target's headline line: both blocks together where there is such a line,
+    otherwise its one block's (the charts show one figure per target)."""
+    out: dict[str, TargetLine] = {}
+    for line in lines:
+        if line.target_id not in out or line.block == "all":
+            out[line.target_id] = line
+    return out
+
+
+def _trend(figures: Figures, days: tuple[date, ...]) -> Trend:
+    """Each target's headline completion at each of ``days``."""
+    by_day = [headline(_target_lines(figures.on(d), figures.on(d))) for d in days]
+    return Trend(days, {t: tuple(day[t].completion if t in day else None for day in by_day)
+                        for t in all_target_ids()})
 
 
 def _registry_order(as_of: date) -> dict[str, int]:

@@ -19,19 +19,24 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from shared.domain.catalogue import Target
+from shared.domain.catalogue import Target, all_target_ids
+from shared.presentation.labels import STATUS_ORDER
 
+from services.report.assemble import headline
 from services.report.model import Report
-from services.report.scoring import Status
 from services.report.texts import Texts
 
 STATUS_COLOURS = {
-    Status.MET.value: "#2e7d32",
-    Status.ON_TRACK.value: "#1565c0",
-    Status.AT_RISK.value: "#f9a825",
-    Status.OVERDUE.value: "#c62828",
-    Status.NO_DATA.value: "#9e9e9e",
+    "met": "#2e7d32",
+    "met_late": "#81c784",
+    "on_track": "#1565c0",
+    "untimed": "#64b5f6",
+    "at_risk": "#f9a825",
+    "overdue": "#c62828",
+    "no_data": "#9e9e9e",
 }
+# Statuses whose bars are light enough for black counts.
+_LIGHT = {"met_late", "untimed", "at_risk"}
 _STYLE = {
     "svg.hashsalt": "tiendo-report",
     "svg.fonttype": "path",
@@ -83,8 +88,9 @@ def short_label(number: int, name: str, width: int = 46, lines: int = 2) -> str:
 
 
 def progress_chart(report: Report, targets: dict[str, Target], t: Texts) -> Figure:
-    """Horizontal bars: national completion of each target, coloured by status."""
-    lines = report.targets
+    """Horizontal bars: each target's headline completion (both blocks together where a
+    target has that figure), coloured by status."""
+    lines = list(headline(report.targets).values())
     fig = Figure(figsize=(_WIDTH_IN, 0.38 * len(lines) + 0.9))
     ax = fig.add_subplot()
     ys = range(len(lines))
@@ -92,14 +98,15 @@ def progress_chart(report: Report, targets: dict[str, Target], t: Texts) -> Figu
     ax.barh(ys, values, color=[STATUS_COLOURS[ln.status] for ln in lines], height=0.65)
     for y, ln, v in zip(ys, lines, values):
         if ln.completion is None:
-            ax.text(v + 1, y, t.status(Status.NO_DATA.value), va="center", fontsize=7, color="#777777")
+            ax.text(v + 1, y, t.status("no_data"), va="center", fontsize=7, color="#777777")
         else:
             ax.text(v + 1, y, t.pct(ln.completion), va="center", fontsize=7, color="#333333")
-    ax.set_yticks(list(ys), [short_label(i + 1, t.target_name(targets[ln.target_id]))
-                             for i, ln in enumerate(lines)], fontsize=7)
+    numbered = _numbers()
+    ax.set_yticks(list(ys), [short_label(numbered[ln.target_id], t.target_name(targets[ln.target_id]))
+                             for ln in lines], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(0, 112)
-    ax.set_xticks([0, 20, 40, 60, 80, 100], ["0", "20", "40", "60", "80", "100 %"])
+    ax.set_xticks([0, 20, 40, 60, 80, 100], ["0", "20", "40", "60", "80", "100%"])
     ax.axvline(100, color="#555555", linewidth=0.6, linestyle=":")
     _status_legend(ax, [ln.status for ln in lines], t)
     return fig
@@ -107,20 +114,20 @@ def progress_chart(report: Report, targets: dict[str, Target], t: Texts) -> Figu
 
 def distribution_chart(report: Report, targets: dict[str, Target], t: Texts) -> Figure:
     """Stacked bars: how many provinces are in each status, per target."""
-    numbered = {ln.target_id: i + 1 for i, ln in enumerate(report.targets)}
+    numbered = _numbers()
     rows = list(report.distribution.items())
-    statuses = [s.value for s in Status]
+    statuses = list(STATUS_ORDER)
     fig = Figure(figsize=(_WIDTH_IN, 0.38 * max(len(rows), 1) + 0.9))
     ax = fig.add_subplot()
     ys = range(len(rows))
     left = [0] * len(rows)
     for status in statuses:
-        counts = [dist[status] for _, dist in rows]
+        counts = [dist.get(status, 0) for _, dist in rows]
         ax.barh(ys, counts, left=left, color=STATUS_COLOURS[status], height=0.65, label=t.status(status))
         for y, start, n in zip(ys, left, counts):
             if n:
                 ax.text(start + n / 2, y, str(n), va="center", ha="center", fontsize=6.5,
-                        color="white" if status != Status.AT_RISK.value else "black")
+                        color="black" if status in _LIGHT else "white")
         left = [a + b for a, b in zip(left, counts)]
     ax.set_yticks(list(ys), [short_label(numbered[tid], t.target_name(targets[tid])) for tid, _ in rows],
                   fontsize=7)
@@ -133,7 +140,8 @@ def distribution_chart(report: Report, targets: dict[str, Target], t: Texts) -> 
 
 def trend_chart(report: Report, targets: dict[str, Target], t: Texts) -> Figure:
     """Small multiples: each target's national completion at each month end of the trend."""
-    lines = report.targets
+    lines = list(headline(report.targets).values())
+    numbered = _numbers()
     columns = 4
     rows = -(-len(lines) // columns)
     days = report.trend.days
@@ -150,12 +158,13 @@ def trend_chart(report: Report, targets: dict[str, Target], t: Texts) -> Figure:
         ax.plot(xs, [100 * series[x] for x in xs], color=STATUS_COLOURS[ln.status], linewidth=1.4,
                 marker="o", markersize=2)
         if not xs:
-            ax.text((len(days) - 1) / 2, 50, t.status(Status.NO_DATA.value), ha="center", va="center",
+            ax.text((len(days) - 1) / 2, 50, t.status("no_data"), ha="center", va="center",
                     fontsize=6.5, color="#777777")
         ax.axhline(100, color="#555555", linewidth=0.5, linestyle=":")
         ax.set_ylim(0, 105)
         ax.set_yticks([0, 50, 100])
-        ax.set_title(short_label(i + 1, t.target_name(targets[ln.target_id]), width=26), fontsize=6.2,
+        ax.set_title(short_label(numbered[ln.target_id], t.target_name(targets[ln.target_id]), width=26),
+                     fontsize=6.2,
                      loc="left")
         ax.tick_params(labelsize=6)
         ax.set_xlim(-0.3, len(days) - 0.7)
@@ -166,7 +175,12 @@ def trend_chart(report: Report, targets: dict[str, Target], t: Texts) -> Figure:
     return fig
 
 
+def _numbers() -> dict[str, int]:
+    """Each target's number in the report: its place in the catalogue."""
+    return {target_id: i for i, target_id in enumerate(all_target_ids(), start=1)}
+
+
 def _status_legend(ax, statuses: Sequence[str], t: Texts) -> None:
-    shown = [s.value for s in Status if s.value in set(statuses)]
+    shown = [s for s in STATUS_ORDER if s in set(statuses)]
     ax.legend(handles=[Patch(color=STATUS_COLOURS[s], label=t.status(s)) for s in shown],
-              loc="lower left", bbox_to_anchor=(0, 1.0), ncol=len(shown), frameon=False, fontsize=7)
+              loc="lower left", bbox_to_anchor=(0, 1.0), ncol=min(len(shown), 4), frameon=False, fontsize=7)

@@ -42,10 +42,15 @@ class Cutoff:
 
 @dataclass(frozen=True)
 class TargetLine:
-    """One target in the executive summary: the national figure now and a period ago."""
+    """One target's figure for one block in the executive summary, now and a period ago:
+    ``block`` is "ministry" (khối bộ, ngành), "province" (khối địa phương) or "all" (both
+    blocks together, only for a target that applies to both). ``met`` + ``met_late`` of
+    ``agencies`` is the "x/N cơ quan đạt" of a target every agency must reach."""
 
     target_id: str
+    block: str
     status: str
+    met_on: date | None
     value: float | None
     numerator: int | None
     denominator: int | None
@@ -53,15 +58,19 @@ class TargetLine:
     agencies: int
     reporting: int
     met: int
+    met_late: int
     on_track: int
     at_risk: int
     overdue: int
     no_data: int
-    previous_status: str
+    untimed: int
+    previous_status: str | None
     previous_value: float | None
     previous_numerator: int | None
     previous_denominator: int | None
     previous_completion: float | None
+    previous_met: int | None
+    previous_agencies: int | None
 
 
 @dataclass(frozen=True)

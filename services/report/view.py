@@ -7,14 +7,19 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from typing import Any
 
-from shared.domain.catalogue import Target, catalogue_on
+from shared.domain.catalogue import Aggregation, Target, TargetKind, TargetScope, all_target_ids, catalogue_on
 from shared.domain.tree_head import TreeHead
+from shared.presentation.labels import STATUS_ORDER
 
 from services.report import charts
+from services.report.assemble import BLOCKS, headline
+from services.report.document import Header, header
+from services.report.facts import vietnam_day
 from services.report.figures import block, to_json
-from services.report.model import Report, TreeProof
+from services.report.model import Explanation, Report, Standing, TargetLine, TreeProof
 from services.report.scoring import Status
 from services.report.texts import Texts
 
@@ -29,20 +34,22 @@ class Chart:
 
 @dataclass(frozen=True)
 class View:
-    """Text of every part of the report, in one language."""
+    """Text of every part of the report, in one language, in the order of an
+    administrative report: header, body (sections I–VI), recipients and signature, then
+    the appendices (the technical material)."""
 
     lang: str
     t: Texts
     title: str
     period_label: str
-    cover: list[tuple[str, str]]
-    # The cut-off's Merkle proof on the cover: (label, value, is a hash) rows, and a note.
-    tree_rows: list[tuple[str, str, bool]]
-    tree_note: str
+    header: Header
+    opening: str
     summary_intro: str
-    summary: list[dict[str, Any]]
+    # (heading, rows) per block: khối bộ, ngành; khối địa phương; both together where present.
+    summary: list[tuple[str, list[dict[str, Any]]]]
     charts: list[Chart]
     charts_as: str | None  # how the charts are drawn: svg, png, or None (empty images)
+    late_request: str
     late_intro: str
     late: list[dict[str, Any]]
     leaderboard_intro: str
@@ -50,19 +57,27 @@ class View:
     silent_intro: str
     silent: list[str]
     rejected_intro: str
-    rejected: list[dict[str, Any]]
     amendments_intro: str
     amendments_by_target: list[dict[str, Any]]
     amendments_by_agency_intro: str
     amendments_by_agency: list[dict[str, Any]]
     amendments_recent_intro: str
     amendments: list[dict[str, Any]]
+    # Appendix I: the cut-off and its Merkle proof, rejections by reason code, the command
+    # that lists every amendment.
+    cutoff_rows: list[tuple[str, str]]
+    tree_rows: list[tuple[str, str, bool]]  # (label, value, is a hash)
+    tree_note: str
+    rejected: list[dict[str, Any]]
+    amendments_command: str
     method: tuple[str, ...]
     figures_json: str
 
 
 # An empty image in place of a chart: for comparing a document's text, which is quicker.
 NO_CHART = "data:image/svg+xml;base64,"
+# The days the agencies of the late-task section have to report back from the report's day.
+REPLY_DAYS = 15
 
 
 def chart_format(fmt: str) -> str:
@@ -70,43 +85,45 @@ def chart_format(fmt: str) -> str:
     return "png" if fmt == "pdf" else "svg"
 
 
+def issued_on(report: Report) -> date:
+    """The report's date: the day of its cut-off in Vietnam, when its figures were fixed."""
+    return vietnam_day(report.cutoff.at)
+
+
 def build_view(report: Report, lang: str, *, draw_charts: bool = True, charts_as: str = "svg") -> View:
     """Everything the templates print, in ``lang`` (``vi`` or ``en``), charts as
     ``charts_as`` (svg or png). Without ``draw_charts`` the charts are empty images."""
-    t = Texts(lang)
+    t = Texts(lang, report.as_of)
     targets = catalogue_on(report.as_of)
     cut = report.cutoff
     summary = report.amendment_summary
+    period = t.period(report.period)
+    lines = headline(report.targets)
+    overdue = sum(r.status == Status.OVERDUE.value for r in report.late)
     return View(
-        lang=lang, t=t, title=t["title"], period_label=t.period(report.period),
-        cover=[
-            (t["period"], f"{t.period(report.period)} ({t.span(report.period)})"),
-            (t["as_of"], t.day(report.as_of)),
-            (t["cutoff"], t.instant(cut.at)),
-            (t["position"], t.fmt("position_text", seq=t.number(cut.seq))),
-            (t["dead_letters"], t.fmt("dead_letters_text", n=t.number(cut.dead_letter_id))),
-        ],
-        tree_rows=_tree_rows(cut.tree, t),
-        tree_note=t["tree_note"] if cut.tree else t["tree_none"],
-        summary_intro=t.fmt("summary_intro", n=len(report.targets), day=t.day(report.as_of),
-                            counts=_status_counts([ln.status for ln in report.targets], t),
+        lang=lang, t=t, title=t["title"], period_label=period,
+        header=header(lang, issued_on(report), t.fmt("subject", period=_in_sentence(period, lang)),
+                      t.fmt("subject_short", period=_in_sentence(period, lang))),
+        opening=t.fmt("opening", day=t.day(report.as_of), period=_in_sentence(period, lang),
+                      span=t.span(report.period)),
+        summary_intro=t.fmt("summary_intro", n=len(lines), day=t.day(report.as_of),
+                            counts=_status_counts([ln.status for ln in lines.values()], t),
                             previous=t.day(report.previous_as_of), previous_period=t.period(report.previous_period)),
         summary=_summary(report, targets, t),
         charts=_charts(report, targets, t, charts_as if draw_charts else None),
         charts_as=charts_as if draw_charts else None,
-        late_intro=(t.fmt("late_intro", day=t.day(report.as_of),
-                          overdue=t.number(sum(r.status == Status.OVERDUE.value for r in report.late)),
-                          at_risk=t.number(sum(r.status == Status.AT_RISK.value for r in report.late)))
+        late_request=t.fmt("late_request", day=t.day(issued_on(report) + timedelta(days=REPLY_DAYS))),
+        late_intro=(t.fmt("late_intro", day=t.day(report.as_of), overdue=t.number(overdue),
+                          at_risk=t.number(len(report.late) - overdue))
                     if report.late else t["late_none"]),
         late=_late(report, targets, t),
         leaderboard_intro=t.fmt("leaderboard_intro", previous=t.day(report.previous_as_of)),
-        leaderboards=[(t.fmt("provinces", n=len(report.provinces)), _standings(report.provinces, t)),
-                      (t.fmt("ministries", n=len(report.ministries)), _standings(report.ministries, t))],
+        leaderboards=[(t.fmt("ministries", n=len(report.ministries)), _standings(report.ministries, t)),
+                      (t.fmt("provinces", n=len(report.provinces)), _standings(report.provinces, t))],
         silent_intro=(t.fmt("silent_intro", n=len(report.silent), total=report.expected) if report.silent
                       else t.fmt("silent_none", total=report.expected)),
-        silent=[t.agency_name(a) for a in report.silent],
+        silent=[t.agency_in_text(a) for a in report.silent],
         rejected_intro=t.fmt("rejected_intro", n=t.number(report.rejected)) if report.rejected else t["rejected_none"],
-        rejected=[{"code": code, "reason": t.reason(code), "n": t.number(n)} for code, n in report.rejections.items()],
         amendments_intro=(t.fmt("amendments_intro", n=t.number(summary.total),
                                 corrections=t.number(summary.corrections), retractions=t.number(summary.retractions),
                                 agencies=t.number(summary.agencies)) if summary.total
@@ -120,9 +137,25 @@ def build_view(report: Report, lang: str, *, draw_charts: bool = True, charts_as
         } for a in summary.by_agency],
         amendments_recent_intro=_recent_intro(report, t),
         amendments=_amendments(report, targets, t),
+        cutoff_rows=[
+            (t["period"], f"{period} ({t.span(report.period)})"),
+            (t["as_of"], t.day(report.as_of)),
+            (t["cutoff"], t.instant(cut.at)),
+            (t["position"], t.fmt("position_text", seq=t.number(cut.seq))),
+            (t["dead_letters"], t.fmt("dead_letters_text", n=t.number(cut.dead_letter_id))),
+        ],
+        tree_rows=_tree_rows(cut.tree, t),
+        tree_note=t["tree_note"] if cut.tree else t["tree_none"],
+        rejected=[{"code": code, "reason": t.reason(code), "n": t.number(n)} for code, n in report.rejections.items()],
+        amendments_command=t.fmt("list_command", n=t.number(summary.total), command=amendments_command(report)),
         method=t.method_paragraphs,
         figures_json=to_json(block(report, lang)),
     )
+
+
+def _in_sentence(period: str, lang: str) -> str:
+    """"quý I/2025", "năm 2025": a period's name mid-sentence takes a small letter."""
+    return period[0].lower() + period[1:] if lang == "vi" else period
 
 
 def _tree_rows(tree: TreeProof | None, t: Texts) -> list[tuple[str, str, bool]]:
@@ -138,22 +171,45 @@ def _tree_rows(tree: TreeProof | None, t: Texts) -> list[tuple[str, str, bool]]:
 
 
 def _status_counts(statuses: list[str], t: Texts) -> str:
+    """"6 hoàn thành đúng hạn, 4 chậm so với lộ trình": each status's count, mid-sentence."""
     counts = Counter(statuses)
-    return ", ".join(f"{counts[s.value]} {t.status(s.value)}" for s in Status if counts[s.value])
+    return ", ".join(f"{counts[s]} {_in_sentence(t.status(s), t.lang)}" for s in STATUS_ORDER if counts[s])
 
 
-def _summary(report: Report, targets: dict[str, Target], t: Texts) -> list[dict[str, Any]]:
-    rows = []
-    for i, ln in enumerate(report.targets, start=1):
-        target = targets[ln.target_id]
-        rows.append({
-            "no": i, "name": t.target_name(target), "goal": t.goal(target), "deadline": t.day(target.deadline),
-            "national": t.national_value(target, ln.value, ln.numerator, ln.denominator),
-            "completion": t.pct(ln.completion), "status": t.status(ln.status), "status_key": ln.status,
-            "change": t.change(target, ln.value, ln.numerator, ln.previous_value, ln.previous_numerator),
-            "reporting": f"{ln.reporting}/{ln.agencies}",
-        })
-    return rows
+def _summary(report: Report, targets: dict[str, Target], t: Texts) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The summary tables, one per block present, targets numbered in catalogue order."""
+    numbered = {target_id: i for i, target_id in enumerate(all_target_ids(), start=1)}
+    out = []
+    for kind in BLOCKS:
+        lines = [ln for ln in report.targets if ln.block == kind]
+        if lines:
+            heading = t.fmt("block_heading", no=len(out) + 1, block=t[f"block_{kind}"])
+            out.append((heading, [_summary_row(ln, targets[ln.target_id], numbered[ln.target_id], report, t)
+                                  for ln in lines]))
+    return out
+
+
+def _summary_row(ln: TargetLine, target: Target, no: int, report: Report, t: Texts) -> dict[str, Any]:
+    every_agency = target.scope is TargetScope.AGENCY
+    reached = ln.met + ln.met_late
+    if target.aggregation is Aggregation.SHARE_REACHED:
+        result = t.agencies_met(ln.numerator or 0, ln.denominator or ln.agencies) if ln.value is not None \
+            else t["none"]
+    else:
+        result = t.national_value(target, ln.value, ln.numerator, ln.denominator)
+        if every_agency and ln.value is not None and target.kind is not TargetKind.MILESTONE:
+            result = f"{result} ({t.agencies_met(reached, ln.agencies)})"
+    change = t.change(target, ln.value, ln.numerator, ln.previous_value, ln.previous_numerator)
+    if every_agency and ln.previous_met is not None and reached != ln.previous_met \
+            and target.kind is not TargetKind.MILESTONE and ln.previous_value is not None:
+        change = f"{change}; {t.fmt('met_change', delta=t.signed(reached - ln.previous_met))}"
+    return {
+        "no": no, "name": t.target_name(target), "goal": t.goal(target),
+        "deadline": t.day(target.deadline) if target.deadline else t["no_deadline"],
+        "national": result, "completion": t.pct(ln.completion),
+        "status": t.status_on(ln.status, target.deadline, report.as_of, ln.met_on), "status_key": ln.status,
+        "change": change, "reporting": f"{ln.reporting}/{ln.agencies}",
+    }
 
 
 def with_charts(view: View, report: Report, charts_as: str) -> View:
@@ -195,43 +251,55 @@ def _charts(report: Report, targets: dict[str, Target], t: Texts, charts_as: str
 
 
 def _late(report: Report, targets: dict[str, Target], t: Texts) -> list[dict[str, Any]]:
-    """The overdue and at-risk tasks grouped by task: one deadline (so one "days late")
-    per group, the agencies that reported with their last reporter and figure, and the
-    ones that never reported named together, so every agency is still named once."""
-    numbered = {ln.target_id: i for i, ln in enumerate(report.targets, start=1)}
+    """The overdue and at-risk tasks grouped by task (one deadline, so one "days late",
+    per group): each agency with the head who answers for it, its latest figure and
+    reporter ("Chưa có báo cáo" where it never reported) and its explanation."""
+    numbered = {target_id: i for i, target_id in enumerate(all_target_ids(), start=1)}
     groups: dict[str, dict[str, Any]] = {}
     for r in report.late:
+        target = targets[r.target_id]
         group = groups.get(r.target_id)
         if group is None:
-            target = targets[r.target_id]
-            overdue = r.status == Status.OVERDUE.value
+            status = t.status_on(r.status, r.deadline, report.as_of)
+            if r.status != Status.OVERDUE.value:
+                status = f"{status}, {t.fmt('left', n=t.number(r.days_left))}"
             group = groups[r.target_id] = {
                 "no": numbered[r.target_id], "task": t.target_name(target), "deadline": t.day(r.deadline),
-                "status_key": r.status, "status": t.status(r.status),
-                "days": (t.fmt("late_by", n=t.number(r.days_late)) if overdue
-                         else t.fmt("left", n=t.number(r.days_left))),
-                "rows": [], "never": [],
+                "status_key": r.status, "status": status, "rows": [],
             }
-        if r.observed_at is None:
-            group["never"].append(t.agency_name(r.agency_id))
-            continue
-        target = targets[r.target_id]
         group["rows"].append({
-            "agency": t.agency_name(r.agency_id), "reporter": r.reporter_name or t["none"],
-            "role": r.reporter_role or "", "figure": t.agency_value(target, r.value, r.numerator, r.denominator),
-            "completion": t.pct(r.completion), "observed": t.day(r.observed_at),
+            "agency": t.agency_name(r.agency_id), "head": t.head(r.agency_id, report.as_of),
+            "figure": (t.agency_value(target, r.value, r.numerator, r.denominator) if r.observed_at
+                       else t["never_reported"]),
+            "observed": t.fmt("figure_on", day=t.day(r.observed_at)) if r.observed_at else "",
             "note": t["rolled_up"] if r.rolled_up else "",
+            "completion": t.pct(r.completion), "reporter": r.reporter_name or t["none"], "role": r.reporter_role or "",
+            "explanation": _explanation(r.explanation, t),
         })
     for group in groups.values():
-        group["count"] = len(group["rows"]) + len(group["never"])
+        group["count"] = len(group["rows"])
     return list(groups.values())
 
 
-def _standings(rows, t: Texts) -> list[dict[str, Any]]:
+def _explanation(explanation: Explanation | None, t: Texts) -> dict[str, str] | None:
+    """An agency's explanation of a late task as the table prints it, a committed day
+    that has passed flagged."""
+    if explanation is None:
+        return None
+    committed = t.day(explanation.committed_on) if explanation.committed_on else t["none"]
+    return {"cause": explanation.cause, "action": explanation.action, "committed": committed,
+            "passed": t["committed_passed"] if explanation.committed_passed else ""}
+
+
+def _standings(rows: tuple[Standing, ...], t: Texts) -> list[dict[str, Any]]:
+    """A leaderboard's rows. Rank changes need a baseline: where every agency of the board
+    shared one rank a period ago (no figures yet), none is shown."""
+    baseline = len({s.previous_rank for s in rows if s.previous_rank is not None}) > 1
     return [{
         "rank": s.rank, "agency": t.agency_name(s.agency_id), "score": t.number(s.score, 2),
-        "change": t.rank_change(s.rank, s.previous_rank),
-        "previous": f"{s.previous_rank}/{s.previous_peers}" if s.previous_rank is not None else t["none"],
+        "change": t.rank_change(s.rank, s.previous_rank) if baseline or s.previous_rank is None else t["none"],
+        "previous": f"{s.previous_rank}/{s.previous_peers}" if baseline and s.previous_rank is not None
+        else t["none"],
     } for s in rows]
 
 
@@ -244,12 +312,11 @@ def _recent_intro(report: Report, t: Texts) -> str:
     total, shown = report.amendment_summary.total, len(report.amendments)
     if shown == total:
         return t.fmt("amendments_recent_all", n=t.number(total))
-    return t.fmt("amendments_recent_some", shown=t.number(shown), more=t.number(total - shown),
-                 command=amendments_command(report))
+    return t.fmt("amendments_recent_some", shown=t.number(shown), more=t.number(total - shown))
 
 
 def _amendments_by_target(report: Report, targets: dict[str, Target], t: Texts) -> list[dict[str, Any]]:
-    numbered = {ln.target_id: i for i, ln in enumerate(report.targets, start=1)}
+    numbered = {target_id: i for i, target_id in enumerate(all_target_ids(), start=1)}
     rows = []
     for a in report.amendment_summary.by_target:
         target = targets.get(a.target_id)

@@ -14,12 +14,13 @@ from shared.domain.agencies import AgencyKind, agencies_on
 from shared.domain.catalogue import all_target_ids
 from shared.scoring.projector import Projector
 
+from services.report.assemble import headline
 from services.report.period import Period
 from services.scorer.replay import rebuild
 from tests.unit.report import dataset
 
-NATIONAL_FIELDS = ("value", "numerator", "denominator", "completion", "status", "agencies", "reporting", "met",
-                   "on_track", "at_risk", "overdue", "no_data")
+NATIONAL_FIELDS = ("block", "value", "numerator", "denominator", "completion", "status", "met_on", "agencies",
+                   "reporting", "met", "met_late", "on_track", "at_risk", "overdue", "no_data", "untimed")
 
 
 @pytest.fixture(scope="module")
@@ -39,14 +40,27 @@ def scorer_rows(known):
 @pytest.mark.parametrize("code", ["2025-Q1", "2025-Q2", "2025-Q4", "2025-06"])
 def test_the_summary_is_the_scorers_national_figures_now_and_a_period_ago(code, reports, scorer_rows):
     report = reports(code)
-    now = {r["target_id"]: r for r in scorer_rows(report.as_of)["national_figures"]}
-    before = {r["target_id"]: r for r in scorer_rows(report.previous_as_of)["national_figures"]}
-    assert [ln.target_id for ln in report.targets] == list(all_target_ids())
+    now = {(r["target_id"], r["block"]): r for r in scorer_rows(report.as_of)["national_figures"]}
+    before = {(r["target_id"], r["block"]): r for r in scorer_rows(report.previous_as_of)["national_figures"]}
+    assert {(ln.target_id, ln.block) for ln in report.targets} == set(now), "one line per target and block"
+    order = list(all_target_ids())
+    assert [ln.target_id for ln in report.targets] == sorted((ln.target_id for ln in report.targets), key=order.index)
     for line in report.targets:
-        assert {f: getattr(line, f) for f in NATIONAL_FIELDS} == {f: now[line.target_id][f] for f in NATIONAL_FIELDS}
-        prev = before[line.target_id]
-        assert (line.previous_value, line.previous_numerator, line.previous_completion, line.previous_status) == \
-            (prev["value"], prev["numerator"], prev["completion"], prev["status"])
+        row = now[(line.target_id, line.block)]
+        assert {f: getattr(line, f) for f in NATIONAL_FIELDS} == {f: row[f] for f in NATIONAL_FIELDS}
+        prev = before[(line.target_id, line.block)]
+        assert (line.previous_value, line.previous_numerator, line.previous_completion, line.previous_status,
+                line.previous_met) == \
+            (prev["value"], prev["numerator"], prev["completion"], prev["status"], prev["met"] + prev["met_late"])
+
+
+def test_blocks_are_reported_apart_and_together_only_where_a_target_binds_both(reports):
+    blocks = {}
+    for line in reports("2025-Q2").targets:
+        blocks.setdefault(line.target_id, []).append(line.block)
+    assert blocks["online_dossier_rate"] == ["ministry", "province", "all"]
+    assert blocks["civil_registry_digitised"] == ["province"]
+    assert blocks["essential_services"] == ["ministry"]
 
 
 @pytest.mark.parametrize("code", ["2025-Q2", "2025-Q4"])
@@ -60,7 +74,7 @@ def test_the_late_table_is_every_overdue_and_at_risk_cell_of_the_scorer(code, re
         assert (task.status, task.value, task.completion, task.observed_at, task.source_event_id) == \
             (cell["status"], cell["value"], cell["completion"], cell["observed_at"], cell["source_event_id"])
         if task.status == "overdue":
-            assert task.days_late == (report.as_of - task.deadline).days > 0
+            assert task.days_late == (report.as_of - task.deadline).days >= 0, "overdue from the deadline day on"
     statuses = [t.status for t in report.late]
     assert statuses == sorted(statuses, key=lambda s: s != "overdue"), "overdue tasks come first"
 
@@ -112,8 +126,10 @@ def test_the_trend_ends_with_the_summary_and_holds_the_scorers_month_ends(report
     report = reports("2025-Q2")
     assert report.trend.days == (date(2025, 1, 31), date(2025, 2, 28), date(2025, 3, 31), date(2025, 4, 30),
                                  date(2025, 5, 31), date(2025, 6, 30))
-    april = {r["target_id"]: r["completion"] for r in scorer_rows(date(2025, 4, 30))["national_figures"]}
-    for line in report.targets:
+    rows = scorer_rows(date(2025, 4, 30))["national_figures"]
+    april = {r["target_id"]: r["completion"] for r in rows if r["block"] != "all"}
+    april.update({r["target_id"]: r["completion"] for r in rows if r["block"] == "all"})
+    for line in headline(report.targets).values():
         series = report.trend.completion[line.target_id]
         assert series[-1] == line.completion
         assert series[3] == april[line.target_id]
