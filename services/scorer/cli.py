@@ -20,9 +20,9 @@ from shared.db.snapshots import SnapshotReader
 from shared.domain.agencies import AgencyKind, get_agency
 from shared.domain.catalogue import Target, TargetKind, all_target_ids, catalogue_on
 from shared.kafka import BrokerUnavailable
-from shared.presentation.labels import STATUS_VI
+from shared.presentation.labels import BLOCK_ORDER, BLOCK_VI, STATUS_VI
 from shared.runtime import Runtime, graceful_stop
-from shared.scoring.evaluation import national_goal
+from shared.scoring.national import national_goal
 from shared.scoring.projector import Projector
 from shared.scoring.status import Status
 
@@ -110,7 +110,7 @@ def _vi(formatted: str) -> str:
 
 
 def _pct(x: float | None) -> str:
-    return "–" if x is None else _vi(f"{x * 100:.2f}") + " %"
+    return "–" if x is None else _vi(f"{x * 100:.2f}") + "%"
 
 
 def _value_text(target: Target | None, row: dict[str, Any], national: bool = False) -> str:
@@ -119,13 +119,14 @@ def _value_text(target: Target | None, row: dict[str, Any], national: bool = Fal
         return "–"
     if target is None:
         return f"{value:g}"
+    if national and row.get("denominator") is not None and target.aggregation.value.startswith("share_"):
+        # A milestone or a count every agency must reach: the agencies that have.
+        return f"{row['numerator']}/{row['denominator']} cơ quan đạt"
     if target.kind is TargetKind.RATIO:
-        return _vi(f"{value * 100:.2f} % ({row['numerator']:,}/{row['denominator']:,})")
+        return _vi(f"{value * 100:.2f}% ({row['numerator']:,}/{row['denominator']:,})")
     if target.kind is TargetKind.COUNT:
         goal = int(national_goal(target, row["agencies"])) if national else target.target_value
         return _vi(f"{int(value):,}/{goal:,}") + f" {target.unit}"
-    if row.get("denominator") is not None:  # a national milestone figure: agencies done
-        return f"{row['numerator']}/{row['denominator']} đã xong"
     return "đã xong" if value >= 1 else "chưa xong"
 
 
@@ -151,6 +152,8 @@ def _national_json(row: dict[str, Any], targets: dict[str, Target]) -> dict[str,
                         if row["value"] is not None and target is not None and target.kind is not TargetKind.COUNT
                         else None)
     out["status_vi"] = STATUS_VI[Status(row["status"])]
+    out["block_vi"] = BLOCK_VI[row["block"]]
+    out["reached"] = row["met"] + row["met_late"]  # "x/N cơ quan đạt", N = agencies
     return out
 
 
@@ -338,17 +341,21 @@ def show(ctx, agency_id, target_id, status, as_of_day, at_seq, as_json):
 
 @score.command()
 @click.option("--target", "target_id", help="Only this target.")
+@click.option("--block", type=click.Choice(["every", *BLOCK_ORDER]), default="every", show_default=True,
+              help="Only ministries, only provinces, or only the totals.")
 @_AS_OF
 @_AT_SEQ
 @_JSON
 @click.pass_context
-def national(ctx, target_id, as_of_day, at_seq, as_json):
-    """The national figure of each target: Σ numerators ÷ Σ denominators, Σ counts, or
-    the share of agencies done; with its status and the agencies by status.
+def national(ctx, target_id, block, as_of_day, at_seq, as_json):
+    """The national figure of each target per block (khối bộ, ngành; khối địa phương; and
+    the total where a task pools both): Σ numerators ÷ Σ denominators, Σ counts, or the
+    agencies that reached it ("x/N cơ quan đạt"); with its status and the agencies by status.
 
     \b
     Examples:
       tiendo score national
+      tiendo score national --block province
       tiendo score national --as-of 2025-03-18 --json
     """
     _check_target(target_id)
@@ -356,6 +363,9 @@ def national(ctx, target_id, as_of_day, at_seq, as_json):
     day, seq, source, rows = _figures(rt, as_of_day, at_seq)
     targets = catalogue_on(day)
     figures = [r for r in rows["national_figures"] if target_id is None or r["target_id"] == target_id]
+    if block != "every":
+        figures = [r for r in figures if r["block"] == block]
+    figures.sort(key=lambda r: (BLOCK_ORDER.index(r["block"]), r["target_id"]))
     if as_json:
         _echo_json(dict(as_of=day, at_seq=seq, source=source, targets=[_national_json(r, targets) for r in figures]))
         return
@@ -363,12 +373,12 @@ def national(ctx, target_id, as_of_day, at_seq, as_json):
     table = []
     for r in figures:
         t = targets.get(r["target_id"])
-        table.append([r["target_id"], _value_text(t, r, national=True), _pct(r["completion"]), STATUS_VI[Status(r["status"])],
-                      _vn_date(t.deadline) if t else "–", f"{r['reporting']}/{r['agencies']}",
-                      f"{r['met']}/{r['on_track']}/{r['at_risk']}/{r['overdue']}/{r['no_data']}",
+        table.append([r["target_id"], BLOCK_VI[r["block"]], _value_text(t, r, national=True), _pct(r["completion"]),
+                      STATUS_VI[Status(r["status"])], _vn_date(t.deadline) if t and t.deadline else "không có",
+                      f"{r['reporting']}/{r['agencies']}", f"{r['met'] + r['met_late']}/{r['agencies']}",
                       t.name_vi if t else ""])
-    click.echo(_render(["Chỉ tiêu", "Giá trị", "Hoàn thành", "Trạng thái", "Hạn", "Báo cáo",
-                        "Đạt/Đúng/Nguy cơ/Quá hạn/Chưa có", "Tên chỉ tiêu"], table))
+    click.echo(_render(["Chỉ tiêu", "Khối", "Số liệu", "Mức đạt so với mục tiêu", "Trạng thái", "Hạn",
+                        "Đã báo cáo (35 ngày)", "Cơ quan đạt", "Tên chỉ tiêu"], table))
 
 
 @score.command()

@@ -118,7 +118,7 @@ class ScorerWorker:
         self.group = settings.group("scorer")
         self.topics = settings.topics
         self.stats = ScorerStats()
-        self.digest = Digest([], today())
+        self.digest = Digest([], today(), self.projector.retention(today()))
         self.snapshots = Snapshots(self.projector, self.digest)
         self._unwritten: set[date] = set()  # snapshot days evaluated afresh, not stored yet
         self._version = 0
@@ -139,7 +139,7 @@ class ScorerWorker:
         snap = self.store.snapshot()
         today = self.today()
         days = snapshot_days(today, self.projector)
-        digest = Digest(days, today)
+        digest = Digest(days, today, self.projector.retention(today))
         for key, rows in groupby(snap.observations, key=lambda r: (r["agency_id"], r["target_id"])):
             digest.load(key, [entry_from_row(r) for r in rows])
         for seq in snap.skipped:

@@ -36,7 +36,7 @@ PROJECTION_TABLES = {
 }
 _KEYS = {
     "agency_target_values": ("agency_id", "target_id"),
-    "national_figures": ("target_id",),
+    "national_figures": ("target_id", "block"),
     "agency_scores": ("agency_id",),
 }
 
@@ -131,7 +131,7 @@ class ScorerStore:
 
     def national(self, target_id: str | None = None) -> list[dict[str, Any]]:
         t = national_figures
-        q = select(t).order_by(t.c.target_id)
+        q = select(t).order_by(t.c.target_id, t.c.block)
         if target_id:
             q = q.where(t.c.target_id == target_id)
         with self.engine.connect() as conn:

@@ -233,28 +233,34 @@ agency_target_values = Table(
     Column("source_agency_id", String(64)),
     Column("source_event_id", String(128)),
     Column("rolled_up", Boolean, nullable=False),
-    Column("projected", Float),
+    Column("required", Float),
+    Column("met_on", Date),
     Column("evaluated_on", Date, nullable=False),
 )
 
-# Projection: the national figure of every target in force on `evaluated_on`.
+# Projection: the national figure of every target in force on `evaluated_on`, per block
+# (ministry, province, and "all" where a task pools both).
 national_figures = Table(
     "national_figures",
     metadata,
     Column("target_id", String(64), primary_key=True),
+    Column("block", String(16), primary_key=True),
     Column("value", Float),
     Column("numerator", BigInteger),
     Column("denominator", BigInteger),
     Column("completion", Float),
     Column("status", String(16), nullable=False),
-    Column("projected", Float),
+    Column("met_on", Date),
+    Column("required", Float),
     Column("agencies", Integer, nullable=False),
     Column("reporting", Integer, nullable=False),
     Column("met", Integer, nullable=False),
+    Column("met_late", Integer, nullable=False),
     Column("on_track", Integer, nullable=False),
     Column("at_risk", Integer, nullable=False),
     Column("overdue", Integer, nullable=False),
     Column("no_data", Integer, nullable=False),
+    Column("untimed", Integer, nullable=False),
     Column("evaluated_on", Date, nullable=False),
 )
 

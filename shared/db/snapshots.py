@@ -28,7 +28,7 @@ STATE_ID = 1
 # Projection table name → (its snapshot table, its key without the day).
 SNAPSHOT_TABLES = {
     "agency_target_values": (snapshot_cells, ("agency_id", "target_id")),
-    "national_figures": (snapshot_national, ("target_id",)),
+    "national_figures": (snapshot_national, ("target_id", "block")),
     "agency_scores": (snapshot_scores, ("agency_id",)),
 }
 

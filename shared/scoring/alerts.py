@@ -8,7 +8,7 @@ from datetime import date
 
 from shared.domain.catalogue import Target
 from shared.scoring.rows import CellRow
-from shared.scoring.status import Status
+from shared.scoring.status import DONE, Status
 
 ALERT_THRESHOLDS = (30, 7, 1)
 OVERDUE = "overdue"
@@ -47,13 +47,14 @@ def alert_threshold(deadline: date, on: date) -> str | None:
 
 
 def alerts_due(cells: Iterable[CellRow], targets: dict[str, Target]) -> list[AlertDue]:
-    """The warnings the given cells call for on their evaluation day."""
+    """The warnings the given cells call for on their evaluation day (none for a task
+    done, or one no source gives a deadline)."""
     out = []
     for c in cells:
-        if c.status == Status.MET:
+        if Status(c.status) in DONE:
             continue
         target = targets.get(c.target_id)
-        if target is None:
+        if target is None or target.deadline is None:
             continue
         threshold = alert_threshold(target.deadline, c.evaluated_on)
         if threshold is not None:

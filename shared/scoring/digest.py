@@ -7,6 +7,14 @@ no more than the last two points before each of those days, and every point afte
 (a day it will evaluate later). The rest is dropped: memory stays proportional to
 agencies × targets × kept days, whatever the size of the ledger.
 
+Two more kinds of point are kept because a status reads them (issue 16): the first point
+of each key and its figure on the baseline day (where a path starts), and every point
+whose figure reaches the target where the one before did not, or the other way round (a
+*transition*: the day a task was done, on time or late, is the start of its current run).
+Tasks whose target is a national total keep every point: their national series is walked
+across agencies. A figure that changes an earlier day's reaching or not (a correction, a
+late figure) replays its key whole.
+
 What a dropped point would be needed for — a correction or retraction of an old event, an
 entry arriving after a later one of the same agency × target — is handled by replaying
 that agency × target from its recorded entries, read on demand through ``replay`` (the
@@ -25,7 +33,9 @@ from datetime import date
 from typing import Protocol
 
 from shared.scoring.entries import AMENDING, Entry
+from shared.scoring.figures import Fig
 from shared.scoring.history import Point, point_day, put_newest, replay_points
+from shared.scoring.status import BASELINE_DAY
 
 Key = tuple[str, str]
 
@@ -39,6 +49,17 @@ class History(Protocol):
     def amended_days_of(self, keys: set[Key]) -> Mapping[Key, list[Entry]]:
         """For each key, in ledger order: its corrections and retractions, the events they
         amend, and every entry observed on a day one of those is observed on."""
+
+
+class Retention(Protocol):
+    """What the catalogue says about keeping a target's points."""
+
+    def keeps_all(self, target_id: str) -> bool:
+        """Whether every point of the target is kept (a national total)."""
+
+    def reaches(self, target_id: str, fig: Fig) -> bool:
+        """Whether ``fig`` reaches the target."""
+
 
 _SLACK = 8  # points a key may gather beyond its bound before it is pruned again
 
@@ -70,11 +91,12 @@ class SeqSet:
 
 
 class _KeyState:
-    __slots__ = ("points", "last_seq")
+    __slots__ = ("points", "last_seq", "limit")
 
     def __init__(self) -> None:
         self.points: list[Point] = []
         self.last_seq = 0
+        self.limit = 0  # prune again beyond this many points
 
 
 class Digest:
@@ -83,9 +105,10 @@ class Digest:
     ``days`` are the days evaluated besides ``today`` (snapshot days, all on or before
     today)."""
 
-    def __init__(self, days: Iterable[date], today: date, slack: int = _SLACK) -> None:
+    def __init__(self, days: Iterable[date], today: date, retention: Retention, slack: int = _SLACK) -> None:
         self.keys: dict[Key, _KeyState] = {}
         self.applied = SeqSet()
+        self.retention = retention
         self._slack = slack
         self.retarget(days, today)
 
@@ -93,10 +116,10 @@ class Digest:
         """Keep what ``days`` and a (later) ``today`` need from now on. Valid for a today
         on or after the previous one: nothing after the previous today was dropped."""
         self.today = today
-        self._bounds = sorted({d for d in days if d <= today} | {today})
+        self._bounds = sorted({d for d in (*days, BASELINE_DAY) if d <= today} | {today})
         self._limit = 2 * len(self._bounds) + self._slack
-        for state in self.keys.values():
-            state.points = self._pruned(state.points)
+        for key, state in self.keys.items():
+            self._prune(key, state)
 
     def __len__(self) -> int:
         return self.applied.count
@@ -142,8 +165,10 @@ class Digest:
                 whole.add(key)
             elif key in amended or e.kind in AMENDING:
                 amended.setdefault(key, []).append(e)
+            elif self._disturbs(key, state.points, e.observed_at, e.figure):
+                whole.add(key)
             else:
-                self._add_newest(state, e)
+                self._add_newest(key, state, e)
                 note(key, e.observed_at)
             state.last_seq = max(state.last_seq, e.seq)
         partial = {k: v for k, v in amended.items() if k not in whole}
@@ -164,7 +189,10 @@ class Digest:
                 state = self.keys[key]
                 for e in later:
                     if e.kind not in AMENDING and e.observed_at not in replayed:
-                        self._add_newest(state, e)
+                        if self._disturbs(key, state.points, e.observed_at, e.figure):
+                            whole.add(key)
+                            break
+                        self._add_newest(key, state, e)
                         note(key, e.observed_at)
         if whole:
             histories = history.entries_of(whole)
@@ -187,8 +215,12 @@ class Digest:
         if any(p.on in days and p.on not in fresh_days for p in state.points):
             return False
         old = state.points
+        if any(self._disturbs(key, old, p.on, p.fig) for p in fresh):
+            return False
         merged = sorted([p for p in old if p.on not in days] + fresh, key=point_day)
-        state.points = self._pruned(merged) if len(merged) > self._limit else merged
+        state.points = merged
+        if len(merged) > state.limit:
+            self._prune(key, state)
         return _first_difference(old, merged)
 
     def load(self, key: Key, entries: list[Entry]) -> list[Point]:
@@ -199,17 +231,52 @@ class Digest:
         for e in entries:
             self.applied.add(e.seq)
         state.last_seq = max([state.last_seq, *(e.seq for e in entries)])
-        state.points = self._pruned(replay_points(entries))
+        state.points = replay_points(entries)
+        self._prune(key, state)
         return state.points
 
-    def _add_newest(self, state: _KeyState, e: Entry) -> None:
-        if put_newest(state.points, e) and len(state.points) > self._limit:
-            state.points = self._pruned(state.points)
+    def _add_newest(self, key: Key, state: _KeyState, e: Entry) -> None:
+        if put_newest(state.points, e) and len(state.points) > state.limit:
+            self._prune(key, state)
 
-    def _pruned(self, points: list[Point]) -> list[Point]:
-        """The points some kept day needs: the last two of each figure kind on or before
-        each bound, and every point after today."""
+    def _disturbs(self, key: Key, points: list[Point], day: date, fig: Fig) -> bool:
+        """Whether a figure put on ``day`` can make a dropped later point a transition:
+        it lands before the last point and reaches the target where the figure it replaces
+        (or the kept one before it, which stands for any dropped in between) did not, or
+        the other way round."""
+        if self.retention.keeps_all(key[1]):
+            return False
+        j = bisect.bisect_left(points, day, key=point_day)
+        if j >= len(points) or (j == len(points) - 1 and points[j].on == day):
+            return False  # the newest day: nothing after it to disturb
+        if points[j].on != day:
+            j -= 1
+        while j >= 0 and type(points[j].fig) is not type(fig):
+            j -= 1
+        if j < 0:
+            return False  # the first of its kind: the next one is kept if it differs
+        reaches = self.retention.reaches
+        return reaches(key[1], points[j].fig) != reaches(key[1], fig)
+
+    def _prune(self, key: Key, state: _KeyState) -> None:
+        state.points = self._pruned(key, state.points)
+        state.limit = max(self._limit, len(state.points) + self._slack)
+
+    def _pruned(self, key: Key, points: list[Point]) -> list[Point]:
+        """The points some kept day or status needs: the last two of each figure kind on
+        or before each bound, the first of each kind, each transition, and every point
+        after today (every point of a national total)."""
+        if self.retention.keeps_all(key[1]):
+            return points
         keep: set[int] = set()
+        reaches = self.retention.reaches
+        before: dict[type, bool] = {}
+        for i, p in enumerate(points):
+            kind = type(p.fig)
+            now = reaches(key[1], p.fig)
+            if before.get(kind) is not now:
+                keep.add(i)  # the first of its kind, or a transition
+            before[kind] = now
         # A series normally holds one kind of figure; an evaluation reads the last two of
         # the target's kind, so with several kinds each keeps its own last two.
         kinds = {type(p.fig) for p in points}

@@ -5,10 +5,30 @@ from __future__ import annotations
 from datetime import date
 
 from shared.domain.catalogue import Target, TargetScope
-from shared.scoring.evaluation import Evaluator, rank_scores
+from shared.scoring.evaluation import Evaluator, reaches
+from shared.scoring.figures import Fig
+from shared.scoring.national import National
+from shared.scoring.ranking import rank_scores
 from shared.scoring.history import Fold
 from shared.scoring.rows import Projections
 from shared.scoring.world import DomainWorld, World, successors_chain
+
+
+class TargetRetention:
+    """What a digest keeps of each target's points, by the catalogue's targets."""
+
+    def __init__(self, targets: dict[str, Target]) -> None:
+        self.targets = targets
+
+    def keeps_all(self, target_id: str) -> bool:
+        """A national total keeps every point: its national series is walked across agencies."""
+        target = self.targets.get(target_id)
+        return target is not None and target.scope is TargetScope.NATIONAL
+
+    def reaches(self, target_id: str, fig: Fig) -> bool:
+        """Whether ``fig`` reaches the target (an unknown target is never reached)."""
+        target = self.targets.get(target_id)
+        return target is not None and reaches(target, fig)
 
 
 class Projector:
@@ -18,8 +38,16 @@ class Projector:
         self.world = world or DomainWorld()
 
     def evaluator(self, fold: Fold, on: date, upto: int | None = None) -> Evaluator:
-        """An evaluator of ``fold`` on ``on`` as of ledger position ``upto``."""
-        return Evaluator(fold, self.world, on, upto)
+        """An evaluator of ``fold`` on ``on`` as of ledger position ``upto`` (with its
+        national figures attached)."""
+        ev = Evaluator(fold, self.world, on, upto)
+        National(ev)
+        return ev
+
+    def retention(self, day: date) -> TargetRetention:
+        """What a digest evaluated up to ``day`` keeps (target values never change by
+        revision, so any day's catalogue gives the same answers for them)."""
+        return TargetRetention(self.world.targets_on(day))
 
     def full(self, fold: Fold, on: date, upto: int | None = None) -> Projections:
         """Every figure on ``on`` as of ledger position ``upto`` (None: all applied)."""
@@ -31,7 +59,7 @@ class Projector:
                 proj.cells[(agency_id, target.id)] = ev.cell(agency_id, target)
             national_scope.append(target)
         for target in national_scope:
-            proj.national[target.id] = ev.national_row(target, proj.cells)
+            proj.national.update(ev.national.rows(target, proj.cells))
         exact = {a: ev.score(a, proj.cells) for a in ev.agencies}
         proj.scores = rank_scores(exact, {a: ev.agencies[a].kind.value for a in ev.agencies}, on)
         return proj
@@ -65,7 +93,9 @@ class Projector:
         for agency_id, target_id in dirty_cells:
             proj.cells[(agency_id, target_id)] = ev.cell(agency_id, ev.targets[target_id])
         for target in dirty_targets.values():
-            proj.national[target.id] = ev.national_row(target, proj.cells)
+            for key in [k for k in proj.national if k[0] == target.id]:
+                del proj.national[key]
+            proj.national.update(ev.national.rows(target, proj.cells))
         dirty_agencies = {a for a, _ in dirty_cells}
         if dirty_agencies:
             kinds = {ev.agencies[a].kind.value for a in dirty_agencies}

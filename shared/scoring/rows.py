@@ -24,28 +24,34 @@ class CellRow:
     source_agency_id: str | None
     source_event_id: str | None
     rolled_up: bool
-    projected: float | None
+    required: float | None  # the completion the path required on observed_at, where it decided
+    met_on: date | None  # the day the current run reaching the target began
     evaluated_on: date
 
 
 @dataclass(frozen=True, slots=True)
 class NationalRow:
-    """national_figures: one target on ``evaluated_on``."""
+    """national_figures: one task's figure for one block (ministry, province, all) on
+    ``evaluated_on``; ``met`` + ``met_late`` of ``agencies`` have reached it."""
 
     target_id: str
+    block: str
     value: float | None
     numerator: int | None
     denominator: int | None
     completion: float | None
     status: str
-    projected: float | None
+    met_on: date | None
+    required: float | None
     agencies: int
     reporting: int
     met: int
+    met_late: int
     on_track: int
     at_risk: int
     overdue: int
     no_data: int
+    untimed: int
     evaluated_on: date
 
 
@@ -73,7 +79,7 @@ class Projections:
 
     on: date
     cells: dict[tuple[str, str], CellRow] = field(default_factory=dict)
-    national: dict[str, NationalRow] = field(default_factory=dict)
+    national: dict[tuple[str, str], NationalRow] = field(default_factory=dict)  # (target id, block)
     scores: dict[str, ScoreRow] = field(default_factory=dict)
 
     def copy(self) -> Projections:
@@ -116,6 +122,6 @@ def projections_from_rows(rows: dict[str, list[dict[str, Any]]], on: date) -> Pr
     """Stored projection rows (table name → row dicts) back as a Projections object."""
     proj = Projections(on)
     proj.cells = {(r["agency_id"], r["target_id"]): CellRow(**r) for r in rows["agency_target_values"]}
-    proj.national = {r["target_id"]: NationalRow(**r) for r in rows["national_figures"]}
+    proj.national = {(r["target_id"], r["block"]): NationalRow(**r) for r in rows["national_figures"]}
     proj.scores = {r["agency_id"]: ScoreRow(**r) for r in rows["agency_scores"]}
     return proj

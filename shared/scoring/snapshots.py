@@ -30,7 +30,7 @@ TREND_MONTHS_BEFORE = 6  # a first quarter's trend reaches back into the year be
 def open_year(today: date, projector: Projector) -> int:
     """The year reports are being written for: the year of the catalogue's last deadline,
     or this year if it is earlier."""
-    last = max(t.deadline.year for t in projector.world.targets_on(today).values())
+    last = max(t.deadline.year for t in projector.world.targets_on(today).values() if t.deadline is not None)
     return min(today.year, last)
 
 

@@ -67,5 +67,7 @@ class Ledger:
         ev = PROJECTOR.evaluator(self.fold(), on, upto)
         return ev.cell(agency, ev.targets[target])
 
-    def national(self, target, on, upto: int | None = None):
-        return self.projections(on, upto).national[target]
+    def national(self, target, on, upto: int | None = None, block: str | None = None):
+        """The task's national row of ``block`` (default: its total, or its only block)."""
+        rows = {b: row for (t, b), row in self.projections(on, upto).national.items() if t == target}
+        return rows[block] if block else rows.get("all") or next(iter(rows.values()))

@@ -3,7 +3,7 @@ scores and ranks."""
 
 from fractions import Fraction
 
-from shared.scoring.evaluation import rank_scores
+from shared.scoring.ranking import rank_scores
 from shared.scoring.projector import Projector
 
 from .builders import D, Ledger
@@ -25,27 +25,56 @@ def test_a_ratio_national_status_counts_and_reporting_agencies():
     lg = Ledger()
     lg.ratio("ha-noi", RATE, "2025-01-01", 70, 100)
     lg.ratio("ha-noi", RATE, "2025-03-01", 85, 100)  # met
-    lg.ratio("hue", RATE, "2025-03-01", 10, 100)  # one figure: at risk
+    lg.ratio("hue", RATE, "2025-03-01", 10, 100)  # one figure: on its own path
     lg.ratio("lai-chau", RATE, "2025-01-10", 10, 100)  # stale by 15/03: no data
     n = lg.national(RATE, "2025-03-15")
-    assert n.agencies == 17 + 63  # every ministry and province existing on 15/03/2025
+    assert (n.block, n.agencies) == ("all", 17 + 63)  # every ministry and province existing on 15/03/2025
     assert n.reporting == 2
-    assert (n.met, n.at_risk, n.on_track, n.overdue) == (1, 1, 0, 0)
+    assert (n.met, n.at_risk, n.on_track, n.overdue) == (1, 0, 1, 0)
     assert n.no_data == n.agencies - 2
     assert (n.numerator, n.denominator) == (85 + 10 + 10, 300)
-    # The national series: 70/100 (01/01), 80/200 (10/01), 105/300 (01/03); the last two
-    # days give 40 % → 35 %, a falling share: at risk.
+    # Every agency must reach 80 %: 1/80 have, the others have not all reported.
     assert (n.value, n.status) == (0.35, "at_risk")
 
 
-def test_a_count_is_summed():
+def test_national_rows_are_kept_per_block_and_in_total_only_where_both_kinds_pool():
     lg = Ledger()
-    lg.count("ha-noi", "procedures_local_data", "2025-03-01", 120)
-    lg.count("hue", "procedures_local_data", "2025-03-02", 60)
+    lg.ratio("ha-noi", RATE, "2025-03-01", 85, 100)
+    lg.ratio("bo-cong-an", RATE, "2025-03-01", 50, 100)
+    rows = {b: r for (t, b), r in lg.projections("2025-03-05").national.items() if t == RATE}
+    assert sorted(rows) == ["all", "ministry", "province"]
+    assert (rows["ministry"].agencies, rows["ministry"].numerator, rows["ministry"].met) == (17, 50, 0)
+    assert (rows["province"].agencies, rows["province"].numerator, rows["province"].met) == (63, 85, 1)
+    assert (rows["all"].agencies, rows["all"].denominator) == (80, 200)
+    civil = {b for (t, b) in lg.projections("2025-03-05").national if t == "civil_registry_digitised"}
+    assert civil == {"province"}  # provinces only: no total beside it
+
+
+def test_the_national_status_follows_x_of_n_not_the_pooled_figure():
+    lg = Ledger()
+    provinces = [c.agency_id for c in lg.projections("2025-12-01").cells.values()
+                 if c.target_id == "adult_online_users"]
+    lg.ratio(provinces[0], "adult_online_users", "2024-12-31", 10, 100)  # its baseline
+    for i, p in enumerate(provinces):
+        # A pooled 45 % above the 40 % target, but one province far below it (and its path).
+        lg.ratio(p, "adult_online_users", "2025-11-20", 5 if i == 0 else 46, 100)
+    n = lg.national("adult_online_users", "2025-12-01")
+    assert n.value > 0.4
+    assert (n.met, n.agencies, n.status) == (len(provinces) - 1, len(provinces), "at_risk")
+    assert lg.national("adult_online_users", "2026-01-01").status == "overdue"
+    lg.ratio(provinces[0], "adult_online_users", "2026-01-05", 41, 100)
+    n = lg.national("adult_online_users", "2026-01-10")
+    assert (n.met, n.met_late, n.status, n.met_on) == (len(provinces) - 1, 1, "met_late", D("2026-01-05"))
+
+
+def test_a_count_every_province_must_reach_is_the_share_that_reached_it_never_a_sum():
+    lg = Ledger()
+    lg.count("ha-noi", "procedures_local_data", "2025-03-01", 200)
+    lg.count("hue", "procedures_local_data", "2025-03-02", 160)
     n = lg.national("procedures_local_data", "2025-03-05")
-    # 200 procedures for every province: the national goal is 200 × 63.
-    assert (n.value, n.numerator, n.denominator) == (180.0, None, None)
-    assert n.completion == float(Fraction(180, 200 * 63))
+    # 200 procedures for every province: 1/63 has simplified all of its 200.
+    assert (n.numerator, n.denominator, n.met) == (1, 63, 1)
+    assert n.value == n.completion == float(Fraction(1, 63))
 
 
 def test_a_national_count_target_is_measured_against_its_national_total():
@@ -71,11 +100,13 @@ def test_a_national_scope_target_is_judged_nationally():
     lg = Ledger()
     lg.count("bo-cong-an", "essential_services", "2025-02-06", 30)
     lg.count("bo-tu-phap", "essential_services", "2025-02-06", 24)
-    p = lg.projections("2025-02-06")
-    n = p.national["essential_services"]
-    assert (n.value, round(n.completion * 100, 2), n.status) == (54.0, 71.05, "at_risk")
+    lg.count("bo-cong-an", "essential_services", "2025-05-06", 31)
+    p = lg.projections("2025-05-06")
+    n = p.national[("essential_services", "ministry")]
+    # The path from 54 on 06/02 to 76 on 31/12 asks more than 55 by 06/05: behind it.
+    assert (n.value, round(n.completion * 100, 2), n.status) == (55.0, 72.37, "at_risk")
     ca = p.cells[("bo-cong-an", "essential_services")]
-    assert (ca.value, ca.completion, ca.status) == (30.0, float(Fraction(30, 76)), "at_risk")
+    assert (ca.value, ca.completion, ca.status) == (31.0, float(Fraction(31, 76)), "at_risk")
     assert p.cells[("bo-y-te", "essential_services")].status == "no_data"
     # National-scope targets are shared: they do not enter an agency's composite score.
     assert p.scores["bo-cong-an"].score == p.scores["bo-y-te"].score == 0.0

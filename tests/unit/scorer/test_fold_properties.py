@@ -43,12 +43,12 @@ def test_as_of_a_position_equals_folding_only_the_entries_up_to_it(operations, o
 @given(ops, st.sampled_from(EVALUATION_DAYS))
 def test_national_ratio_is_the_sum_over_its_agencies(operations, on):
     proj = PROJECTOR.full(build(operations).fold(), on)
-    for target_id in ("online_dossier_rate", "civil_registry_digitised"):
-        n = proj.national[target_id]
+    for target_id, block in (("online_dossier_rate", "all"), ("civil_registry_digitised", "province")):
+        n = proj.national[(target_id, block)]
         cells = [c for (a, t), c in proj.cells.items() if t == target_id and c.numerator is not None]
         if cells:
             assert (n.numerator, n.denominator) == (sum(c.numerator for c in cells), sum(c.denominator for c in cells))
-        assert n.met + n.on_track + n.at_risk + n.overdue + n.no_data == n.agencies
+        assert n.met + n.met_late + n.on_track + n.at_risk + n.overdue + n.no_data + n.untimed == n.agencies
 
 
 @settings(max_examples=80, deadline=None)

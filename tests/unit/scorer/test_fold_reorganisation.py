@@ -43,11 +43,11 @@ def test_after_a_province_merger_the_successor_sums_numerators_and_denominators(
 
 def test_the_rolled_up_history_holds_every_day_a_predecessor_reported():
     lg = _provinces()
-    # The trend runs through the rolled-up days: 50/100 (01/06) → 80/150 (15/06).
+    # The path starts at the rolled-up first figure: 40/100 (01/05), half of 80 %; on
+    # 15/06, 45 of its 244 days on, it requires 1/2 + 1/2 × 45/244 of the target.
     c = lg.cell(NEW_TQ, RATE, "2025-07-10")
-    slope = (Fraction(80, 150) - Fraction(50, 100)) / 14
-    assert c.projected == float((Fraction(80, 150) + slope * 199) / Fraction(4, 5))
-    assert c.status == "on_track"
+    assert c.required == float(Fraction(1, 2) + Fraction(1, 2) * Fraction(45, 244))
+    assert c.status == "on_track"  # 80/150 is 2/3 of 80 %
     # History before the merger, seen after it: 01/05 40/100; 01/06 50/100; 15/06 80/150.
     from .builders import PROJECTOR
 

@@ -69,7 +69,7 @@ def _batches(entries, rnd, n_batches):
 def test_snapshots_equal_a_fold_from_scratch(operations, today, rnd, n_batches, refresh_each_batch):
     lg = build(operations)
     days = snapshot_days(today, PROJECTOR)
-    digest = Digest(days, today, slack=0)  # pruned at every new point
+    digest = Digest(days, today, PROJECTOR.retention(today), slack=0)  # pruned at every new point
     snaps = Snapshots(PROJECTOR, digest)
     snaps.set_days(days)
     recorded = Recorded()
@@ -93,7 +93,7 @@ def test_snapshots_equal_a_fold_from_scratch(operations, today, rnd, n_batches, 
 def test_the_digest_keeps_the_last_two_points_before_every_kept_day(operations, today):
     lg = build(operations)
     days = snapshot_days(today, PROJECTOR)
-    digest = Digest(days, today, slack=0)  # pruned at every new point
+    digest = Digest(days, today, PROJECTOR.retention(today), slack=0)  # pruned at every new point
     recorded = Recorded()
     recorded.record(lg.entries)
     digest.apply(lg.entries, recorded)
@@ -114,7 +114,7 @@ def test_a_late_figure_touches_only_the_snapshots_from_its_day_on():
     lg.ratio("ha-noi", "online_dossier_rate", date(2025, 6, 10), 50, 100)
     today = date(2025, 9, 1)
     days = snapshot_days(today, PROJECTOR)
-    digest = Digest(days, today, slack=0)  # pruned at every new point
+    digest = Digest(days, today, PROJECTOR.retention(today), slack=0)  # pruned at every new point
     snaps = Snapshots(PROJECTOR, digest)
     snaps.set_days(days)
     recorded = Recorded()
@@ -146,7 +146,7 @@ def test_a_figure_after_a_correction_in_the_same_batch_is_kept():
     first = lg.ratio("ha-noi", "online_dossier_rate", date(2025, 1, 10), 10, 100)
     today = date(2025, 9, 1)
     days = snapshot_days(today, PROJECTOR)
-    digest = Digest(days, today, slack=0)
+    digest = Digest(days, today, PROJECTOR.retention(today), slack=0)
     recorded = Recorded()
     recorded.record(lg.entries)
     digest.apply(lg.entries, recorded)
@@ -164,7 +164,7 @@ def test_a_figure_corrected_later_in_the_same_batch_keeps_its_correction():
     lg = Ledger()
     first = lg.ratio("ha-noi", "online_dossier_rate", date(2025, 1, 10), 10, 100)
     today = date(2025, 9, 1)
-    digest = Digest(snapshot_days(today, PROJECTOR), today, slack=0)
+    digest = Digest(snapshot_days(today, PROJECTOR), today, PROJECTOR.retention(today), slack=0)
     recorded = Recorded()
     recorded.record(lg.entries)
     digest.apply(lg.entries, recorded)
