@@ -73,7 +73,7 @@ def targets(on: date | None, as_json: bool) -> None:
         _emit_json([target.model_dump(mode="json") for target in listed])
         return
     click.echo(f"Danh mục chỉ tiêu ngày {vn_date(day)}: {len(listed)} chỉ tiêu")
-    click.echo(targets_table(listed))
+    click.echo(targets_table(listed, day))
 
 
 @catalogue.command("agencies")

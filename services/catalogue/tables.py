@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from shared.domain.agencies import Agency, AgencyKind, UnitType, get_agency
+from shared.domain.agencies import Agency, AgencyKind, UnitType, get_agency, successor_of
 from shared.domain.catalogue import Target, TargetKind
 
 KIND_LABEL = {TargetKind.RATIO: "tỷ lệ", TargetKind.COUNT: "số lượng", TargetKind.MILESTONE: "mốc"}
@@ -50,22 +50,29 @@ def target_value_text(target: Target) -> str:
     return "hoàn thành"
 
 
-def applies_text(target: Target) -> str:
-    """Whom a target binds, by kind label or agency name."""
+def _bound_agency_text(agency_id: str, day: date) -> str:
+    # A task set for a unit that has since merged is its successor's on ``day``.
+    carrier = successor_of(agency_id, day)
+    name = get_agency(agency_id).name_vi
+    return name if carrier == agency_id else f"{get_agency(carrier).name_vi} (kế thừa {name})"
+
+
+def applies_text(target: Target, day: date) -> str:
+    """Whom a target binds on ``day``, by kind label or agency name."""
     labels = [_APPLIES_LABEL[item] for item in sorted(target.applies_to) if item in _APPLIES_LABEL]
-    labels += sorted(get_agency(item).name_vi for item in target.applies_to if item not in _APPLIES_LABEL)
+    labels += sorted(_bound_agency_text(item, day) for item in target.applies_to if item not in _APPLIES_LABEL)
     return "; ".join(labels)
 
 
-def targets_table(targets: Sequence[Target]) -> str:
-    """The catalogue as a table, one target per row."""
+def targets_table(targets: Sequence[Target], day: date) -> str:
+    """The catalogue on ``day`` as a table, one target per row."""
     rows = [
         [
             target.id,
             KIND_LABEL[target.kind],
             target_value_text(target),
             deadline_text(target),
-            applies_text(target),
+            applies_text(target, day),
             ", ".join(target.seeds),
             target.name_vi,
         ]

@@ -32,6 +32,18 @@ def test_an_untimed_target_reads_as_having_no_deadline() -> None:
     assert "không thời hạn" in row
 
 
+@pytest.mark.parametrize(
+    ("on", "bound"),
+    [("2025-02-01", "Bộ Thông tin và Truyền thông  "),
+     ("2025-03-01", "Bộ Khoa học và Công nghệ (kế thừa Bộ Thông tin và Truyền thông)")],
+)
+def test_a_task_of_a_merged_ministry_reads_as_its_successors(on: str, bound: str) -> None:
+    code, output = _run("targets", "--on", on)
+    assert code == 0
+    row = next(line for line in output.splitlines() if line.startswith("law_digital_technology_industry "))
+    assert bound in row
+
+
 def test_targets_json_carries_the_legal_basis() -> None:
     code, output = _run("targets", "--on", "2025-03-01", "--json")
     assert code == 0
