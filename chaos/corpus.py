@@ -74,6 +74,17 @@ def event(agency: str, event_id: str, target: str = "online_dossier_rate", *, ki
     return {k: v for k, v in d.items() if v is not None}
 
 
+STATED = {"cause": "Chưa kết nối Cổng Dịch vụ công quốc gia", "action": "Nâng cấp hệ thống một cửa điện tử",
+          "committed_on": "2025-06-30"}
+"""What an explanation (giải trình) states: cause, remedial action, committed completion date."""
+
+
+def _committed_before_observed(e: dict[str, Any]) -> None:
+    """The event made an explanation, of 31/03/2025, committing to 01/03/2025."""
+    del e["figure"]
+    e.update(kind="explanation", explanation={**STATED, "committed_on": "2025-03-01"})
+
+
 def _seed(purpose: str) -> bytes:
     return hashlib.sha256(f"chaos corpus|{SEED}|{purpose}".encode()).digest()
 
@@ -283,6 +294,13 @@ KINDS: tuple[Kind, ...] = (
          lambda c: _edit(c, _set("amends", "ha-noi-base-1"))),
     Kind("retraction_with_figure", ReasonCode.RETRACTION_WITH_FIGURE, "a retraction with a figure",
          lambda c: _edit(c, lambda e: e.update(kind="retraction", amends="ha-noi-base-1"))),
+    Kind("explanation_with_figure", ReasonCode.EXPLANATION_WITH_FIGURE, "an explanation with a figure",
+         lambda c: _edit(c, lambda e: e.update(kind="explanation", explanation=STATED))),
+    Kind("explanation_not_allowed", ReasonCode.EXPLANATION_NOT_ALLOWED, "a measurement carrying an explanation",
+         lambda c: _edit(c, _set("explanation", STATED))),
+    Kind("committed_before_observed", ReasonCode.COMMITTED_BEFORE_OBSERVED,
+         "an explanation committing to a day before its own",
+         lambda c: _edit(c, _committed_before_observed)),
     # ---- registry and catalogue ---------------------------------------------------------------------
     Kind("unknown_target", ReasonCode.UNKNOWN_TARGET, "a misspelt target",
          lambda c: _edit(c, _set("target_id", "online_dossier_rates"))),
