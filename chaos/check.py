@@ -155,7 +155,9 @@ def verify_scorer(pipe: Pipeline, today: date, v: Verdict) -> None:
     equal to `scorer rebuild` (which replaces them: run it last)."""
     store = ScorerStore(pipe.engine)
     seqs = {e.seq for e in pipe.ledger.entries()}
-    applied = [row["seq"] for row in store.snapshot().observations]
+    snap = store.snapshot()
+    # Applied: held as an observation, or counted without one (an explanation, an unreadable entry).
+    applied = [row["seq"] for row in snap.observations] + snap.skipped
     if len(applied) != len(set(applied)):
         v.duplicated += len(applied) - len(set(applied))
     if set(applied) != seqs:

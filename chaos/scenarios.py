@@ -24,6 +24,7 @@ from shared.db import DatabaseUnavailable
 from shared.db.outage import until_available
 from shared.db.dead_letters import DeadLetterStore
 from shared.db.projections import ScorerStore
+from shared.db.snapshots import SnapshotReader
 from shared.kafka import BrokerUnavailable
 
 from chaos.check import Verdict, verify_ingest, verify_scorer
@@ -163,7 +164,8 @@ def _drained(pipe: Pipeline, scorer: bool) -> bool:
         return False
     if not scorer:
         return True
-    return caught_up("scorer", pipe.topics.ledger) and ScorerStore(pipe.engine).observation_count() == \
+    # Applied: held as an observation, or counted without one (an explanation carries no figure).
+    return caught_up("scorer", pipe.topics.ledger) and SnapshotReader(pipe.engine).position().applied == \
         pipe.ledger.ledger_size()
 
 
