@@ -134,7 +134,7 @@ def distribution_chart(report: Report, targets: dict[str, Target], t: Texts) -> 
     ax.invert_yaxis()
     ax.set_xlim(0, max(left, default=1))
     ax.set_xlabel(t["agencies_unit"])
-    _status_legend(ax, statuses, t)
+    _status_legend(ax, [s for s in statuses if any(dist.get(s) for _, dist in rows)], t)
     return fig
 
 

@@ -200,9 +200,12 @@ def _summary_row(ln: TargetLine, target: Target, no: int, report: Report, t: Tex
         if every_agency and ln.value is not None and target.kind is not TargetKind.MILESTONE:
             result = f"{result} ({t.agencies_met(reached, ln.agencies)})"
     change = t.change(target, ln.value, ln.numerator, ln.previous_value, ln.previous_numerator)
-    if every_agency and ln.previous_met is not None and reached != ln.previous_met \
-            and target.kind is not TargetKind.MILESTONE and ln.previous_value is not None:
-        change = f"{change}; {t.fmt('met_change', delta=t.signed(reached - ln.previous_met))}"
+    met_change = reached - (ln.previous_met or 0)
+    if target.aggregation is Aggregation.SHARE_REACHED and ln.value is not None and ln.previous_value is not None:
+        # The figure is the agencies that reached the target: its change is theirs.
+        change = t.fmt("met_change", delta=t.signed(met_change)) if met_change else t["unchanged"]
+    elif every_agency and met_change and target.kind is not TargetKind.MILESTONE and ln.previous_value is not None:
+        change = f"{change}; {t.fmt('met_change', delta=t.signed(met_change))}"
     return {
         "no": no, "name": t.target_name(target), "goal": t.goal(target),
         "deadline": t.day(target.deadline) if target.deadline else t["no_deadline"],
@@ -253,7 +256,9 @@ def _charts(report: Report, targets: dict[str, Target], t: Texts, charts_as: str
 def _late(report: Report, targets: dict[str, Target], t: Texts) -> list[dict[str, Any]]:
     """The overdue and at-risk tasks grouped by task (one deadline, so one "days late",
     per group): each agency with the head who answers for it, its latest figure and
-    reporter ("Chưa có báo cáo" where it never reported) and its explanation."""
+    reporter ("Chưa có báo cáo" where it never reported) and its explanation; the agencies
+    that neither reported nor explained are named together, so the section stays as long
+    as what there is to say."""
     numbered = {target_id: i for i, target_id in enumerate(all_target_ids(), start=1)}
     groups: dict[str, dict[str, Any]] = {}
     for r in report.late:
@@ -265,8 +270,11 @@ def _late(report: Report, targets: dict[str, Target], t: Texts) -> list[dict[str
                 status = f"{status}, {t.fmt('left', n=t.number(r.days_left))}"
             group = groups[r.target_id] = {
                 "no": numbered[r.target_id], "task": t.target_name(target), "deadline": t.day(r.deadline),
-                "status_key": r.status, "status": status, "rows": [],
+                "status_key": r.status, "status": status, "rows": [], "never": [],
             }
+        if r.observed_at is None and r.explanation is None:
+            group["never"].append(t.agency_in_text(r.agency_id))
+            continue
         group["rows"].append({
             "agency": t.agency_name(r.agency_id), "head": t.head(r.agency_id, report.as_of),
             "figure": (t.agency_value(target, r.value, r.numerator, r.denominator) if r.observed_at
@@ -277,7 +285,7 @@ def _late(report: Report, targets: dict[str, Target], t: Texts) -> list[dict[str
             "explanation": _explanation(r.explanation, t),
         })
     for group in groups.values():
-        group["count"] = len(group["rows"])
+        group["count"] = len(group["rows"]) + len(group["never"])
     return list(groups.values())
 
 

@@ -66,6 +66,8 @@ LABELS: dict[str, dict[str, str]] = {
         "committed": "Cam kết hoàn thành",
         "committed_passed": "đã quá ngày cam kết, chưa hoàn thành",
         "never_reported": "Chưa có báo cáo",
+        "never_heading": "Chưa có báo cáo, chưa giải trình ({n} cơ quan; người đứng đầu từng cơ quan chịu trách "
+                         "nhiệm):",
         # IV. Rankings
         "leaderboards": "IV. XẾP HẠNG THEO ĐIỂM TỔNG HỢP CỦA TIẾN ĐỘ",
         "leaderboard_intro": "Điểm tổng hợp của Tiến độ là chỉ số riêng của hệ thống Tiến độ, không phải Bộ chỉ "
@@ -212,6 +214,7 @@ LABELS: dict[str, dict[str, str]] = {
         "committed": "Committed completion",
         "committed_passed": "committed date passed, not completed",
         "never_reported": "No report yet",
+        "never_heading": "No report yet and no explanation ({n} agencies; the head of each answers for it):",
         "leaderboards": "IV. RANKING BY THE TIẾN ĐỘ COMPOSITE SCORE",
         "leaderboard_intro": "The Tiến độ composite score is this system's own measure, not the 766 index or the "
                              "Digital Transformation Index (DTI): the weighted mean achievement of the targets that "
