@@ -157,7 +157,8 @@ def _kind_rules(schema: dict[str, Any]) -> None:
 
 
 class ProgressReported(BaseModel):
-    """One agency's figure for one target on one day, as published on the progress topic."""
+    """One agency's figure for one target on one day, or its explanation of a task it is
+    late on (kind ``explanation``), as published on the progress topic."""
 
     model_config = ConfigDict(
         extra="forbid", frozen=True, title="ProgressReported", json_schema_extra=_kind_rules
