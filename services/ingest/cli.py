@@ -50,7 +50,8 @@ def ingest() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def publish(ctx, file, keyfile, keys_dir, as_json):
-    """Send FILE (JSON events, one per line; - for stdin) to the raw progress topic.
+    """Send FILE (JSON events, one per line; - for stdin) to the raw progress topic:
+    figures, corrections, retractions and explanations of late tasks (docs/contract.md §3).
 
     \b
     Examples:
