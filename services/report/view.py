@@ -154,8 +154,13 @@ def build_view(report: Report, lang: str, *, draw_charts: bool = True, charts_as
 
 
 def _in_sentence(period: str, lang: str) -> str:
-    """"quý I/2025", "năm 2025": a period's name mid-sentence takes a small letter."""
-    return period[0].lower() + period[1:] if lang == "vi" else period
+    """"quý I/2025", "năm 2025": a period's name mid-sentence takes a small letter (in
+    Vietnamese; "Q1 2025" stays as it is)."""
+    return _lower_first(period) if lang == "vi" else period
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _tree_rows(tree: TreeProof | None, t: Texts) -> list[tuple[str, str, bool]]:
@@ -173,7 +178,7 @@ def _tree_rows(tree: TreeProof | None, t: Texts) -> list[tuple[str, str, bool]]:
 def _status_counts(statuses: list[str], t: Texts) -> str:
     """"6 hoàn thành đúng hạn, 4 chậm so với lộ trình": each status's count, mid-sentence."""
     counts = Counter(statuses)
-    return ", ".join(f"{counts[s]} {_in_sentence(t.status(s), t.lang)}" for s in STATUS_ORDER if counts[s])
+    return ", ".join(f"{counts[s]} {_lower_first(t.status(s))}" for s in STATUS_ORDER if counts[s])
 
 
 def _summary(report: Report, targets: dict[str, Target], t: Texts) -> list[tuple[str, list[dict[str, Any]]]]:
