@@ -38,6 +38,7 @@ from typing import Any
 from shared.domain.agencies import AgencyKind
 from shared.domain.catalogue import Target, TargetKind
 from shared.domain.temporal import month_end
+from shared.presentation.names import abbreviation, name_in_text
 
 from services.simulate.explanations import Due, explanation_bytes, explanation_event, explanations_by_day
 from services.simulate.faults import Fault, Primary
@@ -115,7 +116,7 @@ class _Agent:
     def __init__(self, truth: Truth, agency_id: str, prefix: str) -> None:
         rng = truth.rng("agent", agency_id)
         agency = truth.agency(agency_id)
-        name = agency.name_vi
+        name = name_in_text(agency)  # "Chánh Văn phòng UBND tỉnh Cao Bằng": unit types small mid-sentence
         roles = PROVINCE_ROLES if agency.kind is AgencyKind.PROVINCE else MINISTRY_ROLES
         people = []
         for role in rng.sample(roles, 2):
@@ -126,9 +127,8 @@ class _Agent:
         u = rng.random()
         self.clock = ClockStyle(utc=u < 0.15, micros=0.15 <= u < 0.25)
         self.prefix = prefix
-        # The issuing office in document numbers: "BC-UBND" for a province, the ministry's initials ("BC-BCA").
-        self.office = "UBND" if agency.kind is AgencyKind.PROVINCE else "".join(
-            p[0] for p in agency_id.split("-") if not p.isdigit() and p != "va").upper()
+        # The issuing office in document numbers: "BC-UBND" for a province, the ministry's own ("BC-BGDĐT").
+        self.office = abbreviation(agency)
         self.document = rng.randint(20, 200)
         self._sequence = itertools.count(1)
 
@@ -142,7 +142,7 @@ class _Agent:
     def evidence(self, sent: int) -> str:
         self.document += 1
         day = date.fromordinal(sent)
-        return f"Báo cáo {self.document}/BC-{self.office} ngày {day.day:02d}/{day.month:02d}/{day.year}"
+        return f"Báo cáo số {self.document}/BC-{self.office} ngày {day.day:02d}/{day.month:02d}/{day.year}"
 
 
 def _prefixes(agencies) -> list[str]:
