@@ -23,7 +23,7 @@ from services.report.facts import Fact, vietnam_day
 from services.report.model import Amendment, Cutoff, Explanation, LateTask, Report, Standing, TargetLine, Trend
 from services.report.period import Period, month_ends
 from services.report.scan import Scan
-from services.report.scoring import Figures, NationalRow, Projections, Status
+from services.report.scoring import Figures, NationalRow, Projections, Status, on_the_map_of
 
 MIN_TREND_MONTHS = 6
 LATE_STATUSES = (Status.OVERDUE.value, Status.AT_RISK.value)
@@ -82,7 +82,7 @@ def assemble(period: Period, cutoff: Cutoff, scan: Scan, rejected: Iterable[Reje
     as_of = period.end
     previous = period.previous()
     now = figures.on(as_of)
-    before = figures.on(previous.end)
+    before = on_the_map_of(figures.on(previous.end), as_of)  # the previous period on today's map
     targets = catalogue_on(as_of)
     active = agencies_on(as_of)
     trend_days = trend_of(period)
@@ -201,11 +201,13 @@ def _explanation(event: dict[str, Any] | None, as_of: date, status: str) -> Expl
 
 def _standings(now: Projections, before: Projections, kind: AgencyKind) -> tuple[Standing, ...]:
     agency_order = _registry_order(now.on)
+    # No rank change without a baseline: an agency that had reported nothing had no rank to lose.
+    reported_then = {a for (a, _), cell in before.cells.items() if cell.value is not None}
     rows = []
     for score in now.scores.values():
         if score.kind != kind.value:
             continue
-        earlier = before.scores.get(score.agency_id)
+        earlier = before.scores.get(score.agency_id) if score.agency_id in reported_then else None
         rows.append(Standing(
             agency_id=score.agency_id, rank=score.rank, peers=score.peers, score=score.score, targets=score.targets,
             previous_rank=earlier.rank if earlier else None, previous_peers=earlier.peers if earlier else None,

@@ -13,11 +13,21 @@ from typing import Protocol
 
 from shared.scoring.history import Fold
 from shared.scoring.projector import Projector
+from shared.scoring.restate import restated
 from shared.scoring.rows import CellRow, NationalRow, Projections, ScoreRow
 from shared.scoring.status import Status
+from shared.scoring.world import DomainWorld
 
 __all__ = ["CellRow", "Figures", "LedgerFigures", "NationalRow", "Projections", "ScoreRow", "SnapshotFigures",
-           "Status"]
+           "Status", "on_the_map_of"]
+
+_WORLD = DomainWorld()
+
+
+def on_the_map_of(earlier: Projections, day: date) -> Projections:
+    """``earlier`` restated for the agencies that exist on ``day`` (predecessors rolled up),
+    so a comparison across a reorganisation shows progress, never the merger."""
+    return restated(earlier, day, _WORLD)
 
 
 class Figures(Protocol):

@@ -260,21 +260,27 @@ class Evaluator:
         )
 
     def score(self, agency_id: str, cells) -> tuple[float, int]:
-        """Tiến độ's composite score (0..100) and the number of tasks it covers. Computed
-        exactly from the stored completions, so it depends on the cells alone."""
-        total_w = Fraction(0)
-        acc = Fraction(0)
-        n = 0
-        for target_id in sorted(self.targets):
-            target = self.targets[target_id]
-            if target.scope is not TargetScope.AGENCY:
-                continue
-            cell = cells.get((agency_id, target_id))
-            if cell is None:
-                continue
-            w = exact(target.weight)
-            total_w += w
-            n += 1
-            if cell.completion is not None:
-                acc += w * Fraction(cell.completion)
-        return (0.0 if total_w == 0 else float(100 * acc / total_w)), n
+        """Tiến độ's composite score of the agency (see :func:`composite_score`)."""
+        return composite_score(agency_id, self.targets, cells)
+
+
+def composite_score(agency_id: str, targets: dict[str, Target], cells) -> tuple[float, int]:
+    """Tiến độ's composite score (0..100) of an agency and the number of tasks it covers:
+    the weighted mean of its completions over the agency-scope tasks that have a cell.
+    Computed exactly from the stored completions, so it depends on the cells alone."""
+    total_w = Fraction(0)
+    acc = Fraction(0)
+    n = 0
+    for target_id in sorted(targets):
+        target = targets[target_id]
+        if target.scope is not TargetScope.AGENCY:
+            continue
+        cell = cells.get((agency_id, target_id))
+        if cell is None:
+            continue
+        w = exact(target.weight)
+        total_w += w
+        n += 1
+        if cell.completion is not None:
+            acc += w * Fraction(cell.completion)
+    return (0.0 if total_w == 0 else float(100 * acc / total_w)), n

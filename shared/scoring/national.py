@@ -157,7 +157,7 @@ class National:
             nf = self.figure(target)
             status, met_on, required = nf.status, nf.met_on, nf.required
         else:
-            status, met_on = self._status_of_all(target, member_cells, reporting)
+            status, met_on = status_of_all(target, member_cells, reporting, on)
             required = None
         return NationalRow(
             target_id=target.id, block=block, value=value, numerator=numerator, denominator=denominator,
@@ -168,20 +168,22 @@ class National:
             untimed=counts[Status.UNTIMED], evaluated_on=on,
         )
 
-    def _status_of_all(self, target: Target, cells: list[CellRow], reporting: int) -> tuple[Status, date | None]:
-        """A task every agency must reach: reached when all have (late when the last one
-        was late); overdue once its deadline has come with any agency short; otherwise on
-        track only when every agency not yet there is on track."""
-        statuses = [Status(c.status) for c in cells]
-        if cells and all(s in DONE for s in statuses):
-            met_on = max(c.met_on for c in cells)
-            late = target.deadline is not None and met_on > target.deadline
-            return (Status.MET_LATE if late else Status.MET), met_on
-        if target.deadline is None:
-            return (Status.UNTIMED if reporting else Status.NO_DATA), None
-        if self.ev.on >= target.deadline:
-            return Status.OVERDUE, None
-        if not reporting:
-            return Status.NO_DATA, None
-        behind = any(s not in DONE and s is not Status.ON_TRACK for s in statuses)
-        return (Status.AT_RISK if behind else Status.ON_TRACK), None
+
+def status_of_all(target: Target, cells: list[CellRow], reporting: int, on: date) -> tuple[Status, date | None]:
+    """The national status of a task every agency must reach, from its agencies' cells:
+    reached when all have (late when the last one was late); overdue once its deadline has
+    come with any agency short; otherwise on track only when every agency not yet there is
+    on track (``reporting``: how many reported within the interval)."""
+    statuses = [Status(c.status) for c in cells]
+    if cells and all(s in DONE for s in statuses):
+        met_on = max(c.met_on for c in cells)
+        late = target.deadline is not None and met_on > target.deadline
+        return (Status.MET_LATE if late else Status.MET), met_on
+    if target.deadline is None:
+        return (Status.UNTIMED if reporting else Status.NO_DATA), None
+    if on >= target.deadline:
+        return Status.OVERDUE, None
+    if not reporting:
+        return Status.NO_DATA, None
+    behind = any(s not in DONE and s is not Status.ON_TRACK for s in statuses)
+    return (Status.AT_RISK if behind else Status.ON_TRACK), None

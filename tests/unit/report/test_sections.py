@@ -13,8 +13,10 @@ from shared.db.projections import ScorerStore
 from shared.domain.agencies import AgencyKind, agencies_on
 from shared.domain.catalogue import all_target_ids
 from shared.scoring.projector import Projector
+from shared.scoring.rows import projections_from_rows
 
 from services.report.assemble import headline
+from services.report.scoring import on_the_map_of
 from services.report.period import Period
 from services.scorer.replay import rebuild
 from tests.unit.report import dataset
@@ -94,7 +96,11 @@ def test_the_late_table_names_the_last_reporter_and_figure(reports):
 def test_the_leaderboards_are_the_scorers_ranks_of_every_agency(code, provinces, ministries, reports, scorer_rows):
     report = reports(code)
     scores = {r["agency_id"]: r for r in scorer_rows(report.as_of)["agency_scores"]}
-    before = {r["agency_id"]: r for r in scorer_rows(report.previous_as_of)["agency_scores"]}
+    # The previous period on today's map; ranks only for agencies that had reported then.
+    then = on_the_map_of(projections_from_rows(scorer_rows(report.previous_as_of), report.previous_as_of),
+                         report.as_of)
+    reported = {a for (a, _), c in then.cells.items() if c.value is not None}
+    before = {a: {"rank": r.rank} for a, r in then.scores.items() if a in reported}
     assert (len(report.provinces), len(report.ministries)) == (provinces, ministries)
     for kind, board in ((AgencyKind.PROVINCE, report.provinces), (AgencyKind.MINISTRY, report.ministries)):
         assert {s.agency_id for s in board} == {a.id for a in agencies_on(report.as_of, kind)}
@@ -105,10 +111,16 @@ def test_the_leaderboards_are_the_scorers_ranks_of_every_agency(code, provinces,
         assert [s.rank for s in board] == sorted(s.rank for s in board)
 
 
-def test_a_merged_province_is_new_on_the_board_of_its_first_quarter(reports):
+def test_a_merged_province_is_ranked_in_its_first_quarter_against_its_predecessors_rolled_up(reports):
     board = {s.agency_id: s for s in reports("2025-Q3").provinces}
-    assert board["tuyen-quang-2025"].previous_rank is None
-    assert board["ha-noi"].previous_rank is not None
+    merged = board["tuyen-quang-2025"]
+    assert merged.previous_rank is not None and merged.previous_peers == merged.peers == 34
+    assert board["ha-noi"].previous_peers == 34  # today's 34 provinces, not June's 63
+
+
+def test_no_rank_change_is_shown_without_a_baseline(reports):
+    # Nobody had reported anything by the end of 2024 in this data set: Q1 has no previous ranks.
+    assert all(s.previous_rank is None for s in reports("2025-Q1").provinces)
 
 
 @pytest.mark.parametrize("code", ["2025-Q2", "2025-Q4"])
