@@ -217,10 +217,8 @@ class Texts:
         delta = (numerator or 0) - (previous_numerator or 0)
         return self["unchanged"] if delta == 0 else f"{self.signed(delta)} {self['agencies_unit']}"
 
-    def rank_change(self, rank: int, previous: int | None) -> str:
-        """"▲ 3" (up three places), "▼ 2", "=", or "new unit"."""
-        if previous is None:
-            return self["new_unit"]
+    def rank_change(self, rank: int, previous: int) -> str:
+        """"▲ 3" (up three places), "▼ 2" or "="."""
         moved = previous - rank
         if moved > 0:
             return f"▲ {moved}"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+from shared.domain.agencies import is_active
 from shared.domain.catalogue import Aggregation, Target, TargetKind, TargetScope, all_target_ids, catalogue_on
 from shared.domain.tree_head import TreeHead
 from shared.presentation.labels import STATUS_ORDER
@@ -118,8 +119,10 @@ def build_view(report: Report, lang: str, *, draw_charts: bool = True, charts_as
                     if report.late else t["late_none"]),
         late=_late(report, targets, t),
         leaderboard_intro=t.fmt("leaderboard_intro", previous=t.day(report.previous_as_of)),
-        leaderboards=[(t.fmt("ministries", n=len(report.ministries)), _standings(report.ministries, t)),
-                      (t.fmt("provinces", n=len(report.provinces)), _standings(report.provinces, t))],
+        leaderboards=[(t.fmt("ministries", n=len(report.ministries)),
+                       _standings(report.ministries, report.previous_as_of, t)),
+                      (t.fmt("provinces", n=len(report.provinces)),
+                       _standings(report.provinces, report.previous_as_of, t))],
         silent_intro=(t.fmt("silent_intro", n=len(report.silent), total=report.expected) if report.silent
                       else t.fmt("silent_none", total=report.expected)),
         silent=[t.agency_in_text(a) for a in report.silent],
@@ -304,16 +307,19 @@ def _explanation(explanation: Explanation | None, t: Texts) -> dict[str, str] | 
             "passed": t["committed_passed"] if explanation.committed_passed else ""}
 
 
-def _standings(rows: tuple[Standing, ...], t: Texts) -> list[dict[str, Any]]:
-    """A leaderboard's rows. Rank changes need a baseline: where every agency of the board
-    shared one rank a period ago (no figures yet), none is shown."""
-    baseline = len({s.previous_rank for s in rows if s.previous_rank is not None}) > 1
-    return [{
-        "rank": s.rank, "agency": t.agency_name(s.agency_id), "score": t.number(s.score, 2),
-        "change": t.rank_change(s.rank, s.previous_rank) if baseline or s.previous_rank is None else t["none"],
-        "previous": f"{s.previous_rank}/{s.previous_peers}" if baseline and s.previous_rank is not None
-        else t["none"],
-    } for s in rows]
+def _standings(rows: tuple[Standing, ...], existed: date, t: Texts) -> list[dict[str, Any]]:
+    """A leaderboard's rows. An agency without a rank a period ago is "đơn vị mới" when it
+    did not exist then (formed by a merger); otherwise it had no baseline, and no change
+    is shown."""
+    out = []
+    for s in rows:
+        if s.previous_rank is not None:
+            change, previous = t.rank_change(s.rank, s.previous_rank), f"{s.previous_rank}/{s.previous_peers}"
+        else:
+            change, previous = (t["none"] if is_active(s.agency_id, existed) else t["new_unit"]), t["none"]
+        out.append({"rank": s.rank, "agency": t.agency_name(s.agency_id), "score": t.number(s.score, 2),
+                    "change": change, "previous": previous})
+    return out
 
 
 def amendments_command(report: Report) -> str:

@@ -16,7 +16,8 @@ from shared.presentation.labels import STATUS_EN, STATUS_VI, status_detail
 from services.report.document import place_date
 from services.report.render import render_markdown
 from services.report.texts import Texts
-from services.report.view import REPLY_DAYS, build_view, issued_on
+from services.report.model import Standing
+from services.report.view import REPLY_DAYS, _standings, build_view, issued_on
 from tests.unit.report.conftest import CUTOFF
 
 APPENDIX = {"vi": "## PHỤ LỤC I.", "en": "## APPENDIX I."}
@@ -169,3 +170,12 @@ def test_every_status_has_words_in_both_languages_and_its_days():
     assert status_detail("met", "vi", deadline, deadline) == "Hoàn thành đúng hạn"
     assert status_detail("at_risk", "vi", deadline, date(2025, 5, 1)) == "Chậm so với lộ trình"
     assert status_detail("met_late", "en", deadline, date(2025, 9, 30), date(2025, 7, 1)) == "Completed 1 day late"
+
+
+def test_only_a_unit_formed_since_the_previous_period_is_called_new():
+    board = (Standing("tuyen-quang-2025", 1, 34, 90.0, 20, None, None),
+             Standing("cao-bang", 2, 34, 80.0, 20, None, None),
+             Standing("ha-noi", 3, 34, 70.0, 20, 1, 34))
+    rows = _standings(board, date(2025, 6, 30), Texts("vi", date(2025, 9, 30)))
+    assert [(r["change"], r["previous"]) for r in rows] == [("đơn vị mới", "—"), ("—", "—"), ("▼ 2", "1/34")], \
+        "new only if formed since; no change shown without a baseline"
