@@ -12,7 +12,10 @@ code path. One concern a module:
 ``world``       the catalogue and the registry as the scorer sees them
 ``status``      the statuses and the thresholds of their rules
 ``sweep``       running totals across series, day by day (roll-ups, national figures)
-``evaluation``  completions, statuses, national figures and scores on one day
+``evaluation``  completions, statuses and paths of agency × task cells on one day
+``national``    national figures per block and their statuses
+``ranking``     composite scores ranked within each kind
+``restate``     an earlier day's projections on a later day's map
 ``rows``        the projection rows of a day and the change between two days
 ``alerts``      deadline warnings
 ``projector``   every projection of a day, or only what new entries change
@@ -45,33 +48,31 @@ Completion
     ``min(1, value / target_value)`` (``target_value / value`` for a lower-is-better
     target); 1 or 0 for a milestone. For a national-scope target (the target value is a
     national total, e.g. 76 essential services) an agency's completion is its contribution
-    to the national target and its status is the national status (see below).
-Status on day *d*, first rule that holds
-    1. ``met``      — the latest figure reaches the target (completion = 1), however old;
-    2. ``overdue``  — *d* is after the deadline;
-    3. ``no_data``  — nothing observed in the reporting interval, i.e. the latest
-       ``observed_at`` is more than 35 days before *d* (monthly reporting + 5 days' grace),
-       or nothing at all;
-    4. milestone not done: ``at_risk`` within 30 days of the deadline, else ``on_track``;
-    5. ratio / count: the straight line through the last two observations (on different
-       days) is extrapolated to the deadline: ``on_track`` if it reaches the target,
-       ``at_risk`` if not. A single observation gives no trend: ``at_risk``.
-National figure on day *d*
-    Over the applicable agencies that exist on *d* (each with its rolled-up history):
-    ratio = Σ numerators ÷ Σ denominators, count = Σ counts, milestone = share of the
-    applicable agencies done. Its completion is against the target value, except for a
-    count each agency must reach on its own (200 procedures per province), where the
-    national goal is that count × the applicable agencies. Its status follows the same
-    rules applied to the national series (a point on every day any agency reported).
-Composite score and rank
-    The weighted mean (catalogue weights) of an agency's completion over the agency-scope
-    targets that apply to it (no figure counts as 0), in points out of 100; ranked among
-    the agencies of the same kind (ministries; provinces) existing on *d*, highest first,
-    equal scores sharing a rank (1, 2, 2, 4).
+    to the national target and its status is the national status.
+Status on day *d* (``status``; docs/scorer.md states each rule with an example)
+    ``met`` / ``met_late`` — reached, the current run reaching the target having begun on
+    or before / after the deadline (``met_on``); ``untimed`` — a task without a deadline,
+    not reached; ``overdue`` — from the deadline day on, not reached; ``no_data`` — nothing
+    in the last 35 days; a milestone in time ``on_track``; a ratio or count ``on_track`` on
+    or above the path (lộ trình) from its baseline (the figure on 31/12/2024, else the
+    first) to the target on the deadline, ``at_risk`` below it.
+National figures (``national``)
+    One row per block (ministries, provinces, and the total where a task pools both):
+    Σ numerators ÷ Σ denominators, Σ counts, or x/N agencies that reached a milestone or a
+    count each must reach. A task every agency must reach is reached nationally when all
+    N have; a national total is judged on its national series like an agency.
+Comparisons (``restate``)
+    An earlier day restated on a later day's map of agencies, for "so với kỳ trước".
+Composite score and rank (``ranking``)
+    Tiến độ's own: the weighted mean (catalogue weights) of an agency's completion over the
+    agency-scope targets that apply to it (no figure counts as 0), in points out of 100;
+    ranked among the agencies of the same kind existing on *d*, highest first, equal
+    scores sharing a rank (1, 2, 2, 4).
 Deadline warnings
-    For every agency × target not ``met`` on *d*: ``30d``, ``7d`` or ``1d`` when the
-    deadline is at most that many days away (the tightest one reached), ``overdue`` once it
-    has passed. The store keeps one alert per agency, target and threshold.
+    For every agency × task with a deadline not reached on *d*: ``30d``, ``7d`` or ``1d``
+    when the deadline is at most that many days away (the tightest one reached),
+    ``overdue`` once it has passed. The store keeps one alert per agency, target and
+    threshold.
 
 Arithmetic is exact (``Fraction``) and converted to ``float`` only for output, so two
 computations over the same entries give bit-identical rows.
