@@ -336,7 +336,7 @@ def show(ctx, agency_id, target_id, status, as_of_day, at_seq, as_json):
         click.echo("⊕ cộng dồn từ các đơn vị trước sáp nhập (Σ tử số ÷ Σ mẫu số)")
     if agency_id and agency_id in scores:
         s = scores[agency_id]
-        click.echo(f"Điểm tổng hợp: {s['score']:.2f}/100 · hạng {s['rank']}/{s['peers']}")
+        click.echo(f"Điểm tổng hợp của Tiến độ: {_vi(format(s['score'], '.2f'))}/100 · hạng {s['rank']}/{s['peers']}")
 
 
 @score.command()
@@ -388,7 +388,8 @@ def national(ctx, target_id, block, as_of_day, at_seq, as_json):
 @_JSON
 @click.pass_context
 def ranking(ctx, kind, as_of_day, at_seq, as_json):
-    """Composite scores (weighted completion, out of 100) and ranks among peers.
+    """Tiến độ's composite scores (its own weighted completion out of 100, not Bộ chỉ số 766
+    nor DTI) and ranks among peers of the same kind.
 
     \b
     Example:
@@ -402,10 +403,10 @@ def ranking(ctx, kind, as_of_day, at_seq, as_json):
         _echo_json(dict(as_of=day, at_seq=seq, source=source,
                         scores=[dict(r, agency_name_vi=_agency_name(r["agency_id"])) for r in scores]))
         return
-    click.echo(f"Xếp hạng ngày {_vn_date(day)}")
-    label = {"ministry": "bộ, ngành", "province": "tỉnh, thành phố"}
-    click.echo(_render(["Nhóm", "Hạng", "Điểm", "Cơ quan", "Tên"],
-                       [[label.get(r["kind"], r["kind"]), f"{r['rank']}/{r['peers']}", f"{r['score']:.2f}",
+    click.echo(f"Xếp hạng theo điểm tổng hợp của Tiến độ ngày {_vn_date(day)} "
+               "(chỉ số riêng của hệ thống, không phải Bộ chỉ số 766 hay DTI)")
+    click.echo(_render(["Khối", "Hạng", "Điểm", "Cơ quan", "Tên"],
+                       [[BLOCK_VI.get(r["kind"], r["kind"]), f"{r['rank']}/{r['peers']}", _vi(f"{r['score']:.2f}"),
                          r["agency_id"], _agency_name(r["agency_id"])] for r in scores]))
 
 
