@@ -7,6 +7,7 @@ import bisect
 from datetime import date
 from fractions import Fraction
 from functools import lru_cache
+from weakref import WeakKeyDictionary
 
 from shared.domain.catalogue import Target, TargetKind, TargetScope
 from shared.scoring.figures import Count, Fig, Milestone, Ratio
@@ -17,6 +18,8 @@ from shared.scoring.sweep import Totals, sweep, sweep_tail
 from shared.scoring.world import World
 
 _KIND_OF_FIG = {Ratio: TargetKind.RATIO, Count: TargetKind.COUNT, Milestone: TargetKind.MILESTONE}
+# Per fold: (its size when filled, (agency, target, upto, last merger) -> rolled-up series before it).
+_BEFORE_MERGER: WeakKeyDictionary = WeakKeyDictionary()
 
 
 @lru_cache(maxsize=1024)  # a few target values, converted for every cell of every batch
@@ -50,8 +53,18 @@ def completion_of(value: Fraction, target_value: Fraction, higher_is_better: boo
 
 def reaches(target: Target, fig: Fig, goal: Fraction | None = None) -> bool:
     """Whether ``fig`` reaches the target (``goal`` replacing its value, for a national total)."""
+    if fig_kind(fig) is not target.kind:
+        return False
     tv = exact(target.target_value) if goal is None else goal
-    return fig_kind(fig) is target.kind and completion_of(magnitude(fig), tv, target.higher_is_better) >= 1
+    if not target.higher_is_better:
+        return completion_of(magnitude(fig), tv, False) >= 1
+    # In integers: asked for every point of a run, Fraction arithmetic was most of the cost.
+    p, q = tv.numerator, tv.denominator
+    if isinstance(fig, Ratio):
+        return fig.num * q >= p * fig.den
+    if isinstance(fig, Count):
+        return fig.n * q >= p
+    return fig.done or p <= 0
 
 
 def run_start(points: list[Point], target: Target, goal: Fraction | None = None) -> date | None:
@@ -200,9 +213,32 @@ class Evaluator:
         last = self.tail(agency_id, target)
         if not last or not reaches(target, last[-1].fig):
             return None
-        if self._merged(agency_id):
-            return run_start(self.timeline(agency_id, target), target)
-        return run_start([p for p in self._own(agency_id, target) if fig_kind(p.fig) is target.kind], target)
+        own = [p for p in self._own(agency_id, target) if fig_kind(p.fig) is target.kind]
+        merged = self._merged(agency_id)
+        if not merged:
+            return run_start(own, target)
+        last_merger = max(until for _, until in merged)
+        after = [p for p in own if p.on > last_merger]
+        start = run_start(after, target)
+        if start is not None and start > after[0].on:
+            return start  # the run began among the successor's own figures
+        # It reaches back into the rolled-up history before the merger.
+        earlier = run_start(self._before_merger(agency_id, target, last_merger), target)
+        return earlier if earlier is not None else start
+
+    def _before_merger(self, agency_id: str, target: Target, last_merger: date) -> list[Point]:
+        """The agency's rolled-up series up to its last merger. The same on every day after
+        it, so kept per fold (while the fold takes in no entry) for the evaluators of the
+        other days: sweeping predecessors' whole histories on each day was most of a rebuild."""
+        size, kept = _BEFORE_MERGER.get(self.fold, (None, None))
+        if size != len(self.fold):
+            kept = {}
+            _BEFORE_MERGER[self.fold] = (len(self.fold), kept)
+        key = (agency_id, target.id, self.upto, last_merger)
+        found = kept.get(key)
+        if found is None:
+            found = kept[key] = [p for p in self.timeline(agency_id, target) if p.on <= last_merger]
+        return found
 
     def _with_predecessors(self, agency_id: str, target: Target, own: list[Point], series_of, sweeper) -> list[Point]:
         """``own`` (the agency's own points) rolled up with the series of its predecessors
