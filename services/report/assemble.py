@@ -59,8 +59,9 @@ class Quotes(Protocol):
     def amended(self, amending: Iterable[Fact]) -> dict[tuple[str, str], Fact]:
         """The events these corrections and retractions amend, by (agency, event id)."""
 
-    def explanations(self) -> dict[tuple[str, str], dict[str, Any]]:
-        """The latest explanation event of each agency × target (decoded), by (agency, target)."""
+    def explanations(self, as_of: date) -> dict[tuple[str, str], dict[str, Any]]:
+        """The latest explanation event of each agency × target given on or before ``as_of``
+        (decoded), by (agency, target)."""
 
 
 def trend_of(period: Period) -> tuple[date, ...]:
@@ -157,7 +158,7 @@ def _late_tasks(now: Projections, targets: dict[str, Target], quotes: Quotes, as
     target_order = {t: i for i, t in enumerate(all_target_ids())}
     late = [cell for cell in now.cells.values() if cell.status in LATE_STATUSES]
     by_seq = quotes.at(c.source_seq for c in late if c.source_seq is not None)
-    explained = quotes.explanations()
+    explained = quotes.explanations(as_of)
     rows = []
     for cell in late:
         deadline = targets[cell.target_id].deadline

@@ -8,7 +8,7 @@ import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -185,9 +185,11 @@ class LedgerQuotes:
         rows = self.queries.entries_of_events(((f.agency_id, f.amends) for f in amending), self.upto_seq)
         return {(r.agency_id, r.event_id): fact_of(r) for r in rows}
 
-    def explanations(self) -> dict[tuple[str, str], dict[str, Any]]:
-        """The latest explanation of each agency × target recorded up to the cut-off."""
-        return {key: json.loads(row.payload) for key, row in self.queries.latest_explanations(self.upto_seq).items()}
+    def explanations(self, as_of: date) -> dict[tuple[str, str], dict[str, Any]]:
+        """The latest explanation of each agency × target recorded up to the cut-off and
+        given on or before ``as_of``."""
+        return {key: json.loads(row.payload)
+                for key, row in self.queries.latest_explanations(self.upto_seq, as_of).items()}
 
 
 def write_report(report: Report, lang: str, formats: Iterable[str], out_dir: Path, key: ReportsKey,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
@@ -128,14 +128,17 @@ class ReportQueries:
         with self.engine.connect() as conn:
             return list(conn.execute(q))
 
-    def latest_explanations(self, upto_seq: int) -> dict[tuple[str, str], Any]:
+    def latest_explanations(self, upto_seq: int, observed_by: date) -> dict[tuple[str, str], Any]:
         """The latest explanation (giải trình) of each agency × target among the entries up
-        to ``upto_seq`` — a newer one supersedes the earlier — by (agency_id, target_id):
-        rows with ``seq``, ``agency_id``, ``target_id``, ``recorded_at`` and ``payload``.
-        Never one recorded after the cut-off; explanations are few, so all are read."""
+        to ``upto_seq`` and given on or before ``observed_by`` (a report's day: a quarter's
+        report quotes none given after it) — a newer one supersedes the earlier — by
+        (agency_id, target_id): rows with ``seq``, ``agency_id``, ``target_id``,
+        ``recorded_at`` and ``payload``. Never one recorded after the cut-off; explanations
+        are few, so all are read."""
         le = ledger_entries
         q = (select(le.c.seq, le.c.agency_id, le.c.target_id, le.c.recorded_at, le.c.payload)
-             .where(le.c.seq <= upto_seq, le.c.kind == "explanation").order_by(le.c.seq))
+             .where(le.c.seq <= upto_seq, le.c.kind == "explanation", le.c.observed_at <= observed_by)
+             .order_by(le.c.seq))
         with self.engine.connect() as conn:
             return {(r.agency_id, r.target_id): r for r in conn.execute(q)}
 
