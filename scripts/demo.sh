@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job, end to end: simulate 2025 through the real broker, ingest into the SQLite
-# ledger, score, and build the quarterly and year-end reports. Each run starts from an
+# The main job, end to end: simulate 2025 (from the 2024 baseline of 31/12/2024) through the
+# real broker, ingest into the SQLite ledger, score, and build the quarterly and year-end
+# reports; then check the ledger, the dead letters and the seeds' figures on their days. Each run starts from an
 # empty ledger under data/demo and its own topics, so two runs give the same reports.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,7 +18,7 @@ mkdir -p "$TIENDO_DATA_DIR"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "1/5 Mô phỏng hệ thống của các bộ, tỉnh báo cáo năm 2025 (simulate, seed $seed)"
+step "1/5 Mô phỏng hệ thống của các bộ, tỉnh báo cáo số liệu nền 31/12/2024 và năm 2025 (simulate, seed $seed)"
 tiendo simulate --seed "$seed" --scale "$scale" --expectations "$TIENDO_DATA_DIR/expected.json"
 
 step "2/5 Ingest: kiểm tra, xác thực, ghi sổ cái (raw topic → ledger)"
