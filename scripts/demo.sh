@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job, end to end: simulate 2025 (from the 2024 baseline of 31/12/2024) through the
 # real broker, ingest into the SQLite ledger, score, and build the quarterly and year-end
-# reports; then check the ledger, the dead letters and the seeds' figures on their days. Each run starts from an
-# empty ledger under data/demo and its own topics, so two runs give the same reports.
+# reports; then check the ledger, the dead letters and the seeds' figures on their days.
+# Each run starts from an empty ledger under data/demo and its own topics, so two runs give
+# the same reports.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
