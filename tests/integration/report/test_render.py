@@ -66,12 +66,14 @@ def test_vietnamese_words_survive_in_the_pdf_text(documents, tmp_path):
     assert shutil.which("pdftotext"), "poppler-utils (pdftotext, pdftoppm) is needed: apt-get install poppler-utils"
     pdf = tmp_path / "q2.pdf"
     pdf.write_bytes(documents["pdf"])
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    # In reading order (not -layout, which interleaves a table's columns line by line).
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     for words in ("BÁO CÁO", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "quý II/2025", "Số hóa dữ liệu hộ tịch",
                   "Thành phố Huế", "NHIỆM VỤ QUÁ HẠN, CÓ NGUY CƠ CHẬM TIẾN ĐỘ", "Đề nghị các cơ quan dưới đây",
                   "Tỉnh Đắk Lắk", "Bộ Công an", "CHẤP HÀNH CHẾ ĐỘ BÁO CÁO", "ĐÍNH CHÍNH SỐ LIỆU TRONG KỲ",
                   "Nơi nhận:", SCRIPT):
-        assert words in text, f"{words!r} is missing from the PDF text"
+        # Narrow columns wrap a cell over lines: compare without the white space.
+        assert "".join(words.split()) in "".join(text.split()), f"{words!r} is missing from the PDF text"
 
 
 def test_the_pdf_embeds_its_fonts_and_renders_to_png(documents, tmp_path):
@@ -115,9 +117,9 @@ def test_a_rebuild_at_the_same_cut_off_is_byte_identical(builder, q2, documents,
 def test_the_english_report_has_the_same_figures_in_english_words(q2, documents):
     view = build_view(q2, "en")
     md = render(view, q2, "md").decode("utf-8")
-    assert "# Digital transformation progress report — Q2 2025" in md
-    for words in ("Overdue and at-risk tasks", "Civil-registry records digitised", "Ministry of Public Security",
-                  "Hanoi", "31 Mar 2025", "91 days late"):
+    assert "\n# REPORT\n" in md and "Q2 2025" in md
+    for words in ("OVERDUE TASKS AND TASKS AT RISK OF DELAY", "Civil-registry records digitised",
+                  "Ministry of Public Security", "Hanoi", "31 Mar 2025", "91 days overdue, not completed"):
         assert words in md, f"{words!r} is missing from the English report"
     vi_block = re.search(r"tiendo-report-figures\n(.*)\n-->", documents["md"].decode("utf-8")).group(1)
     en_block = re.search(r"tiendo-report-figures\n(.*)\n-->", md).group(1)

@@ -111,10 +111,10 @@ def test_two_charts_swapped_are_named(written, fmt):
     _swap_first_two_charts(files[fmt])
     verdict = verify_file(builder, files[fmt], keys)
     assert not verdict.matches
-    assert "chart 1 (Mức hoàn thành toàn quốc theo chỉ tiêu) shows the ledger's chart 2 " \
-           "(Phân bố tỉnh, thành phố theo trạng thái)" in verdict.problems, verdict.problems
-    assert "chart 2 (Phân bố tỉnh, thành phố theo trạng thái) shows the ledger's chart 1 " \
-           "(Mức hoàn thành toàn quốc theo chỉ tiêu)" in verdict.problems
+    assert "chart 1 (Mức đạt so với mục tiêu của từng chỉ tiêu) shows the ledger's chart 2 " \
+           "(Số tỉnh, thành phố theo đánh giá, từng chỉ tiêu)" in verdict.problems, verdict.problems
+    assert "chart 2 (Số tỉnh, thành phố theo đánh giá, từng chỉ tiêu) shows the ledger's chart 1 " \
+           "(Mức đạt so với mục tiêu của từng chỉ tiêu)" in verdict.problems
     assert any("the file was changed after it was signed" in p for p in verdict.problems), verdict.problems
     # Without its signature file the swap is caught all the same.
     detached.signature_path(files[fmt]).unlink()
@@ -129,7 +129,7 @@ def test_a_chart_redrawn_is_named(written):
     path.write_text(content[:third.start()] + "data:image/svg+xml;base64,PHN2Zy8+" + content[third.end():],
                     encoding="utf-8")
     problems = verify_file(builder, path, keys).problems
-    assert "chart 3 (Diễn biến mức hoàn thành toàn quốc (cuối mỗi tháng)) differs from the ledger's" in problems
+    assert "chart 3 (Diễn biến mức đạt so với mục tiêu (cuối mỗi tháng)) differs from the ledger's" in problems
 
 
 def _annotated(data: bytes, incremental: bool) -> bytes:
@@ -294,5 +294,5 @@ def test_a_pdf_made_again_with_two_charts_swapped_is_named(builder, known, repor
     verdict = verify_file(builder, pdf, public_keys(known, reports_key))
     assert not verdict.matches and verdict.signature == "absent" and not verdict.same_bytes
     assert verdict.problems[0].startswith("the PDF carries no signature"), verdict.problems
-    assert "chart 1 (Mức hoàn thành toàn quốc theo chỉ tiêu) shows the ledger's chart 2 " \
-           "(Phân bố tỉnh, thành phố theo trạng thái)" in verdict.problems, verdict.problems
+    assert "chart 1 (Mức đạt so với mục tiêu của từng chỉ tiêu) shows the ledger's chart 2 " \
+           "(Số tỉnh, thành phố theo đánh giá, từng chỉ tiêu)" in verdict.problems, verdict.problems
