@@ -64,6 +64,7 @@ def test_an_explanation_reaches_the_year_end_late_task_table(tiendo, settings, t
     ingested = json.loads(tiendo("ingest", "run", "--until-idle", "--replay-clock", "--json").output)
     assert ingested["appended"] == 4
     assert json.loads(tiendo("status", "--json").output)["dead_letters"] == {}
+    assert json.loads(tiendo("ledger", "verify", "--json").output)["ok"] is True  # signatures and chains hold
     # The scorer applies the figures and counts the explanations as applied, holding no figure of theirs.
     scored = json.loads(tiendo("scorer", "run", "--until-idle", "--today", "2026-01-05", "--json").output)
     assert (scored["consumed"], scored["applied"], scored["malformed"], scored["rejected"]) == (4, 2, 0, 0)
