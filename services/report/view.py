@@ -198,22 +198,22 @@ def _summary(report: Report, targets: dict[str, Target], t: Texts) -> list[tuple
 
 
 def _summary_row(ln: TargetLine, target: Target, no: int, report: Report, t: Texts) -> dict[str, Any]:
-    every_agency = target.scope is TargetScope.AGENCY
     reached = ln.met + ln.met_late
-    if target.aggregation is Aggregation.SHARE_REACHED:
-        result = t.agencies_met(ln.numerator or 0, ln.denominator or ln.agencies) if ln.value is not None \
-            else t["none"]
+    change = t.change(target, ln.value, ln.numerator, ln.previous_value, ln.previous_numerator)
+    met_change = t.fmt("met_change", delta=t.signed(reached - (ln.previous_met or 0)))
+    moved = ln.previous_value is not None and reached != ln.previous_met
+    if ln.value is None:
+        result = t["none"]
+    elif target.kind is TargetKind.MILESTONE or target.aggregation is Aggregation.SHARE_REACHED:
+        # The figure is the agencies that reached the target: its change is theirs.
+        result = t.agencies_met(reached, ln.agencies)
+        if ln.previous_value is not None:
+            change = met_change if moved else t["unchanged"]
     else:
         result = t.national_value(target, ln.value, ln.numerator, ln.denominator)
-        if every_agency and ln.value is not None and target.kind is not TargetKind.MILESTONE:
+        if target.scope is TargetScope.AGENCY:
             result = f"{result} ({t.agencies_met(reached, ln.agencies)})"
-    change = t.change(target, ln.value, ln.numerator, ln.previous_value, ln.previous_numerator)
-    met_change = reached - (ln.previous_met or 0)
-    if target.aggregation is Aggregation.SHARE_REACHED and ln.value is not None and ln.previous_value is not None:
-        # The figure is the agencies that reached the target: its change is theirs.
-        change = t.fmt("met_change", delta=t.signed(met_change)) if met_change else t["unchanged"]
-    elif every_agency and met_change and target.kind is not TargetKind.MILESTONE and ln.previous_value is not None:
-        change = f"{change}; {t.fmt('met_change', delta=t.signed(met_change))}"
+            change = f"{change}; {met_change}" if moved else change
     return {
         "no": no, "name": t.target_name(target), "goal": t.goal(target),
         "deadline": t.day(target.deadline) if target.deadline else t["no_deadline"],
