@@ -9,7 +9,8 @@ the anchored targets, whatever its cadence, so the national figure of that day i
 seed's. Reports are made under the id of the unit that exists on the day (ministries
 merge on 2025-03-01, provinces on 2025-07-01). Then real life (:mod:`mess`): late
 reports, silences, re-sends, corrections, retractions, and now and then a bad event
-(:mod:`faults`). Each message carries the outcome ingest must give it.
+(:mod:`faults`); and a few days after a deadline, explanations of some tasks it left
+unmet (:mod:`explanations`). Each message carries the outcome ingest must give it.
 
 Scale sets the cadence: 1 is monthly (a few thousand events); above 1, ``round(scale)``
 observations a month (weekly at 4, daily at ~30, several a day beyond, millions at a few
