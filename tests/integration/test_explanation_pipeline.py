@@ -86,3 +86,5 @@ def test_an_explanation_reaches_the_year_end_late_task_table(tiendo, settings, t
     for stated in (PASSED, AHEAD):
         assert stated["cause"] in rendered and stated["action"] in rendered
     assert "31/05/2025" in rendered and "31/03/2026" in rendered
+    # `report verify` recomputes the same explanations from the ledger up to the cut-off.
+    assert "matches the ledger" in tiendo("report", "verify", built["files"]["md"]["path"]).output
