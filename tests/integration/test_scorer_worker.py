@@ -54,7 +54,7 @@ def test_a_new_day_re_evaluates_without_new_entries(settings):
     feed = LedgerFeed(settings)
     feed.feed([_ratio("ha-noi", "2025-03-01", 60, 100)])
     feed.score(DAY)
-    assert feed.cell("ha-noi", "online_dossier_rate")["status"] == "at_risk"
+    assert feed.cell("ha-noi", "online_dossier_rate")["status"] == "on_track"  # where its path starts
     w = feed.score(date(2025, 4, 10))  # 40 days after the figure: outside the reporting interval
     assert w.stats.consumed == 0 and w.stats.full_evaluations == 1
     c = feed.cell("ha-noi", "online_dossier_rate")
@@ -103,7 +103,7 @@ def test_deadline_alerts_once_per_agency_target_and_threshold(settings):
             assert {a["agency_id"] for a in new} == {a.id for a in _provinces(day)} - {"ha-noi"}
             thresholds[expected] = {a["agency_id"]: a for a in new}
     hue = thresholds["7d"]["hue"]
-    assert (hue["status"], hue["completion"], hue["deadline"]) == ("at_risk", 0.9, date(2025, 3, 31))
+    assert (hue["status"], hue["completion"], hue["deadline"]) == ("on_track", 0.9, date(2025, 3, 31))
     assert thresholds["overdue"]["hue"]["status"] == "overdue"
 
     rows = feed.store.alerts()
