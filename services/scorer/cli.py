@@ -20,7 +20,7 @@ from shared.db.snapshots import SnapshotReader
 from shared.domain.agencies import AgencyKind, get_agency
 from shared.domain.catalogue import Target, TargetKind, all_target_ids, catalogue_on
 from shared.kafka import BrokerUnavailable
-from shared.presentation.labels import BLOCK_ORDER, BLOCK_VI, STATUS_VI
+from shared.presentation.labels import BLOCK_ORDER, BLOCK_VI, STATUS_VI, status_detail
 from shared.runtime import Runtime, graceful_stop
 from shared.scoring.national import national_goal
 from shared.scoring.projector import Projector
@@ -136,8 +136,15 @@ def _cell_json(row: dict[str, Any], targets: dict[str, Target]) -> dict[str, Any
     out["agency_name_vi"] = _agency_name(row["agency_id"])
     out["target_name_vi"] = target.name_vi if target else None
     out["completion_pct"] = None if row["completion"] is None else round(row["completion"] * 100, 2)
-    out["status_vi"] = STATUS_VI[Status(row["status"])]
+    out["status_vi"] = _status_vi(target, row)
     return out
+
+
+def _status_vi(target: Target | None, row: dict[str, Any]) -> str:
+    """A row's status in words, with its days late or overdue ("Hoàn thành quá hạn 12 ngày")."""
+    if target is None:
+        return STATUS_VI[Status(row["status"])]
+    return status_detail(row["status"], "vi", target.deadline, row["evaluated_on"], row.get("met_on"))
 
 
 def _national_json(row: dict[str, Any], targets: dict[str, Target]) -> dict[str, Any]:
@@ -151,7 +158,7 @@ def _national_json(row: dict[str, Any], targets: dict[str, Target]) -> dict[str,
     out["value_pct"] = (round(row["value"] * 100, 2)
                         if row["value"] is not None and target is not None and target.kind is not TargetKind.COUNT
                         else None)
-    out["status_vi"] = STATUS_VI[Status(row["status"])]
+    out["status_vi"] = _status_vi(target, row)
     out["block_vi"] = BLOCK_VI[row["block"]]
     out["reached"] = row["met"] + row["met_late"]  # "x/N cơ quan đạt", N = agencies
     return out
@@ -325,7 +332,7 @@ def show(ctx, agency_id, target_id, status, as_of_day, at_seq, as_json):
     click.echo(f"Ngày đánh giá {_vn_date(day)}" + (f" · sổ cái đến seq {seq}" if seq is not None else "")
                + f" · nguồn: {'sổ cái' if source == 'ledger' else 'bảng tổng hợp'}")
     table = [[r["agency_id"], r["target_id"], _value_text(targets.get(r["target_id"]), r), _pct(r["completion"]),
-              STATUS_VI[Status(r["status"])], _vn_date(r["observed_at"]) + (" ⊕" if r["rolled_up"] else ""),
+              _status_vi(targets.get(r["target_id"]), r), _vn_date(r["observed_at"]) + (" ⊕" if r["rolled_up"] else ""),
               f"{_agency_name(r['agency_id'])} · {targets[r['target_id']].name_vi if r['target_id'] in targets else ''}"]
              for r in cells]
     if not table:
@@ -374,7 +381,7 @@ def national(ctx, target_id, block, as_of_day, at_seq, as_json):
     for r in figures:
         t = targets.get(r["target_id"])
         table.append([r["target_id"], BLOCK_VI[r["block"]], _value_text(t, r, national=True), _pct(r["completion"]),
-                      STATUS_VI[Status(r["status"])], _vn_date(t.deadline) if t and t.deadline else "không có",
+                      _status_vi(t, r), _vn_date(t.deadline) if t and t.deadline else "không có",
                       f"{r['reporting']}/{r['agencies']}", f"{r['met'] + r['met_late']}/{r['agencies']}",
                       t.name_vi if t else ""])
     click.echo(_render(["Chỉ tiêu", "Khối", "Số liệu", "Mức đạt so với mục tiêu", "Trạng thái", "Hạn",
