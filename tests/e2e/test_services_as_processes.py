@@ -77,4 +77,4 @@ def test_publish_ingest_score_and_report_with_long_running_workers(env_for, tmp_
     [md] = out.glob("*.md")
     [row] = [line for line in md.read_text(encoding="utf-8").splitlines()
              if line.startswith("|") and "Dịch vụ công thiết yếu" in line]
-    assert "| 58 |" in row and "| 76,3 % |" in row
+    assert "| 58 |" in row and "| 76,3% |" in row

@@ -117,8 +117,8 @@ def test_a_report_carries_its_proof_and_each_tampering_is_named(pipeline, settin
         _swap_charts(swapped)
         code, out = verify(env_for, swapped)
         assert code == 1
-        assert "chart 1 (Mức hoàn thành toàn quốc theo chỉ tiêu) shows the ledger's chart 2 (Phân bố tỉnh, thành " \
-               "phố theo trạng thái)" in out["problems"], out["problems"]
+        assert "chart 1 (Mức đạt so với mục tiêu của từng chỉ tiêu) shows the ledger's chart 2 (Số tỉnh, thành " \
+               "phố theo đánh giá, từng chỉ tiêu)" in out["problems"], out["problems"]
         assert out["signature"] == "invalid"
 
     annotated = _copy(files["pdf"], tmp_path / "annotated")
@@ -129,12 +129,12 @@ def test_a_report_carries_its_proof_and_each_tampering_is_named(pipeline, settin
 
     edited = _copy(files["md"], tmp_path / "edited")
     content = edited.read_text(encoding="utf-8")
-    row = re.search(r"^\| 1 \| (?:[^|]+\| ){3}([0-9]+,[0-9] %) \|", content, re.M)
-    edited.write_text(content.replace(row.group(0), row.group(0).replace(row.group(1), "99,9 %"), 1),
+    row = re.search(r"^\| 1 \| (?:[^|]+\| ){3}([0-9]+,[0-9]%)", content, re.M)
+    edited.write_text(content.replace(row.group(0), row.group(0).replace(row.group(1), "99,9%"), 1),
                       encoding="utf-8")
     code, out = verify(env_for, edited)
     assert code == 1
-    assert any("99,9 %" in p and "at line" in p for p in out["problems"]), out["problems"]
+    assert any("99,9%" in p and "at line" in p for p in out["problems"]), out["problems"]
     assert any("changed after it was signed" in p for p in out["problems"]), out["problems"]
 
     # Checked against another ledger key, the head is named as not the ledger's.
