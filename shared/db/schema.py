@@ -338,3 +338,76 @@ reports = Table(
     Column("published_at", DateTime(timezone=True)),
     UniqueConstraint("period", "lang", name="uq_reports_period_lang"),
 )
+
+# ---- web view (issue 17) ------------------------------------------------------------
+# Who may open the web view: a role (leadership, auditor, operator, agency), the agency of
+# an agency user, and an argon2id hash of the password (never the password).
+web_users = Table(
+    "web_users",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("agency_id", String(64)),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# A signed-in browser: the SHA-256 of its cookie's token, so that a copy of this table
+# opens no session.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_name", String(64), nullable=False, index=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Failed logins, counted per name and address over a window (rate limit; shared by every
+# web worker, unlike a counter in memory).
+web_login_attempts = Table(
+    "web_login_attempts",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("attempted_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_web_login_attempts_key", web_login_attempts.c.name, web_login_attempts.c.address,
+      web_login_attempts.c.attempted_at)
+
+# ---- report delivery (issue 17) -------------------------------------------------------
+# Who receives the issued reports by e-mail: an address subscribed as a role (leadership,
+# auditor, operator) or for an agency, in a language. Managed by `tiendo web subscription`.
+report_subscriptions = Table(
+    "report_subscriptions",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("email", String(320), nullable=False),
+    Column("role", String(16)),
+    Column("agency_id", String(64)),
+    Column("lang", String(8), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("email", name="uq_report_subscriptions_email"),
+)
+
+# One row per issued report and subscriber (shared/db/deliveries.py): pending until the
+# SMTP server accepts it (sent); a refusal is recorded with the server's answer (failed)
+# and tried again at `next_attempt_at`, later after each failure (NULL: given up).
+report_deliveries = Table(
+    "report_deliveries",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("report_id", BigInteger, nullable=False),
+    Column("subscription_id", BigInteger, nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("lang", String(8), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    UniqueConstraint("report_id", "subscription_id", name="uq_report_deliveries_report_id"),
+    Index("ix_report_deliveries_due", "status", "next_attempt_at"),
+)
