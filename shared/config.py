@@ -126,6 +126,54 @@ class KafkaCredentials:
                 "KAFKA_SASL_USERNAME": self.username, "KAFKA_SASL_PASSWORD": self.password or ""}
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """The SMTP server issued reports are e-mailed through, and the web address their
+    e-mails link to. No host: nothing is sent (deliveries wait, pending)."""
+
+    host: str | None = None
+    port: int = 587
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = True
+    sender: str = "tiendo@localhost"
+    ca_file: Path | None = None
+    """A CA bundle that signs the server's certificate, when not the system's (a private CA)."""
+    web_url: str = "http://127.0.0.1:8000"
+    timeout_s: float = 30.0
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "MailSettings":
+        """TIENDO_SMTP_HOST, TIENDO_SMTP_PORT (587), TIENDO_SMTP_USERNAME,
+        TIENDO_SMTP_PASSWORD, TIENDO_SMTP_STARTTLS (true|false, default true),
+        TIENDO_SMTP_FROM, TIENDO_SMTP_CA_FILE and TIENDO_WEB_URL. A user name without
+        STARTTLS is refused: the password would cross the network in clear."""
+        env = os.environ if env is None else env
+        starttls = (env.get("TIENDO_SMTP_STARTTLS") or "true").strip().lower()
+        if starttls not in _TRUE | _FALSE:
+            raise ValueError(f"TIENDO_SMTP_STARTTLS={starttls}: say true or false")
+        username = env.get("TIENDO_SMTP_USERNAME") or None
+        if username and starttls in _FALSE:
+            raise ValueError("TIENDO_SMTP_USERNAME is set but TIENDO_SMTP_STARTTLS is false: "
+                             "the password would be sent in clear")
+        if username and not env.get("TIENDO_SMTP_PASSWORD"):
+            raise ValueError(f"TIENDO_SMTP_USERNAME={username} is set but TIENDO_SMTP_PASSWORD is not")
+        return cls(
+            host=env.get("TIENDO_SMTP_HOST") or None,
+            port=int(env.get("TIENDO_SMTP_PORT") or 587),
+            username=username,
+            password=env.get("TIENDO_SMTP_PASSWORD") if username else None,
+            starttls=starttls in _TRUE,
+            sender=env.get("TIENDO_SMTP_FROM") or "tiendo@localhost",
+            ca_file=Path(env["TIENDO_SMTP_CA_FILE"]) if env.get("TIENDO_SMTP_CA_FILE") else None,
+            web_url=(env.get("TIENDO_WEB_URL") or "http://127.0.0.1:8000").rstrip("/"),
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     """What a process needs to find the broker, the database and its topics."""
@@ -144,6 +192,8 @@ class Settings:
     """The schema owner's URL, when DATABASE_URL names a role that may not create tables."""
     kafka_credentials: KafkaCredentials = field(default_factory=KafkaCredentials)
     """The SASL principal this process is to the broker (none: PLAINTEXT)."""
+    mail: MailSettings = field(default_factory=MailSettings)
+    """Where issued reports are e-mailed from (shared.config.MailSettings)."""
 
     def __post_init__(self) -> None:
         # Key files default to the data directory, however the settings were made.
@@ -167,8 +217,9 @@ class Settings:
         TIENDO_PARTITIONS (partitions of topics the pipeline creates),
         TIENDO_KAFKA_TIMEOUT_MS (how long to wait for an unreachable broker),
         TIENDO_MIGRATE_URL (who migrates the schema, when not DATABASE_URL's role),
-        TIENDO_LEDGER_KEY and TIENDO_REPORTS_KEY (the operator's key files) and the
-        broker credentials (KafkaCredentials.from_env)."""
+        TIENDO_LEDGER_KEY and TIENDO_REPORTS_KEY (the operator's key files), the
+        broker credentials (KafkaCredentials.from_env) and the SMTP server reports are
+        e-mailed through (MailSettings.from_env)."""
         env = os.environ if env is None else env
         data_dir = default_data_dir(env)
         return cls(
@@ -182,4 +233,5 @@ class Settings:
             ledger_key_path=Path(env["TIENDO_LEDGER_KEY"]) if env.get("TIENDO_LEDGER_KEY") else None,
             reports_key_path=Path(env["TIENDO_REPORTS_KEY"]) if env.get("TIENDO_REPORTS_KEY") else None,
             kafka_credentials=KafkaCredentials.from_env(env),
+            mail=MailSettings.from_env(env),
         )

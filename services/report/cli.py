@@ -13,12 +13,15 @@ import click
 
 from shared.clock import utc_now, vietnam_today
 from shared.config import Settings
+from shared.db.deliveries import DeliveryStore
 from shared.db.report_queries import ReportStore
 from shared.domain.temporal import VIETNAM_TZ
 from shared.keyfiles import ReportsKey, load_public_key_file, load_reports_public_key_file, public_path
 from shared.runtime import Runtime, graceful_stop
 
 from services.report.build import NoTreeHead, ReportBuilder, reports_key, write_report
+from services.report.delivery import Deliverer
+from services.report.delivery_cli import deliver, issuable, issue_built, mail_line
 from services.report.figures import NotAReport
 from services.report.model import plain
 from services.report.period import Period
@@ -109,9 +112,12 @@ def report() -> None:
               help="Count the ledger as recorded up to this instant: a day (its end, Vietnam time) or an ISO "
                    "timestamp. Default: the newest record, so a rebuild gives the same report, byte for byte "
                    "(the PDF up to its signature), until something new is recorded.")
+@click.option("--issue", is_flag=True,
+              help="Record the report as issued (as `report run` records its own; announced on its next round) "
+                   "and e-mail it to the subscribers. Once per period and language.")
 @_JSON
 @click.pass_context
-def build(ctx, period, lang, formats, out_dir, cut_off, as_json):
+def build(ctx, period, lang, formats, out_dir, cut_off, issue, as_json):
     """Build the report of one period: figures on its last day, from the ledger as
     recorded up to the cut-off, in Vietnamese (or English) as HTML, PDF and Markdown.
 
@@ -125,6 +131,7 @@ def build(ctx, period, lang, formats, out_dir, cut_off, as_json):
       tiendo report build --period 2025-Q2
       tiendo report build --period 2025-06 --lang en --format md --out /tmp/reports
       tiendo report build --period 2025 --cut-off 2026-01-05
+      tiendo report build --period 2025-Q2 --issue
     """
     rt = _runtime(ctx)
     today = vietnam_today()
@@ -134,6 +141,9 @@ def build(ctx, period, lang, formats, out_dir, cut_off, as_json):
     if cut_off is not None and cut_off > utc_now():
         raise click.ClickException(f"the cut-off {cut_off.isoformat()} is in the future; the ledger after it "
                                    "is not written yet")
+    store = ReportStore(rt.engine)
+    if issue:
+        issuable(store, period, lang, formats)
     builder = ReportBuilder(rt.engine)
     key = _reports_key(rt.settings)
     out_dir = out_dir or rt.settings.data_dir / "reports"
@@ -146,11 +156,13 @@ def build(ctx, period, lang, formats, out_dir, cut_off, as_json):
             written = write_report(model, lang, formats, out_dir, key, advance=lambda: bar.update(1))
     except NoTreeHead as exc:
         raise click.ClickException(str(exc)) from None
+    issued = issue_built(rt, store, period, lang, cutoff, written) if issue else None
     if as_json:
         _echo_json(dict(period=period.code, lang=lang, as_of=model.as_of,
                         cutoff=dict(at=cutoff.at.isoformat(), seq=cutoff.seq, dead_letter_id=cutoff.dead_letter_id,
                                     tree=plain(cutoff.tree)),
-                        figures_from=builder.source, files=files_json(written)))
+                        figures_from=builder.source, files=files_json(written),
+                        **({"issued": issued} if issued else {})))
         return
     t = Texts(lang)
     click.echo(f"{t.period(period)}: figures as of {model.as_of}, ledger up to entry {cutoff.seq} "
@@ -158,6 +170,8 @@ def build(ctx, period, lang, formats, out_dir, cut_off, as_json):
                f"{_proof_line(cutoff.tree)}")
     for f in written.values():
         click.echo(str(f.path) + (f" (signature: {f.signature.name})" if f.signature else " (signed inside)"))
+    if issued:
+        click.echo(f"issued as report {issued['report_id']}; {mail_line(issued, rt.settings)}")
 
 
 _SOURCES = {"snapshots": "month-end snapshots", "ledger": "fold of the ledger (no snapshot reflects this cut-off)"}
@@ -201,7 +215,8 @@ def run(ctx, once, since, langs, formats, out_dir, interval, today, as_json):
     key = _reports_key(rt.settings)
     worker = ReportWorker(rt.settings, rt.broker, ReportBuilder(rt.engine), ReportStore(rt.engine),
                           out_dir=out_dir or rt.settings.data_dir / "reports", since=since, langs=langs,
-                          formats=formats, today=(lambda: day) if day else vietnam_today, key=key)
+                          formats=formats, today=(lambda: day) if day else vietnam_today, key=key,
+                          deliverer=Deliverer(DeliveryStore(rt.engine), ReportStore(rt.engine), rt.settings.mail))
     try:
         if once:
             due = len(worker.store.unbuilt()) + len(worker.due())
@@ -212,12 +227,16 @@ def run(ctx, once, since, langs, formats, out_dir, interval, today, as_json):
             stats = worker.run(interval_s=interval, stop=graceful_stop())
     except KeyboardInterrupt:
         stats = worker.stats
+    # E-mail counts only when there were any, so that a deployment without subscribers reads as before.
+    mail = dict(mailed=stats.mailed, mail_failed=stats.mail_failed) if stats.mailed or stats.mail_failed else {}
     if as_json:
-        _echo_json(dict(built=stats.built, resumed=stats.resumed, announced=stats.announced, waiting=stats.waiting))
+        _echo_json(dict(built=stats.built, resumed=stats.resumed, announced=stats.announced, waiting=stats.waiting,
+                        **mail))
     else:
         click.echo(f"reports: built {len(stats.built)} ({', '.join(stats.built) or 'none'}), "
                    f"resumed {len(stats.resumed)}, announced {stats.announced}"
-                   + (f"; waiting for a signed tree head: {', '.join(stats.waiting)}" if stats.waiting else ""))
+                   + (f"; waiting for a signed tree head: {', '.join(stats.waiting)}" if stats.waiting else "")
+                   + (f"; e-mailed {stats.mailed}, refused {stats.mail_failed}" if mail else ""))
 
 
 @report.command()
@@ -351,3 +370,6 @@ def list_reports(ctx, as_json):
         state = "announced" if r.published_at else ("built" if r.built_at else "building")
         click.echo(f"{r.period:<8} {r.lang}  {state:<9}  entries up to {r.cutoff_seq:<8} "
                    f"cut-off {r.cutoff_at.isoformat()}")
+
+
+report.add_command(deliver)

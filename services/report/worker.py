@@ -12,7 +12,10 @@ identical content); consumers key on ``report_id``.
 A report carries the Merkle proof of its cut-off under a signed tree head. A report that
 falls due before ingest has signed a head covering its cut-off stays claimed and unbuilt,
 and is built on a later round, once a head covers it (the claim fixed the cut-off, so it
-is the same report, proven by that later head)."""
+is the same report, proven by that later head).
+
+After each round the issued reports are e-mailed to their subscribers, and refused
+e-mails tried again when their backoff is over (services/report/delivery.py)."""
 
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ from shared.kafka import Broker
 from shared.keyfiles import ReportsKey
 
 from services.report.build import NoTreeHead, ReportBuilder, WrittenFile, reports_key, write_report
+from services.report.delivery import Deliverer
 from services.report.model import Report, plain
 from services.report.period import Period, due_periods
 
@@ -58,6 +62,9 @@ class WorkerStats:
     announced: int = 0
     # Claimed but not built yet: no signed tree head covers their cut-off yet.
     waiting: list[str] = field(default_factory=list)
+    # E-mails of issued reports the SMTP server accepted, and attempts it refused.
+    mailed: int = 0
+    mail_failed: int = 0
 
 
 class ReportWorker:
@@ -66,7 +73,7 @@ class ReportWorker:
     def __init__(self, settings: Settings, broker: Broker, builder: ReportBuilder, store: ReportStore, *,
                  out_dir: Path, since: Period, langs: Sequence[str] = ("vi",), formats: Sequence[str] = ("md",),
                  today: Callable[[], date] = vietnam_today, now: Callable[[], datetime] = utc_now,
-                 key: ReportsKey | None = None) -> None:
+                 key: ReportsKey | None = None, deliverer: Deliverer | None = None) -> None:
         self.settings = settings
         self.broker = broker
         self.builder = builder
@@ -80,6 +87,8 @@ class ReportWorker:
         self.stats = WorkerStats()
         # The CLI passes the key it loaded, so that an unusable key file is one line, not a traceback.
         self.key = key or reports_key(settings)
+        # E-mails the issued reports to their subscribers after each round (None: not at all).
+        self.deliverer = deliverer
 
     def due(self) -> list[tuple[Period, str]]:
         """(period, language) of every report due today and not claimed yet."""
@@ -112,6 +121,10 @@ class ReportWorker:
                 self.stats.announced += 1
         finally:
             producer.close()
+        if self.deliverer is not None:
+            mailed = self.deliverer.run_once()
+            self.stats.mailed += len(mailed.sent)
+            self.stats.mail_failed += len(mailed.failed)
         return self.stats
 
     def run(self, interval_s: float = 300.0, stop: Callable[[], bool] = lambda: False) -> WorkerStats:

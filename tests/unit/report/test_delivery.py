@@ -1,0 +1,232 @@
+"""Issued reports e-mailed to their subscribers through a real SMTP server on 127.0.0.1
+(aiosmtpd, in this process): the PDF attached and the link, a refusal recorded with the
+server's answer and tried again after its backoff, STARTTLS with credentials."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import ipaddress
+import socket
+import ssl
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from shared.config import MailSettings
+from shared.db.deliveries import DeliveryStore
+from shared.db.engine import make_engine, migrate
+from shared.db.report_queries import ReportStore
+
+from services.report.delivery import FIRST_RETRY, Deliverer
+
+PDF = b"%PDF-1.7\n% a signed report stands in here\n%%EOF\n"
+T0 = datetime(2025, 7, 1, 2, 0, tzinfo=timezone.utc)
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it accepts and refuses what it is told to."""
+
+    def __init__(self) -> None:
+        self.received: list[email.message.EmailMessage] = []
+        self.refuse: str | None = None
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return self.refuse
+        self.received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 2.0.0 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield inbox, controller.port
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tiendo.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def stores(engine):
+    with engine.begin() as conn:
+        for table in ("report_deliveries", "report_subscriptions", "reports"):
+            conn.exec_driver_sql(f"DELETE FROM {table}")
+    return DeliveryStore(engine), ReportStore(engine)
+
+
+def issue(reports: ReportStore, tmp_path, period: str = "2025-Q2", lang: str = "vi") -> int:
+    """A report claimed and built, as the worker records one, its PDF on disk."""
+    pdf = tmp_path / f"tiendo-{period}-{lang}.pdf"
+    pdf.write_bytes(PDF)
+    record = reports.claim(period, lang, T0, 10, 0)
+    reports.mark_built(record.id, {"pdf": {"path": str(pdf), "sha256": "0" * 64}}, None)
+    return record.id
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.at = T0
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+def test_an_issued_report_reaches_each_subscriber_in_its_language_once(stores, smtp, tmp_path):
+    deliveries, reports = stores
+    inbox, port = smtp
+    deliveries.subscribe("lanh.dao@chinhphu.vn", role="leadership", agency_id=None, lang="vi", now=T0)
+    deliveries.subscribe("vanphong@bocongan.gov.vn", role=None, agency_id="BCA", lang="vi", now=T0)
+    deliveries.subscribe("auditor@example.org", role="auditor", agency_id=None, lang="en", now=T0)
+    issue(reports, tmp_path, lang="vi")
+    issue(reports, tmp_path, lang="en")
+    mail = MailSettings(host="127.0.0.1", port=port, starttls=False, sender="tiendo@chinhphu.vn",
+                        web_url="https://tiendo.example.vn")
+    deliverer = Deliverer(deliveries, reports, mail, now=Clock())
+
+    stats = deliverer.run_once()
+    assert stats.scheduled == 3 and len(stats.sent) == 3 and not stats.failed
+    by_to = {m["To"]: m for m in inbox.received}
+    assert sorted(by_to) == ["auditor@example.org", "lanh.dao@chinhphu.vn", "vanphong@bocongan.gov.vn"]
+    vi = by_to["lanh.dao@chinhphu.vn"]
+    assert vi["Subject"] == "Báo cáo tiến độ chuyển đổi số: Quý II/2025"
+    assert "số liệu tính đến hết ngày 30/06/2025" in vi.get_body(("plain",)).get_content()
+    assert "https://tiendo.example.vn/reports" in vi.get_body(("plain",)).get_content()
+    [pdf] = list(vi.iter_attachments())
+    assert pdf.get_filename() == "tiendo-2025-Q2-vi.pdf" and pdf.get_content() == PDF
+    en = by_to["auditor@example.org"]
+    assert en["Subject"] == "Digital transformation progress report: Q2 2025"
+    assert [a.get_filename() for a in en.iter_attachments()] == ["tiendo-2025-Q2-en.pdf"]
+
+    # Once: a later round schedules and sends nothing more.
+    again = deliverer.run_once()
+    assert again.scheduled == 0 and not again.sent and len(inbox.received) == 3
+    assert {(d.email, d.status, d.attempts) for d in deliveries.deliveries()} == {
+        ("lanh.dao@chinhphu.vn", "sent", 1), ("vanphong@bocongan.gov.vn", "sent", 1),
+        ("auditor@example.org", "sent", 1)}
+
+
+def test_a_refusal_is_recorded_with_the_answer_and_retried_after_its_backoff(stores, smtp, tmp_path):
+    deliveries, reports = stores
+    inbox, port = smtp
+    deliveries.subscribe("lanh.dao@chinhphu.vn", role="leadership", agency_id=None, lang="vi", now=T0)
+    issue(reports, tmp_path)
+    clock = Clock()
+    deliverer = Deliverer(deliveries, reports, MailSettings(host="127.0.0.1", port=port, starttls=False), now=clock)
+    inbox.refuse = "550 5.7.1 Message rejected by policy"
+
+    assert len(deliverer.run_once().failed) == 1
+    [failed] = deliveries.deliveries()
+    assert (failed.status, failed.attempts, failed.last_error) == ("failed", 1, "550 5.7.1 Message rejected by policy")
+    assert failed.next_attempt_at == T0 + FIRST_RETRY
+
+    clock.at = T0 + FIRST_RETRY - timedelta(seconds=1)  # not due yet
+    assert deliverer.run_once().failed == [] and inbox.received == []
+    clock.at = T0 + FIRST_RETRY
+    assert len(deliverer.run_once().failed) == 1  # refused again: the wait doubles
+    assert deliveries.deliveries()[0].next_attempt_at == T0 + 3 * FIRST_RETRY
+
+    inbox.refuse = None
+    clock.at = T0 + 3 * FIRST_RETRY
+    assert len(deliverer.run_once().sent) == 1
+    [sent] = deliveries.deliveries()
+    assert (sent.status, sent.attempts, sent.sent_at, sent.next_attempt_at) == ("sent", 3, clock.at, None)
+    assert [m["To"] for m in inbox.received] == ["lanh.dao@chinhphu.vn"]
+
+
+def test_an_unreachable_server_fails_the_round_and_retry_makes_it_due_now(stores, tmp_path):
+    deliveries, reports = stores
+    deliveries.subscribe("lanh.dao@chinhphu.vn", role="leadership", agency_id=None, lang="vi", now=T0)
+    deliveries.subscribe("pho.ban@chinhphu.vn", role="leadership", agency_id=None, lang="vi", now=T0)
+    issue(reports, tmp_path)
+    clock = Clock()
+    closed = MailSettings(host="127.0.0.1", port=_free_port(), starttls=False)
+    assert len(Deliverer(deliveries, reports, closed, now=clock).run_once().failed) == 2
+    assert all(d.last_error.startswith("ConnectionRefusedError") for d in deliveries.deliveries())
+
+    assert deliveries.retry(clock.at) == 2
+    assert len(deliveries.due(clock.at)) == 2
+
+
+def test_no_smtp_host_leaves_the_deliveries_pending(stores, tmp_path):
+    deliveries, reports = stores
+    deliveries.subscribe("lanh.dao@chinhphu.vn", role="leadership", agency_id=None, lang="vi", now=T0)
+    issue(reports, tmp_path)
+    stats = Deliverer(deliveries, reports, MailSettings(), now=Clock()).run_once()
+    assert stats.scheduled == 1 and not stats.sent
+    assert [d.status for d in deliveries.deliveries()] == ["pending"]
+
+
+def test_a_subscriber_gets_only_reports_issued_after_subscribing(stores, tmp_path):
+    deliveries, reports = stores
+    issue(reports, tmp_path)
+    deliveries.subscribe("moi@chinhphu.vn", role="leadership", agency_id=None, lang="vi",
+                         now=datetime.now(timezone.utc) + timedelta(seconds=1))
+    assert deliveries.schedule(T0) == 0
+
+
+def _self_signed(tmp_path) -> tuple[str, str]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(minutes=1))
+            .not_valid_after(now + timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = tmp_path / "smtp.crt", tmp_path / "smtp.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_path), str(key_path)
+
+
+def test_starttls_with_credentials(stores, tmp_path):
+    deliveries, reports = stores
+    cert, key = _self_signed(tmp_path)
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert, key)
+    logins: list[tuple[bytes, bytes]] = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        assert isinstance(auth_data, LoginPassword)
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"m\xe1\xba\xadt kh\xe1\xba\xa9u")  # "mật khẩu"
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(), tls_context=server_tls,
+                            require_starttls=True, auth_required=True, authenticator=authenticator)
+    controller.start()
+    try:
+        deliveries.subscribe("lanh.dao@chinhphu.vn", role="leadership", agency_id=None, lang="vi", now=T0)
+        issue(reports, tmp_path)
+        mail = MailSettings(host="127.0.0.1", port=controller.port, starttls=True, username="tiendo",
+                            password="mật khẩu", ca_file=cert)
+        assert len(Deliverer(deliveries, reports, mail, now=Clock()).run_once().sent) == 1
+    finally:
+        controller.stop()
+    assert logins == [(b"tiendo", "mật khẩu".encode())]
+    assert [m["To"] for m in inbox.received] == ["lanh.dao@chinhphu.vn"]
