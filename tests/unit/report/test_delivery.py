@@ -19,12 +19,15 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from shared.config import MailSettings
+from shared.config import MailSettings, Settings
 from shared.db.deliveries import DeliveryStore
 from shared.db.engine import make_engine, migrate
 from shared.db.report_queries import ReportStore
 
 from services.report.delivery import FIRST_RETRY, Deliverer
+from services.report.period import Period
+from services.report.worker import ReportWorker
+from tests.fakes import FakeBroker
 
 PDF = b"%PDF-1.7\n% a signed report stands in here\n%%EOF\n"
 T0 = datetime(2025, 7, 1, 2, 0, tzinfo=timezone.utc)
@@ -125,6 +128,23 @@ def test_an_issued_report_reaches_each_subscriber_in_its_language_once(stores, s
     assert {(d.email, d.status, d.attempts) for d in deliveries.deliveries()} == {
         ("lanh.dao@chinhphu.vn", "sent", 1), ("vanphong@bocongan.gov.vn", "sent", 1),
         ("auditor@example.org", "sent", 1)}
+
+
+def test_the_report_worker_mails_what_was_issued_after_its_round(stores, smtp, tmp_path):
+    deliveries, reports = stores
+    inbox, port = smtp
+    deliveries.subscribe("lanh.dao@chinhphu.vn", role="leadership", agency_id=None, lang="vi", now=T0)
+    issue(reports, tmp_path)  # as `report build --issue` records it: the worker announces and mails it
+    mail = MailSettings(host="127.0.0.1", port=port, starttls=False)
+    settings = Settings(database_url="sqlite://", kafka_bootstrap_servers="-", topic_prefix="t", data_dir=tmp_path,
+                        mail=mail)
+    # Nothing falls due by 01/07/2025 from July on, so the worker builds nothing (no builder, no key).
+    worker = ReportWorker(settings, FakeBroker(), builder=None, store=reports, out_dir=tmp_path,
+                          since=Period.parse("2025-07"), today=lambda: T0.date(), key=object(),
+                          deliverer=Deliverer(deliveries, reports, mail, now=Clock()))
+    stats = worker.run_once()
+    assert (stats.announced, stats.mailed, stats.mail_failed) == (1, 1, 0)
+    assert [m["To"] for m in inbox.received] == ["lanh.dao@chinhphu.vn"]
 
 
 def test_a_refusal_is_recorded_with_the_answer_and_retried_after_its_backoff(stores, smtp, tmp_path):
