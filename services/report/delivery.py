@@ -107,7 +107,9 @@ def compose(record: ReportRecord, delivery: Delivery, mail: MailSettings) -> Ema
     msg["From"] = mail.sender
     msg["To"] = delivery.email
     msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(idstring=f"report-{record.id}-{delivery.subscription_id}")
+    # The sender's domain, not make_msgid's default (this host's name, looked up in the DNS).
+    msg["Message-ID"] = make_msgid(idstring=f"report-{record.id}-{delivery.subscription_id}",
+                                   domain=mail.sender.rpartition("@")[2] or "localhost")
     msg.set_content(_BODY[delivery.lang].format(
         period=t.period(period), span=t.span(period), as_of=t.day(period.end), email=delivery.email,
         files=", ".join(f.name for f in files), first=files[0].name if files else "", link=f"{mail.web_url}/reports"))
@@ -216,9 +218,9 @@ class Deliverer:
             for delivery in due:
                 if not self.deliveries.claim(delivery, self.now() + LEASE):
                     continue  # another worker has it
-                record = records.get(delivery.report_id) or records.setdefault(
-                    delivery.report_id, self.reports.get(delivery.report_id))
-                self._attempt(mailer, record, delivery, stats)
+                if delivery.report_id not in records:
+                    records[delivery.report_id] = self.reports.get(delivery.report_id)
+                self._attempt(mailer, records[delivery.report_id], delivery, stats)
         finally:
             mailer.close()
         return stats

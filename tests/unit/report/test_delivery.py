@@ -39,6 +39,13 @@ class Inbox:
     def __init__(self) -> None:
         self.received: list[email.message.EmailMessage] = []
         self.refuse: str | None = None
+        self.unknown: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.unknown:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.refuse:
@@ -172,6 +179,22 @@ def test_a_refusal_is_recorded_with_the_answer_and_retried_after_its_backoff(sto
     assert len(deliverer.run_once().sent) == 1
     [sent] = deliveries.deliveries()
     assert (sent.status, sent.attempts, sent.sent_at, sent.next_attempt_at) == ("sent", 3, clock.at, None)
+    assert [m["To"] for m in inbox.received] == ["lanh.dao@chinhphu.vn"]
+
+
+def test_one_unknown_recipient_does_not_hold_back_the_others(stores, smtp, tmp_path):
+    deliveries, reports = stores
+    inbox, port = smtp
+    inbox.unknown = {"nghi.huu@chinhphu.vn"}
+    deliveries.subscribe("nghi.huu@chinhphu.vn", role="leadership", agency_id=None, lang="vi", now=T0)
+    deliveries.subscribe("lanh.dao@chinhphu.vn", role="leadership", agency_id=None, lang="vi", now=T0)
+    issue(reports, tmp_path)
+    stats = Deliverer(deliveries, reports, MailSettings(host="127.0.0.1", port=port, starttls=False),
+                      now=Clock()).run_once()
+    assert (len(stats.sent), len(stats.failed)) == (1, 1)
+    by_email = {d.email: d for d in deliveries.deliveries()}
+    assert by_email["nghi.huu@chinhphu.vn"].last_error == (
+        "550 5.1.1 <nghi.huu@chinhphu.vn>: Recipient address rejected: User unknown")
     assert [m["To"] for m in inbox.received] == ["lanh.dao@chinhphu.vn"]
 
 
