@@ -27,6 +27,7 @@ COMMANDS = {
     "simulate": "services.simulate.cli:simulate",
     "report": "services.report.cli:report",
     "kafka": "services.kafka_admin.cli:kafka",
+    "web": "services.web.cli:web",
 }
 
 

@@ -1,0 +1,177 @@
+"""The web application: security headers, sign-in and sessions, the pages and the API.
+
+``create_app`` is the composition root: it takes an engine and the settings a deployment
+varies (secure cookies off for plain http on 127.0.0.1 in tests, the authenticator: the
+seam for single sign-on) and wires the routers of services/web/pages.py and api.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.clock import vietnam_today
+from shared.db.engine import Engine  # the type of what make_engine builds
+from shared.db.web_users import WebUserStore
+
+from services.web.auth import Authenticator, PasswordAuthenticator, Principal, RateLimited, Sessions
+from services.web.i18n import LANGS, t
+
+HERE = Path(__file__).resolve().parent
+COOKIE = "tiendo_session"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+@dataclass
+class WebContext:
+    """What every request handler reads: the engine, the sessions, the templates, today."""
+
+    engine: Engine
+    sessions: Sessions
+    authenticator: Authenticator
+    templates: Jinja2Templates
+    secure_cookies: bool
+    today: Callable[[], date]
+
+
+class LoginRequired(Exception):
+    """An anonymous request for a page: answered with the login page (the API: 401)."""
+
+
+def context(request: Request) -> WebContext:
+    """The application's context (set by :func:`create_app`)."""
+    return request.app.state.web
+
+
+def lang_of(request: Request) -> str:
+    """``?lang=en`` switches to English; Vietnamese otherwise."""
+    lang = request.query_params.get("lang", "vi")
+    return lang if lang in LANGS else "vi"
+
+
+def principal(request: Request) -> Principal | None:
+    """The signed-in user, or None."""
+    return context(request).sessions.principal(request.cookies.get(COOKIE))
+
+
+def require_user(request: Request) -> Principal:
+    """The signed-in user of a page; anonymous → the login page."""
+    user = principal(request)
+    if user is None:
+        raise LoginRequired
+    return user
+
+
+def _safe_next(target: str | None) -> str:
+    # Only a path of this site: "//host" or "https://…" would send the user elsewhere.
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _login_page(request: Request, lang: str, error: str | None, status: int, next_url: str) -> HTMLResponse:
+    ctx = context(request)
+    return ctx.templates.TemplateResponse(request, "login.html.j2", {
+        "lang": lang, "t": t, "error": error, "next": next_url, "user": None,
+        "switch": "?" + urlencode({"lang": "en" if lang == "vi" else "vi", "next": next_url}),
+    }, status_code=status)
+
+
+def create_app(engine: Engine, *, secure_cookies: bool = True, authenticator: Authenticator | None = None,
+               today: Callable[[], date] = vietnam_today) -> FastAPI:
+    """The web application over ``engine``'s database (its schema already current)."""
+    from services.web import api, pages  # the routers use this module's helpers
+
+    store = WebUserStore(engine)
+    app = FastAPI(title="Tiến độ — read-only API", version="1", docs_url=None, redoc_url=None,
+                  description="Progress of Vietnam's 2025 digital-transformation targets: the scorer's figures, "
+                              "the same as the web pages show. Every endpoint but /healthz needs a signed-in session.")
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    app.state.web = WebContext(engine, Sessions(store), authenticator or PasswordAuthenticator(store), templates,
+                               secure_cookies, today)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        if secure_cookies:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        if not request.url.path.startswith("/static/"):
+            response.headers["Cache-Control"] = "no-store"  # figures and evidence are not for shared caches
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, _exc: LoginRequired):
+        query = urlencode({"next": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+                           **({"lang": "en"} if lang_of(request) == "en" else {})})
+        return RedirectResponse(f"/login?{query}", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if request.url.path.startswith("/api/") or exc.status_code not in (403, 404):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        lang = lang_of(request)
+        return context(request).templates.TemplateResponse(request, "error.html.j2", {
+            "lang": lang, "t": t, "user": principal(request), "message": t("not_found", lang), "switch": "",
+        }, status_code=exc.status_code)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        """Up, and the database answers."""
+        store.user("")
+        return {"status": "ok"}
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_form(request: Request, next: str = "/"):
+        return _login_page(request, lang_of(request), None, 200, _safe_next(next))
+
+    @app.post("/login", include_in_schema=False)
+    def login(request: Request, name: str = Form(..., max_length=64), password: str = Form(..., max_length=1024),
+              next: str = Form("/")):
+        lang = lang_of(request)
+        ctx = context(request)
+        address = request.client.host if request.client else "-"
+        try:
+            user = ctx.authenticator.authenticate(name, password, address)
+        except RateLimited:
+            return _login_page(request, lang, t("rate_limited", lang), 429, _safe_next(next))
+        if user is None:
+            return _login_page(request, lang, t("login_failed", lang), 401, _safe_next(next))
+        token, expires = ctx.sessions.open(user)
+        response = RedirectResponse(_safe_next(next), status_code=303)
+        response.set_cookie(COOKIE, token, expires=expires, httponly=True, secure=ctx.secure_cookies,
+                            samesite="lax", path="/")
+        return response
+
+    @app.post("/logout", include_in_schema=False)
+    def logout(request: Request):
+        context(request).sessions.close(request.cookies.get(COOKIE))
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE, path="/", secure=secure_cookies, httponly=True, samesite="lax")
+        return response
+
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    return app
+
+
+def file_response(content: bytes, media_type: str, filename: str) -> Response:
+    """A download, named."""
+    return Response(content, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

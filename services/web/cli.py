@@ -1,0 +1,125 @@
+"""`tiendo web`: serve the web view and manage its users."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from shared.db.web_users import UserExists, WebUserStore
+from shared.domain.agencies import get_agency
+from shared.runtime import Runtime
+
+from services.web.auth import ROLES, hash_password
+
+MIN_PASSWORD = 12
+
+
+def _runtime(ctx: click.Context) -> Runtime:
+    return ctx.find_root().obj
+
+
+@click.group()
+def web() -> None:
+    """The web view: live figures for leaders, each agency its own evidence and rejections,
+    and a read-only JSON API (documented at /openapi.json).
+
+    \b
+    Example:
+      tiendo web user add lan --role leadership && tiendo web serve --port 8000
+    """
+
+
+@web.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--insecure-cookies", is_flag=True, envvar="TIENDO_WEB_INSECURE_COOKIES",
+              help="Send the session cookie over plain http too (only behind no proxy, on 127.0.0.1).")
+@click.option("--proxy-headers", is_flag=True,
+              help="Trust X-Forwarded-For/-Proto from a reverse proxy on 127.0.0.1 (the TLS terminator).")
+@click.pass_context
+def serve(ctx, host, port, insecure_cookies, proxy_headers):
+    """Serve the web view and the API (uvicorn). Users sign in with the names and passwords
+    of `tiendo web user add`; the session cookie is Secure unless --insecure-cookies.
+
+    \b
+    Example:
+      tiendo web serve --host 127.0.0.1 --port 8000 --insecure-cookies
+    """
+    import uvicorn
+
+    from services.web.app import create_app
+
+    app = create_app(_runtime(ctx).engine, secure_cookies=not insecure_cookies)
+    uvicorn.run(app, host=host, port=port, proxy_headers=proxy_headers, forwarded_allow_ips="127.0.0.1",
+                server_header=False, log_level="warning")
+
+
+@web.group()
+def user() -> None:
+    """Web users: leadership, auditor, operator (everything, read only; operators also the
+    rejected events), agency (its own agency only).
+
+    \b
+    Example:
+      tiendo web user list
+    """
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="What the user may see.")
+@click.option("--agency", "agency_id", help="The agency of an agency user (its id, e.g. ha-noi).")
+@click.pass_context
+def user_add(ctx, name, role, agency_id):
+    """Register a web user. The password is asked for twice, or read from the first line
+    of stdin; only its argon2id hash is stored.
+
+    \b
+    Example:
+      tiendo web user add ubnd-hanoi --role agency --agency ha-noi
+      printf '%s\\n' "$PASSWORD" | tiendo web user add lan --role leadership
+    """
+    if (role == "agency") != (agency_id is not None):
+        raise click.UsageError("--agency is required for an agency user, and only for one")
+    if agency_id is not None:
+        try:
+            get_agency(agency_id)
+        except KeyError:
+            raise click.BadParameter(f"no agency {agency_id!r} in the registry", param_hint="--agency") from None
+    if not 1 <= len(name) <= 64:
+        raise click.BadParameter("1 to 64 characters", param_hint="NAME")
+    password = _read_password()
+    if len(password) < MIN_PASSWORD:
+        raise click.ClickException(f"the password needs at least {MIN_PASSWORD} characters")
+    try:
+        WebUserStore(_runtime(ctx).engine).add_user(name, role, agency_id, hash_password(password))
+    except UserExists:
+        raise click.ClickException(f"a web user {name!r} exists already") from None
+    click.echo(f"added {name} ({role}{', ' + agency_id if agency_id else ''})")
+
+
+@user.command("list")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@click.pass_context
+def user_list(ctx, as_json):
+    """The web users: name, role, agency and when they were added (never a password hash).
+
+    \b
+    Example:
+      tiendo web user list --json
+    """
+    users = WebUserStore(_runtime(ctx).engine).users()
+    if as_json:
+        click.echo(json.dumps([{"name": u.name, "role": u.role, "agency_id": u.agency_id,
+                                "created_at": u.created_at.isoformat()} for u in users], ensure_ascii=False, indent=2))
+        return
+    for u in users:
+        click.echo(f"{u.name}  {u.role}  {u.agency_id or '–'}  {u.created_at:%Y-%m-%d %H:%M}")

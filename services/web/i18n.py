@@ -1,0 +1,112 @@
+"""The web view's words in Vietnamese (the default) and English (``?lang=en``), and numbers
+and days written the way each language writes them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+LANGS = ("vi", "en")
+
+TEXT = {
+    "app": ("Tiến độ chuyển đổi số 2025", "Digital transformation progress 2025"),
+    "dashboard": ("Tổng quan toàn quốc", "National dashboard"),
+    "reports": ("Báo cáo", "Reports"),
+    "login": ("Đăng nhập", "Sign in"),
+    "logout": ("Đăng xuất", "Sign out"),
+    "name": ("Tên đăng nhập", "User name"),
+    "password": ("Mật khẩu", "Password"),
+    "login_failed": ("Sai tên đăng nhập hoặc mật khẩu.", "Wrong user name or password."),
+    "rate_limited": ("Quá nhiều lần đăng nhập sai; vui lòng thử lại sau 15 phút.",
+                     "Too many failed sign-ins; try again in 15 minutes."),
+    "day": ("Ngày", "Day"),
+    "show": ("Xem", "Show"),
+    "national": ("Kết quả toàn quốc theo khối", "National figures by block"),
+    "late": ("Nhiệm vụ chậm, quá hạn và người chịu trách nhiệm", "Late tasks and who answers for them"),
+    "target": ("Nhiệm vụ", "Task"),
+    "agency": ("Cơ quan", "Agency"),
+    "block": ("Khối", "Block"),
+    "figure": ("Kết quả", "Figure"),
+    "completion": ("Mức hoàn thành", "Completion"),
+    "status": ("Tình trạng", "Status"),
+    "deadline": ("Thời hạn", "Deadline"),
+    "reached": ("Cơ quan đạt", "Agencies done"),
+    "reporting": ("Cơ quan đã báo cáo", "Agencies reporting"),
+    "accountable": ("Người chịu trách nhiệm", "Accountable"),
+    "rank": ("Hạng", "Rank"),
+    "observed": ("Ngày số liệu", "Observed on"),
+    "tasks": ("Các nhiệm vụ", "Tasks"),
+    "events": ("Sự kiện gần đây trong sổ cái", "Recent ledger events"),
+    "seq": ("Số thứ tự", "Seq"),
+    "kind": ("Loại", "Kind"),
+    "event": ("Mã sự kiện", "Event id"),
+    "amends": ("Sửa đổi sự kiện", "Amends"),
+    "reporter": ("Người báo cáo", "Reported by"),
+    "evidence": ("Minh chứng", "Evidence"),
+    "recorded": ("Ghi sổ lúc", "Recorded at"),
+    "alerts": ("Cảnh báo thời hạn", "Deadline alerts"),
+    "threshold": ("Mức cảnh báo", "Threshold"),
+    "rejections": ("Sự kiện bị từ chối", "Rejected events"),
+    "reason": ("Mã lý do", "Reason code"),
+    "message": ("Thông báo", "Message"),
+    "original": ("Bản gốc", "Original"),
+    "rejected": ("Từ chối lúc", "Rejected at"),
+    "period": ("Kỳ báo cáo", "Period"),
+    "lang": ("Ngôn ngữ", "Language"),
+    "cutoff": ("Chốt số liệu đến", "Cut-off"),
+    "built": ("Lập lúc", "Built at"),
+    "files": ("Tệp", "Files"),
+    "check": ("Kiểm tra tệp", "File check"),
+    "intact": ("Khớp SHA-256 đã ghi", "Matches its recorded SHA-256"),
+    "altered": ("KHÔNG khớp SHA-256 đã ghi", "Does NOT match its recorded SHA-256"),
+    "absent": ("Không tìm thấy tệp", "File not found"),
+    "unbuilt": ("Chưa lập xong", "Not built yet"),
+    "source_projections": ("Số liệu từ bảng tổng hợp hiện hành của bộ chấm điểm",
+                           "Figures from the scorer's current projections"),
+    "source_snapshot": ("Số liệu từ ảnh chụp cuối tháng của bộ chấm điểm",
+                        "Figures from the scorer's month-end snapshot"),
+    "no_figures": ("Không có số liệu cho ngày này: bộ chấm điểm chỉ lưu số liệu hôm nay và các ngày cuối tháng.",
+                   "No figures for this day: the scorer keeps today's figures and month ends only."),
+    "position": ("Phản ánh sổ cái đến số thứ tự {seq} ({applied} bút toán), ghi sổ lần cuối lúc {at}.",
+                 "Reflects the ledger up to seq {seq} ({applied} entries), last recorded at {at}."),
+    "download": ("Tải về", "Download"),
+    "none": ("Không có.", "None."),
+    "not_found": ("Không tìm thấy trang.", "Page not found."),
+    "switch": ("English", "Tiếng Việt"),
+    "refresh_note": ("Trang tự làm mới mỗi phút.", "This page refreshes itself every minute."),
+}
+
+_SEPARATORS = str.maketrans(",.", ".,")  # Vietnamese writes 1.234,5
+
+
+def t(key: str, lang: str) -> str:
+    """The phrase ``key`` in ``lang``."""
+    vi, en = TEXT[key]
+    return vi if lang == "vi" else en
+
+
+def number(text: str, lang: str) -> str:
+    """A number Python formatted (1,234.5) as ``lang`` writes it."""
+    return text.translate(_SEPARATORS) if lang == "vi" else text
+
+
+def pct(x: float | None, lang: str) -> str:
+    """A share as a percentage with two decimals, "–" when unknown."""
+    return "–" if x is None else number(f"{x * 100:.2f}", lang) + "%"
+
+
+def day_text(day: date | None, lang: str) -> str:
+    """A day as people write it: 31/12/2025 in Vietnamese, 2025-12-31 in English."""
+    if day is None:
+        return "–"
+    return day.strftime("%d/%m/%Y") if lang == "vi" else day.isoformat()
+
+
+def cell(value: object, lang: str) -> str:
+    """A table cell as the page prints it: days and instants as people write them, "–" for nothing."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, datetime):
+        return value.strftime("%H:%M %d/%m/%Y UTC") if lang == "vi" else value.strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(value, date):
+        return day_text(value, lang)
+    return str(value)

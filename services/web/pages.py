@@ -1,0 +1,158 @@
+"""The HTML pages: the national dashboard, a task, an agency, the reports. Each page's
+tables download as CSV or .xlsx with ``?format=csv|xlsx&table=NAME``."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from shared.domain.agencies import get_agency
+from shared.domain.catalogue import catalogue_on
+
+from services.web import views
+from services.web.app import context, file_response, lang_of, require_user
+from services.web.auth import Principal
+from services.web.i18n import cell, day_text, t
+from services.web.tables import Table, to_csv, to_xlsx
+
+router = APIRouter(include_in_schema=False)
+
+DayQuery = Query(None, description="The day, YYYY-MM-DD (default: today in Vietnam).")
+FORMATS = {"csv": ("text/csv; charset=utf-8", to_csv),
+           "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", to_xlsx)}
+
+
+def _query(request: Request, day: date | None) -> str:
+    """The query that keeps the chosen day and language on every link."""
+    params = {}
+    if day is not None:
+        params["day"] = day.isoformat()
+    if lang_of(request) == "en":
+        params["lang"] = "en"
+    return urlencode(params)
+
+
+def _render(request: Request, user: Principal, title: str, tables: list[Table], *, day: date | None = None,
+            fig: views.Figures | None = None, notes: tuple[str, ...] = ()) -> Response:
+    """The page, or one of its tables as a file when ``?format=`` asks for one."""
+    fmt = request.query_params.get("format")
+    if fmt:
+        if fmt not in FORMATS:
+            raise HTTPException(404)
+        name = request.query_params.get("table") or tables[0].name
+        table = next((tb for tb in tables if tb.name == name), None)
+        if table is None:
+            raise HTTPException(404)
+        media, write = FORMATS[fmt]
+        stem = f"{table.name}-{day.isoformat()}" if day else table.name
+        return file_response(write(table), media, f"{stem}.{fmt}")
+    lang = lang_of(request)
+    ctx = context(request)
+    switch = dict(request.query_params)
+    switch["lang"] = "en" if lang == "vi" else "vi"
+    source = None
+    if fig is not None:
+        source = t("no_figures", lang) if fig.source is None else t(f"source_{fig.source}", lang)
+    return ctx.templates.TemplateResponse(request, "page.html.j2", {
+        "lang": lang, "t": t, "cell": cell, "user": user, "title": title, "tables": tables, "query": _query(request, day),
+        "day": day, "day_text": day_text(day, lang) if day else None, "source": source, "notes": notes,
+        "position": views.position_text(ctx.engine, fig, lang) if fig and fig.source else None,
+        "switch": "?" + urlencode(switch), "path": request.url.path,
+    })
+
+
+def _national_only(user: Principal) -> None:
+    # An agency user sees its own agency only: the national pages do not exist for it.
+    if not user.national:
+        raise HTTPException(404)
+
+
+@router.get("/")
+def dashboard(request: Request, day: date | None = DayQuery, user: Principal = Depends(require_user)):
+    """Every task's national figure, status and deadline by block; the late tasks."""
+    if not user.national:
+        return RedirectResponse(f"/agencies/{user.agency_id}" + (f"?{request.url.query}" if request.url.query else ""),
+                                status_code=303)
+    ctx = context(request)
+    lang = lang_of(request)
+    shown = day or ctx.today()
+    fig = views.figures_on(ctx.engine, shown)
+    query = _query(request, day)
+    return _render(request, user, f"{t('dashboard', lang)} — {day_text(shown, lang)}",
+                   [views.national_table(fig, lang, query), views.late_table(fig, lang, query)], day=shown, fig=fig,
+                   notes=(t("refresh_note", lang),))
+
+
+@router.get("/targets/{target_id}")
+def target_page(request: Request, target_id: str, day: date | None = DayQuery, user: Principal = Depends(require_user)):
+    """Every agency's figure and status for one task, ranked."""
+    _national_only(user)
+    ctx = context(request)
+    lang = lang_of(request)
+    shown = day or ctx.today()
+    target = catalogue_on(shown).get(target_id)
+    if target is None:
+        raise HTTPException(404)
+    fig = views.figures_on(ctx.engine, shown)
+    name = target.name_vi if lang == "vi" else target.name_en
+    return _render(request, user, f"{name} — {day_text(shown, lang)}",
+                   [views.target_table(fig, target_id, lang, _query(request, day))], day=shown, fig=fig,
+                   notes=(f"{t('deadline', lang)}: {day_text(target.deadline, lang)}",))
+
+
+def _agency_title(agency_id: str, lang: str) -> str:
+    try:
+        agency = get_agency(agency_id)
+    except KeyError:
+        raise HTTPException(404) from None
+    return agency.name_vi if lang == "vi" else (agency.name_en or agency.name_vi)
+
+
+@router.get("/agencies/{agency_id}")
+def agency_page(request: Request, agency_id: str, day: date | None = DayQuery, user: Principal = Depends(require_user)):
+    """An agency's tasks, its recent ledger events and alerts; its rejected events for
+    its own users, leadership and operators."""
+    if not user.sees_agency(agency_id):
+        raise HTTPException(404)
+    ctx = context(request)
+    lang = lang_of(request)
+    title = _agency_title(agency_id, lang)
+    shown = day or ctx.today()
+    fig = views.figures_on(ctx.engine, shown)
+    tables = [views.agency_tasks_table(fig, agency_id, lang, _query(request, day)),
+              views.events_table(ctx.engine, agency_id, lang), views.alerts_table(ctx.engine, agency_id, lang)]
+    if user.sees_rejections(agency_id):
+        tables.append(views.rejections_table(ctx.engine, agency_id, lang))
+    return _render(request, user, f"{title} — {day_text(shown, lang)}", tables, day=shown, fig=fig)
+
+
+@router.get("/agencies/{agency_id}/rejections")
+def rejections_page(request: Request, agency_id: str, user: Principal = Depends(require_user)):
+    """The agency's rejected events alone (404 for anyone not allowed to see them)."""
+    if not user.sees_rejections(agency_id):
+        raise HTTPException(404)
+    lang = lang_of(request)
+    title = _agency_title(agency_id, lang)
+    return _render(request, user, f"{title} — {t('rejections', lang)}",
+                   [views.rejections_table(context(request).engine, agency_id, lang)])
+
+
+@router.get("/reports")
+def reports_page(request: Request, user: Principal = Depends(require_user)):
+    """The issued reports, each file with whether it still matches its recorded hash."""
+    _national_only(user)
+    lang = lang_of(request)
+    return _render(request, user, t("reports", lang), [views.reports_table(context(request).engine, lang)])
+
+
+@router.get("/reports/{report_id}/{fmt}")
+def report_download(request: Request, report_id: int, fmt: str, user: Principal = Depends(require_user)):
+    """One file of an issued report."""
+    _national_only(user)
+    path = views.report_file(context(request).engine, report_id, fmt)
+    if path is None:
+        raise HTTPException(404)
+    return FileResponse(path, filename=path.name)

@@ -1,0 +1,269 @@
+"""What each page shows, as :class:`~services.web.tables.Table` rows: read from the
+scorer's projections (today) or its month-end snapshots, never folded from the ledger on a
+page view; an agency's evidence from the ledger and the dead letters, newest first."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from shared.db.engine import Engine  # the type of what make_engine builds
+from shared.db.projections import ScorerStore
+from shared.db.report_queries import ReportStore
+from shared.db.snapshots import ScorerPosition, SnapshotReader
+from shared.db.web_users import AgencyEvidence
+from shared.domain.agencies import accountable_head, get_agency
+from shared.domain.catalogue import Target, TargetKind, catalogue_on
+from shared.presentation.labels import BLOCK_EN, BLOCK_ORDER, BLOCK_VI, STATUS_ORDER, status_detail
+from shared.scoring.national import national_goal
+
+from services.web.i18n import number, pct, t
+from services.web.tables import Table
+
+LATE = ("overdue", "at_risk")
+RECENT = 50  # ledger entries and dead letters an agency page lists
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The projection rows of one day and where they come from (None: the scorer keeps
+    no figures for that day)."""
+
+    day: date
+    source: str | None  # "projections" or "snapshot"
+    rows: dict[str, list[dict[str, Any]]]
+    position: ScorerPosition
+    evaluated_on: date | None  # the day the live projections are for
+
+    @property
+    def cells(self) -> list[dict[str, Any]]:
+        """agency × task rows."""
+        return self.rows.get("agency_target_values", [])
+
+    @property
+    def national(self) -> list[dict[str, Any]]:
+        """National rows, per task and block."""
+        return self.rows.get("national_figures", [])
+
+
+def figures_on(engine: Engine, day: date) -> Figures:
+    """The figures of ``day``: the live projections when the scorer evaluated them for
+    that day, else the day's snapshot when it reflects the scorer's position exactly."""
+    store = ScorerStore(engine)
+    reader = SnapshotReader(engine)
+    position = reader.position()
+    _, evaluated_on = store.state()
+    if evaluated_on == day:
+        return Figures(day, "projections", store.projection_rows(), position, evaluated_on)
+    kept = reader.rows_at([day], position.highest_seq)
+    if kept is not None and day in kept:
+        return Figures(day, "snapshot", kept[day], position, evaluated_on)
+    return Figures(day, None, {}, position, evaluated_on)
+
+
+def _agency_name(agency_id: str, lang: str) -> str:
+    try:
+        agency = get_agency(agency_id)
+    except KeyError:
+        return agency_id
+    return agency.name_vi if lang == "vi" else (agency.name_en or agency.name_vi)
+
+
+def _target_name(target: Target | None, target_id: str, lang: str) -> str:
+    if target is None:
+        return target_id
+    return target.name_vi if lang == "vi" else target.name_en
+
+
+def figure_text(target: Target | None, row: dict[str, Any], lang: str, national: bool = False) -> str:
+    """A figure in words: a share with its counts, a count against its goal, agencies done."""
+    value = row.get("value")
+    if value is None:
+        return "–"
+    if target is None:
+        return f"{value:g}"
+    if national and row.get("denominator") is not None and target.aggregation.value.startswith("share_"):
+        return f"{row['numerator']}/{row['denominator']} " + ("cơ quan đạt" if lang == "vi" else "agencies done")
+    if target.kind is TargetKind.RATIO:
+        return number(f"{value * 100:.2f}% ({row['numerator']:,}/{row['denominator']:,})", lang)
+    if target.kind is TargetKind.COUNT:
+        goal = int(national_goal(target, row["agencies"])) if national else target.target_value
+        return number(f"{int(value):,}/{goal:,}", lang) + f" {target.unit if lang == 'vi' else target.unit_en}"
+    if lang == "vi":
+        return "đã xong" if value >= 1 else "chưa xong"
+    return "done" if value >= 1 else "not done"
+
+
+def _status(target: Target | None, row: dict[str, Any], lang: str, day: date) -> str:
+    return status_detail(row["status"], lang, target.deadline if target else None, day, row.get("met_on"))
+
+
+def _link(path: str, query: str) -> str:
+    return f"{path}?{query}" if query else path
+
+
+def national_table(fig: Figures, lang: str, query: str) -> Table:
+    """Every task's national figure per block, in catalogue order."""
+    targets = catalogue_on(fig.day)
+    order = {tid: i for i, tid in enumerate(targets)}
+    blocks = BLOCK_VI if lang == "vi" else BLOCK_EN
+    table = Table("national", t("national", lang),
+                  ["target_id", "target", "block", "figure", "completion", "status", "status_code", "deadline",
+                   "reached", "agencies", "reporting"],
+                  [t("target", lang) + " (id)", t("target", lang), t("block", lang), t("figure", lang),
+                   t("completion", lang), t("status", lang), "status", t("deadline", lang), t("reached", lang),
+                   t("agency", lang), t("reporting", lang)], link_key="target", hidden={"target_id", "status_code"})
+    rows = sorted(fig.national, key=lambda r: (order.get(r["target_id"], len(order)), r["target_id"],
+                                               BLOCK_ORDER.index(r["block"])))
+    for r in rows:
+        target = targets.get(r["target_id"])
+        table.add([r["target_id"], _target_name(target, r["target_id"], lang), blocks[r["block"]],
+                   figure_text(target, r, lang, national=True), pct(r["completion"], lang),
+                   _status(target, r, lang, fig.day), r["status"], target.deadline if target else None,
+                   r["met"] + r["met_late"], r["agencies"], r["reporting"]],
+                  _link(f"/targets/{r['target_id']}", query))
+    return table
+
+
+def late_table(fig: Figures, lang: str, query: str) -> Table:
+    """Cells behind their path or overdue, with the position that answers for each."""
+    targets = catalogue_on(fig.day)
+    table = Table("late", t("late", lang),
+                  ["agency_id", "agency", "target_id", "target", "status", "status_code", "deadline", "accountable"],
+                  [t("agency", lang) + " (id)", t("agency", lang), t("target", lang) + " (id)", t("target", lang),
+                   t("status", lang), "status", t("deadline", lang), t("accountable", lang)],
+                  link_key="agency", hidden={"agency_id", "target_id", "status_code"})
+    late = sorted((c for c in fig.cells if c["status"] in LATE),
+                  key=lambda c: (STATUS_ORDER.index(c["status"]) * -1, c["target_id"], c["agency_id"]))
+    for c in late:
+        target = targets.get(c["target_id"])
+        try:
+            head = accountable_head(c["agency_id"], fig.day, lang=lang)
+        except KeyError:
+            head = ""
+        table.add([c["agency_id"], _agency_name(c["agency_id"], lang), c["target_id"],
+                   _target_name(target, c["target_id"], lang), _status(target, c, lang, fig.day), c["status"],
+                   target.deadline if target else None, head],
+                  _link(f"/agencies/{c['agency_id']}", query))
+    return table
+
+
+def _cells_table(name: str, title: str, cells: list[dict[str, Any]], fig: Figures, lang: str, query: str,
+                 ranked: bool) -> Table:
+    targets = catalogue_on(fig.day)
+    table = Table(name, title,
+                  ["rank", "agency_id", "agency", "target_id", "target", "figure", "completion", "status",
+                   "status_code", "deadline", "observed_at"],
+                  [t("rank", lang), t("agency", lang) + " (id)", t("agency", lang), t("target", lang) + " (id)",
+                   t("target", lang), t("figure", lang), t("completion", lang), t("status", lang), "status",
+                   t("deadline", lang), t("observed", lang)],
+                  link_key="agency" if ranked else "target",
+                  hidden={"agency_id", "target_id", "status_code"} | (set() if ranked else {"rank", "agency"}))
+    if ranked:  # highest completion first; not reported last
+        cells = sorted(cells, key=lambda c: (c["completion"] is None, -(c["completion"] or 0), c["agency_id"]))
+    for i, c in enumerate(cells, 1):
+        target = targets.get(c["target_id"])
+        link = f"/agencies/{c['agency_id']}" if ranked else f"/targets/{c['target_id']}"
+        table.add([i if ranked else None, c["agency_id"], _agency_name(c["agency_id"], lang), c["target_id"],
+                   _target_name(target, c["target_id"], lang), figure_text(target, c, lang), pct(c["completion"], lang),
+                   _status(target, c, lang, fig.day), c["status"], target.deadline if target else None,
+                   c["observed_at"]], _link(link, query))
+    return table
+
+
+def target_table(fig: Figures, target_id: str, lang: str, query: str) -> Table:
+    """Every agency's figure for one task, ranked by completion."""
+    cells = [c for c in fig.cells if c["target_id"] == target_id]
+    return _cells_table("target", t("agency", lang), cells, fig, lang, query, ranked=True)
+
+
+def agency_tasks_table(fig: Figures, agency_id: str, lang: str, query: str) -> Table:
+    """One agency's figure for each of its tasks."""
+    cells = [c for c in fig.cells if c["agency_id"] == agency_id]
+    return _cells_table("tasks", t("tasks", lang), cells, fig, lang, query, ranked=False)
+
+
+def events_table(engine: Engine, agency_id: str, lang: str) -> Table:
+    """The agency's latest ledger entries: measurements, corrections, retractions,
+    explanations; who reported, when, with what evidence."""
+    table = Table("events", t("events", lang),
+                  ["seq", "event_id", "kind", "target_id", "observed_at", "figure", "amends", "reporter", "evidence",
+                   "recorded_at"],
+                  [t("seq", lang), t("event", lang), t("kind", lang), t("target", lang), t("observed", lang),
+                   t("figure", lang), t("amends", lang), t("reporter", lang), t("evidence", lang), t("recorded", lang)])
+    for e in AgencyEvidence(engine).entries(agency_id, RECENT):
+        payload = json.loads(e["payload"])
+        reporter = payload.get("reporter") or {}
+        figure = payload.get("figure")
+        table.add([e["seq"], e["event_id"], e["kind"], e["target_id"], e["observed_at"],
+                   json.dumps(figure, ensure_ascii=False, sort_keys=True) if figure else "", e["amends"],
+                   ", ".join(str(v) for v in (reporter.get("name"), reporter.get("role")) if v),
+                   payload.get("evidence"), e["recorded_at"]])
+    return table
+
+
+def alerts_table(engine: Engine, agency_id: str, lang: str) -> Table:
+    """The deadline alerts the scorer raised for the agency."""
+    table = Table("alerts", t("alerts", lang), ["target_id", "threshold", "deadline", "status", "evaluated_on"],
+                  [t("target", lang), t("threshold", lang), t("deadline", lang), t("status", lang), t("day", lang)])
+    for a in reversed(ScorerStore(engine).alerts(agency_id=agency_id)):
+        table.add([a["target_id"], a["threshold"], a["deadline"], a["status"], a["evaluated_on"]])
+    return table
+
+
+def rejections_table(engine: Engine, agency_id: str, lang: str) -> Table:
+    """The agency's rejected events: reason code, message and the original as received."""
+    table = Table("rejections", t("rejections", lang),
+                  ["id", "reason_code", "message", "event_id", "rejected_at", "original"],
+                  ["#", t("reason", lang), t("message", lang), t("event", lang), t("rejected", lang),
+                   t("original", lang)])
+    for d in AgencyEvidence(engine).rejections(agency_id, RECENT):
+        table.add([d["id"], d["reason_code"], d["message"], d["event_id"], d["rejected_at"],
+                   bytes(d["original"]).decode("utf-8", "replace")])
+    return table
+
+
+def _check(file: dict[str, str], lang: str) -> str:
+    path = Path(file["path"])
+    if not path.is_file():
+        return t("absent", lang)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return t("intact", lang) if digest == file.get("sha256") else t("altered", lang)
+
+
+def reports_table(engine: Engine, lang: str) -> Table:
+    """The issued reports, newest first, one row per file, with whether the file on disk is
+    still the one recorded when it was built."""
+    table = Table("reports", t("reports", lang),
+                  ["report_id", "period", "lang", "cutoff_at", "built_at", "format", "check", "sha256"],
+                  ["#", t("period", lang), t("lang", lang), t("cutoff", lang), t("built", lang), t("files", lang),
+                   t("check", lang), "SHA-256"], link_key="format")
+    for record in reversed(ReportStore(engine).all()):
+        if not record.files:
+            table.add([record.id, record.period, record.lang, record.cutoff_at, None, None, t("unbuilt", lang), None])
+            continue
+        for fmt, file in sorted(record.files.items()):
+            table.add([record.id, record.period, record.lang, record.cutoff_at, record.built_at, fmt,
+                       _check(file, lang), file.get("sha256")], f"/reports/{record.id}/{fmt}")
+    return table
+
+
+def report_file(engine: Engine, report_id: int, fmt: str) -> Path | None:
+    """The file of a built report in that format, if it is on disk."""
+    record = next((r for r in ReportStore(engine).all() if r.id == report_id), None)
+    file = (record.files or {}).get(fmt) if record else None
+    path = Path(file["path"]) if file else None
+    return path if path is not None and path.is_file() else None
+
+
+def position_text(engine: Engine, fig: Figures, lang: str) -> str:
+    """The ledger position and time the figures reflect."""
+    at = AgencyEvidence(engine).recorded_at(fig.position.highest_seq)
+    when = at.strftime("%H:%M %d/%m/%Y UTC") if isinstance(at, datetime) else "–"
+    return t("position", lang).format(seq=fig.position.highest_seq, applied=number(f"{fig.position.applied:,}", lang),
+                                      at=when)
+
