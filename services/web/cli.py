@@ -96,12 +96,15 @@ def user_add(ctx, name, role, agency_id):
             raise click.BadParameter(f"no agency {agency_id!r} in the registry", param_hint="--agency") from None
     if not 1 <= len(name) <= 64:
         raise click.BadParameter("1 to 64 characters", param_hint="NAME")
+    store = WebUserStore(_runtime(ctx).engine)
+    if store.user(name) is not None:
+        raise click.ClickException(f"a web user {name!r} exists already")
     password = _read_password()
     if len(password) < MIN_PASSWORD:
         raise click.ClickException(f"the password needs at least {MIN_PASSWORD} characters")
     try:
-        WebUserStore(_runtime(ctx).engine).add_user(name, role, agency_id, hash_password(password))
-    except UserExists:
+        store.add_user(name, role, agency_id, hash_password(password))
+    except UserExists:  # added meanwhile by someone else
         raise click.ClickException(f"a web user {name!r} exists already") from None
     click.echo(f"added {name} ({role}{', ' + agency_id if agency_id else ''})")
 
