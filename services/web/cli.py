@@ -12,6 +12,7 @@ from shared.domain.agencies import get_agency
 from shared.runtime import Runtime
 
 from services.web.auth import ROLES, hash_password
+from services.web.delivery_cli import delivery, subscription
 
 MIN_PASSWORD = 12
 
@@ -126,3 +127,8 @@ def user_list(ctx, as_json):
         return
     for u in users:
         click.echo(f"{u.name}  {u.role}  {u.agency_id or '–'}  {u.created_at:%Y-%m-%d %H:%M}")
+
+
+# E-mail delivery of the issued reports (services/web/delivery_cli.py).
+web.add_command(subscription)
+web.add_command(delivery)
