@@ -70,17 +70,19 @@ def _text(message: bytes | str) -> str:
 
 
 _SUBJECT = {"vi": "Báo cáo tiến độ chuyển đổi số: {period}", "en": "Digital transformation progress report: {period}"}
+# An English subscriber gets the Vietnamese report of a period issued in Vietnamese only.
+_NO_EDITION = " It is in Vietnamese: no English edition of this report was issued."
 _BODY = {
     "vi": ("Kính gửi Quý vị,\n\n"
            "Tiến độ đã phát hành báo cáo {period} ({span}), số liệu tính đến hết ngày {as_of}.\n"
-           "Báo cáo có chữ ký số được gửi kèm thư này ({files}).\n\n"
+           "Báo cáo có chữ ký số được gửi kèm thư này ({files}).{edition}\n\n"
            "Xem và tải các báo cáo đã phát hành: {link}\n"
            "Kiểm tra chữ ký và số liệu của báo cáo: tiendo report verify {first}\n\n"
            "Thư được gửi tự động vì địa chỉ {email} đã đăng ký nhận báo cáo của Tiến độ. "
            "Để ngừng nhận, xin liên hệ quản trị viên hệ thống.\n"),
     "en": ("Dear recipient,\n\n"
            "Tiến độ has issued its report for {period} ({span}), with figures as of the end of {as_of}.\n"
-           "The signed report is attached ({files}).\n\n"
+           "The signed report is attached ({files}).{edition}\n\n"
            "View and download the issued reports: {link}\n"
            "Check the report's signature and figures: tiendo report verify {first}\n\n"
            "You receive this e-mail because {email} is subscribed to Tiến độ's reports. "
@@ -112,7 +114,8 @@ def compose(record: ReportRecord, delivery: Delivery, mail: MailSettings) -> Ema
                                    domain=mail.sender.rpartition("@")[2] or "localhost")
     msg.set_content(_BODY[delivery.lang].format(
         period=t.period(period), span=t.span(period), as_of=t.day(period.end), email=delivery.email,
-        files=", ".join(f.name for f in files), first=files[0].name if files else "", link=f"{mail.web_url}/reports"))
+        files=", ".join(f.name for f in files), edition=_NO_EDITION if record.lang != delivery.lang else "",
+        first=files[0].name if files else "", link=f"{mail.web_url}/reports"))
     for path in files:
         subtype = {"pdf": "pdf", "html": "html", "md": "markdown"}.get(path.suffix.lstrip("."), "octet-stream")
         maintype = "text" if subtype in ("html", "markdown") else "application"

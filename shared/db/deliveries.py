@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, and_, delete, exists, insert, literal, select, update
+from sqlalchemy import Engine, and_, delete, exists, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from shared.clock import as_utc
@@ -19,6 +19,8 @@ from shared.db.schema import report_deliveries, report_subscriptions, reports
 
 ROLES = ("leadership", "auditor", "operator")
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+# The language every report is issued in first; the others are editions of it.
+ORIGINAL_LANG = "vi"
 
 
 class AlreadySubscribed(ValueError):
@@ -125,14 +127,20 @@ class DeliveryStore:
     # ---- deliveries -----------------------------------------------------------------
     def schedule(self, now: datetime) -> int:
         """Add a pending delivery, due ``now``, for every built report and every
-        subscriber in its language who subscribed before it was built and has none yet;
-        how many were added. Idempotent, so a worker that stopped between building a
+        subscriber in its language who subscribed before it was built and has none yet
+        (a subscriber in a language the period has no report in gets the Vietnamese
+        one, and its own edition too if one is issued later); how many were added. Idempotent, so a worker that stopped between building a
         report and scheduling its e-mails schedules them on its next round."""
         s = report_subscriptions
         missing = ~exists().where(_d.c.report_id == reports.c.id, _d.c.subscription_id == s.c.id)
+        own = reports.alias("own")
+        # A subscriber whose language has no edition of the period gets the original one.
+        no_edition = ~exists().where(own.c.period == reports.c.period, own.c.lang == s.c.lang,
+                                     own.c.built_at.is_not(None))
+        wanted = or_(s.c.lang == reports.c.lang, and_(reports.c.lang == ORIGINAL_LANG, no_edition))
         rows = (select(reports.c.id, s.c.id, s.c.email, s.c.lang, literal(PENDING), literal(0),
                        literal(as_utc(now), _d.c.next_attempt_at.type), literal(as_utc(now), _d.c.created_at.type))
-                .select_from(reports.join(s, and_(s.c.lang == reports.c.lang, s.c.created_at <= reports.c.built_at)))
+                .select_from(reports.join(s, and_(wanted, s.c.created_at <= reports.c.built_at)))
                 .where(reports.c.built_at.is_not(None), missing))
         columns = ["report_id", "subscription_id", "email", "lang", "status", "attempts", "next_attempt_at",
                    "created_at"]

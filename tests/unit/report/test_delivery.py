@@ -212,6 +212,25 @@ def test_an_unreachable_server_fails_the_round_and_retry_makes_it_due_now(stores
     assert len(deliveries.due(clock.at)) == 2
 
 
+def test_an_english_subscriber_gets_the_vietnamese_report_when_no_english_one_is_issued(stores, smtp, tmp_path):
+    deliveries, reports = stores
+    inbox, port = smtp
+    deliveries.subscribe("auditor@example.org", role="auditor", agency_id=None, lang="en", now=T0)
+    issue(reports, tmp_path, period="2025-Q2", lang="vi")
+    deliverer = Deliverer(deliveries, reports, MailSettings(host="127.0.0.1", port=port, starttls=False),
+                          now=Clock())
+    assert len(deliverer.run_once().sent) == 1
+    [message] = inbox.received
+    assert message["Subject"] == "Digital transformation progress report: Q2 2025"
+    assert "no English edition of this report was issued" in message.get_body(("plain",)).get_content()
+    assert [a.get_filename() for a in message.iter_attachments()] == ["tiendo-2025-Q2-vi.pdf"]
+
+    issue(reports, tmp_path, period="2025-Q2", lang="en")  # the English edition, issued later, follows
+    assert len(deliverer.run_once().sent) == 1
+    assert [a.get_filename() for a in inbox.received[1].iter_attachments()] == ["tiendo-2025-Q2-en.pdf"]
+    assert "no English edition" not in inbox.received[1].get_body(("plain",)).get_content()
+
+
 def test_no_smtp_host_leaves_the_deliveries_pending(stores, tmp_path):
     deliveries, reports = stores
     deliveries.subscribe("lanh.dao@chinhphu.vn", role="leadership", agency_id=None, lang="vi", now=T0)
