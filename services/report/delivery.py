@@ -211,6 +211,8 @@ class Deliverer:
         (TIENDO_SMTP_HOST) nothing is sent: the deliveries wait, pending."""
         stats = DeliveryStats(scheduled=self.deliveries.schedule(self.now()))
         if not self.mail.host:
+            if stats.scheduled:
+                log.warning("%d e-mails of issued reports wait: TIENDO_SMTP_HOST is not set", stats.scheduled)
             return stats
         due = self.deliveries.due(self.now())
         if not due:

@@ -61,7 +61,8 @@ def subscription() -> None:
 @click.option("--role", type=click.Choice(ROLES), help="Subscribe as this role.")
 @click.option("--agency", "agency_id", callback=_agency, help="Subscribe for this agency (its id).")
 @click.option("--lang", type=click.Choice(("vi", "en")), default="vi", show_default=True,
-              help="Language of the e-mails and of the report attached (reports issued in it).")
+              help="Language of the e-mails and of the report attached (the Vietnamese one for a period "
+                   "issued in Vietnamese only).")
 @click.pass_context
 def add(ctx, email, role, agency_id, lang):
     """Subscribe an address to the reports issued from now on: each one in its language
