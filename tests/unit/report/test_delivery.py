@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import email.policy
 import ipaddress
+import json
 import socket
 import ssl
 from datetime import datetime, timedelta, timezone
@@ -14,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from click.testing import CliRunner
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -24,6 +26,7 @@ from shared.db.deliveries import DeliveryStore
 from shared.db.engine import make_engine, migrate
 from shared.db.report_queries import ReportStore
 
+from services.cli import main
 from services.report.delivery import FIRST_RETRY, Deliverer
 from services.report.period import Period
 from services.report.worker import ReportWorker
@@ -70,10 +73,15 @@ def smtp():
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory):
+def database_url(tmp_path_factory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'tiendo.db'}"
     migrate(url)
-    engine = make_engine(url)
+    return url
+
+
+@pytest.fixture(scope="module")
+def engine(database_url):
+    engine = make_engine(database_url)
     yield engine
     engine.dispose()
 
@@ -151,6 +159,19 @@ def test_the_report_worker_mails_what_was_issued_after_its_round(stores, smtp, t
                           deliverer=Deliverer(deliveries, reports, mail, now=Clock()))
     stats = worker.run_once()
     assert (stats.announced, stats.mailed, stats.mail_failed) == (1, 1, 0)
+    assert [m["To"] for m in inbox.received] == ["lanh.dao@chinhphu.vn"]
+
+
+def test_report_deliver_sends_what_is_due(stores, smtp, database_url, tmp_path):
+    deliveries, reports = stores
+    inbox, port = smtp
+    deliveries.subscribe("lanh.dao@chinhphu.vn", role="leadership", agency_id=None, lang="vi", now=T0)
+    issue(reports, tmp_path)
+    env = {"DATABASE_URL": database_url, "TIENDO_DATA_DIR": str(tmp_path), "TIENDO_SMTP_HOST": "127.0.0.1",
+           "TIENDO_SMTP_PORT": str(port), "TIENDO_SMTP_STARTTLS": "false"}
+    result = CliRunner(env=env).invoke(main, ["report", "deliver", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"scheduled": 1, "sent": ["2025-Q2/vi → lanh.dao@chinhphu.vn"], "failed": []}
     assert [m["To"] for m in inbox.received] == ["lanh.dao@chinhphu.vn"]
 
 
