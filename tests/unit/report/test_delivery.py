@@ -313,3 +313,18 @@ def test_starttls_with_credentials(stores, tmp_path):
         controller.stop()
     assert logins == [(b"tiendo", "mật khẩu".encode())]
     assert [m["To"] for m in inbox.received] == ["lanh.dao@chinhphu.vn"]
+
+
+def test_smtp_settings_from_the_environment():
+    mail = MailSettings.from_env({"TIENDO_SMTP_HOST": "smtp.chinhphu.vn", "TIENDO_SMTP_USERNAME": "tiendo",
+                                  "TIENDO_SMTP_PASSWORD": "bí mật", "TIENDO_SMTP_FROM": "tiendo@chinhphu.vn",
+                                  "TIENDO_WEB_URL": "https://tiendo.chinhphu.vn/"})
+    assert (mail.host, mail.port, mail.starttls, mail.username, mail.sender, mail.web_url) == (
+        "smtp.chinhphu.vn", 587, True, "tiendo", "tiendo@chinhphu.vn", "https://tiendo.chinhphu.vn")
+    assert "bí mật" not in repr(mail)
+    assert MailSettings.from_env({}).host is None
+    with pytest.raises(ValueError, match="in clear"):
+        MailSettings.from_env({"TIENDO_SMTP_USERNAME": "tiendo", "TIENDO_SMTP_PASSWORD": "x",
+                               "TIENDO_SMTP_STARTTLS": "false"})
+    with pytest.raises(ValueError, match="true or false"):
+        MailSettings.from_env({"TIENDO_SMTP_STARTTLS": "maybe"})
