@@ -81,10 +81,12 @@ def position(request: Request):
 @router.get("/national", response_model=DayRows)
 def national(request: Request, day: date | None = DayQuery, lang: str = LangQuery,
              user: Principal = Depends(api_user)):
-    """Every task's national figure per block (ministries, provinces, all) on the day."""
+    """Every task's national figure per block (ministries, provinces, all) on the day, with
+    its change in completion since the month end before."""
     _national(user)
     fig = _figures(request, day)
-    return _day_rows(fig, views.national_table(fig, lang, ""))
+    before = views.previous_completion(context(request).engine, fig)
+    return _day_rows(fig, views.national_table(fig, lang, "", before))
 
 
 @router.get("/late", response_model=DayRows)

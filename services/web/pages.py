@@ -82,7 +82,8 @@ def dashboard(request: Request, day: date | None = DayQuery, user: Principal = D
     fig = views.figures_on(ctx.engine, shown)
     query = _query(request, day)
     return _render(request, user, f"{t('dashboard', lang)} — {day_text(shown, lang)}",
-                   [views.national_table(fig, lang, query), views.late_table(fig, lang, query)], day=shown, fig=fig,
+                   [views.national_table(fig, lang, query, views.previous_completion(ctx.engine, fig)),
+                    views.late_table(fig, lang, query)], day=shown, fig=fig,
                    notes=(t("refresh_note", lang),))
 
 
@@ -113,8 +114,8 @@ def _agency_title(agency_id: str, lang: str) -> str:
 
 @router.get("/agencies/{agency_id}")
 def agency_page(request: Request, agency_id: str, day: date | None = DayQuery, user: Principal = Depends(require_user)):
-    """An agency's tasks, its recent ledger events and alerts; its rejected events for
-    its own users, leadership and operators."""
+    """An agency's tasks and upcoming deadlines, its recent ledger events and alerts; its
+    rejected events for its own users, leadership and operators."""
     if not user.sees_agency(agency_id):
         raise HTTPException(404)
     ctx = context(request)
@@ -122,7 +123,8 @@ def agency_page(request: Request, agency_id: str, day: date | None = DayQuery, u
     title = _agency_title(agency_id, lang)
     shown = day or ctx.today()
     fig = views.figures_on(ctx.engine, shown)
-    tables = [views.agency_tasks_table(fig, agency_id, lang, _query(request, day)),
+    query = _query(request, day)
+    tables = [views.agency_tasks_table(fig, agency_id, lang, query), views.upcoming_table(fig, agency_id, lang, query),
               views.events_table(ctx.engine, agency_id, lang), views.alerts_table(ctx.engine, agency_id, lang)]
     if user.sees_rejections(agency_id):
         tables.append(views.rejections_table(ctx.engine, agency_id, lang))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -106,23 +106,49 @@ def _link(path: str, query: str) -> str:
     return f"{path}?{query}" if query else path
 
 
-def national_table(fig: Figures, lang: str, query: str) -> Table:
-    """Every task's national figure per block, in catalogue order."""
+def month_end_before(day: date) -> date:
+    """The last day of the month before ``day``'s."""
+    return day.replace(day=1) - timedelta(days=1)
+
+
+def previous_completion(engine: Engine, fig: Figures) -> dict[tuple[str, str], float | None]:
+    """Each national row's completion at the month end before ``fig``'s day, from its
+    snapshot (empty when the scorer keeps none that reflects its position)."""
+    before = month_end_before(fig.day)
+    kept = SnapshotReader(engine).rows_at([before], fig.position.highest_seq) if fig.source else None
+    if not kept or before not in kept:
+        return {}
+    return {(r["target_id"], r["block"]): r["completion"] for r in kept[before]["national_figures"]}
+
+
+def _trend(now: float | None, before: float | None, lang: str) -> str | None:
+    if now is None or before is None:
+        return None
+    return number(f"{(now - before) * 100:+.2f}", lang) + (" điểm %" if lang == "vi" else " pts")
+
+
+def national_table(fig: Figures, lang: str, query: str,
+                   before: dict[tuple[str, str], float | None] | None = None) -> Table:
+    """Every task's national figure per block, in catalogue order, with its change in
+    completion since the month end before (``before``, by task and block)."""
     targets = catalogue_on(fig.day)
     order = {tid: i for i, tid in enumerate(targets)}
     blocks = BLOCK_VI if lang == "vi" else BLOCK_EN
+    before = before or {}
     table = Table("national", t("national", lang),
-                  ["target_id", "target", "block", "figure", "completion", "status", "status_code", "deadline",
-                   "reached", "agencies", "reporting"],
+                  ["target_id", "target", "block", "figure", "completion", "trend", "status", "status_code",
+                   "deadline", "reached", "agencies", "reporting"],
                   [t("target", lang) + " (id)", t("target", lang), t("block", lang), t("figure", lang),
-                   t("completion", lang), t("status", lang), "status", t("deadline", lang), t("reached", lang),
-                   t("agency", lang), t("reporting", lang)], link_key="target", hidden={"target_id", "status_code"})
+                   t("completion", lang), t("trend", lang), t("status", lang), "status", t("deadline", lang),
+                   t("reached", lang), t("agency", lang), t("reporting", lang)],
+                  link_key="target", hidden={"target_id", "status_code"})
     rows = sorted(fig.national, key=lambda r: (order.get(r["target_id"], len(order)), r["target_id"],
                                                BLOCK_ORDER.index(r["block"])))
     for r in rows:
         target = targets.get(r["target_id"])
         table.add([r["target_id"], _target_name(target, r["target_id"], lang), blocks[r["block"]],
                    figure_text(target, r, lang, national=True), pct(r["completion"], lang),
+                   _trend(r["completion"], before.get((r["target_id"], r["block"])), lang),
                    _status(target, r, lang, fig.day), r["status"], target.deadline if target else None,
                    r["met"] + r["met_late"], r["agencies"], r["reporting"]],
                   _link(f"/targets/{r['target_id']}", query))
@@ -185,6 +211,24 @@ def agency_tasks_table(fig: Figures, agency_id: str, lang: str, query: str) -> T
     """One agency's figure for each of its tasks."""
     cells = [c for c in fig.cells if c["agency_id"] == agency_id]
     return _cells_table("tasks", t("tasks", lang), cells, fig, lang, query, ranked=False)
+
+
+def upcoming_table(fig: Figures, agency_id: str, lang: str, query: str) -> Table:
+    """The agency's unfinished tasks whose deadline has not passed, soonest first."""
+    targets = catalogue_on(fig.day)
+    table = Table("upcoming", t("upcoming", lang), ["target_id", "target", "deadline", "days_left", "status"],
+                  [t("target", lang) + " (id)", t("target", lang), t("deadline", lang), t("days_left", lang),
+                   t("status", lang)], link_key="target", hidden={"target_id"})
+    open_tasks = []
+    for c in fig.cells:
+        target = targets.get(c["target_id"])
+        if c["agency_id"] == agency_id and target and target.deadline and target.deadline >= fig.day \
+                and c["status"] not in ("met", "met_late"):
+            open_tasks.append((target.deadline, c["target_id"], target, c))
+    for deadline, target_id, target, c in sorted(open_tasks, key=lambda x: x[:2]):
+        table.add([target_id, _target_name(target, target_id, lang), deadline, (deadline - fig.day).days,
+                   _status(target, c, lang, fig.day)], _link(f"/targets/{target_id}", query))
+    return table
 
 
 def events_table(engine: Engine, agency_id: str, lang: str) -> Table:

@@ -38,16 +38,19 @@ def _cell(agency: str, status: str, num: int, den: int, day: date) -> dict:
                 source_event_id=f"{agency}-1", rolled_up=False, required=0.8, met_on=None, evaluated_on=day)
 
 
-def _national(block: str, status: str, day: date) -> dict:
-    return dict(target_id=TASK, block=block, value=0.5, numerator=5, denominator=10, completion=0.625, status=status,
+def _national(block: str, status: str, day: date, num: int) -> dict:
+    return dict(target_id=TASK, block=block, value=num / 10, numerator=num, denominator=10, completion=num / 10 / 0.8,
+                status=status,
                 met_on=None, required=0.8, agencies=1, reporting=1, met=0, met_late=0, on_track=0, at_risk=0,
                 overdue=1, no_data=0, untimed=0, evaluated_on=day)
 
 
-def _rows(day: date, hanoi: str) -> dict:
-    return {"agency_target_values": [_cell("ha-noi", hanoi, 5, 10, day), _cell("bo-cong-an", "on_track", 9, 10, day)],
-            "national_figures": [_national("ministry", "on_track", day), _national("province", hanoi, day),
-                                 _national("all", hanoi, day)]}
+def _rows(day: date, num: int) -> dict:
+    """Hà Nội behind its path with ``num`` of 10, the Ministry of Public Security on track."""
+    return {"agency_target_values": [_cell("ha-noi", "at_risk", num, 10, day),
+                                     _cell("bo-cong-an", "on_track", 9, 10, day)],
+            "national_figures": [_national("ministry", "on_track", day, 9), _national("province", "at_risk", day, num),
+                                 _national("all", "at_risk", day, num)]}
 
 
 def _entry(seq: int, agency: str, kind: str, amends: str | None = None) -> dict:
@@ -74,10 +77,10 @@ def seed(engine) -> None:
                                             _dead_letter(8, "bo-cong-an", "schema_invalid")])
     store = ScorerStore(engine)
     with store.transaction() as tx:
-        tx.write(_rows(TODAY, "overdue"), {})
+        tx.write(_rows(TODAY, 5), {})
         tx.set_evaluated_on(TODAY)
         tx.set_position(applied=2, highest_seq=2)
-        tx.snapshots.replace(MONTH_END, _rows(MONTH_END, "at_risk"))
+        tx.snapshots.replace(MONTH_END, _rows(MONTH_END, 4))
         tx.snapshots.mark([MONTH_END], [], tx.version)
     users = WebUserStore(engine)
     for name, (role, agency) in USERS.items():

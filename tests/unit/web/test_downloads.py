@@ -16,7 +16,8 @@ def test_csv_round_trip(as_user):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Nhiệm vụ (id)", "Nhiệm vụ", "Khối"]
     assert [r[2] for r in rows[1:]] == ["Khối bộ, ngành", "Khối địa phương", "Toàn quốc"]
-    assert rows[2][6] == "at_risk" and rows[2][5] == "Chậm so với lộ trình"
+    assert rows[2][7] == "at_risk" and rows[2][6] == "Chậm so với lộ trình"
+    assert rows[2][3] == "40,00% (4/10)"  # the month end's own figure, not today's
 
 
 def test_xlsx_round_trip(as_user):

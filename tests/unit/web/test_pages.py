@@ -13,7 +13,7 @@ def test_the_dashboard_shows_each_block_the_late_tasks_and_the_position(as_user)
     assert "Tổng quan toàn quốc — 20/11/2025" in page
     assert "Khối bộ, ngành" in page and "Khối địa phương" in page and "Toàn quốc" in page
     assert "Tỷ lệ hồ sơ thủ tục hành chính được xử lý trực tuyến" in page
-    assert "50,00% (5/10)" in page and "Quá hạn 0 ngày" not in page
+    assert "50,00% (5/10)" in page and "+12,50 điểm %" in page
     assert "Chủ tịch UBND thành phố Hà Nội" in page  # the late cell's accountable head
     assert "Số liệu từ bảng tổng hợp hiện hành" in page
     assert "Phản ánh sổ cái đến số thứ tự 2 (2 bút toán)" in page
@@ -23,7 +23,7 @@ def test_the_dashboard_shows_each_block_the_late_tasks_and_the_position(as_user)
 def test_a_month_end_comes_from_its_snapshot_and_another_day_says_there_are_no_figures(as_user):
     client = as_user("kiem")
     month_end = client.get("/?day=2025-10-31").text
-    assert "ảnh chụp cuối tháng" in month_end and "Chậm so với lộ trình" in month_end
+    assert "ảnh chụp cuối tháng" in month_end and "40,00% (4/10)" in month_end
     other = client.get("/?day=2025-10-15").text
     assert "Không có số liệu cho ngày này" in other and "50,00%" not in other
     assert client.get("/api/national?day=2025-10-15").json()["source"] is None
@@ -44,8 +44,9 @@ def test_a_task_ranks_its_agencies(as_user):
     assert as_user("van").get("/targets/no_such_task").status_code == 404
 
 
-def test_an_agency_page_shows_its_events_with_their_corrections(as_user):
+def test_an_agency_page_shows_its_deadlines_and_its_events_with_their_corrections(as_user):
     page = as_user("lan").get("/agencies/ha-noi").text
+    assert "Thời hạn sắp tới" in page and "<td>41</td>" in page  # 31/12/2025 is 41 days after 20/11
     assert "correction" in page and "Nguyễn Thị Lan, Chuyên viên" in page and "https://example.gov.vn/bc.pdf" in page
     events = as_user("lan").get("/api/agencies/ha-noi/events").json()["rows"]
     assert [(e["seq"], e["kind"], e["amends"]) for e in events] == [(2, "correction", "ha-noi-1"),
@@ -57,7 +58,9 @@ def test_the_api_gives_the_figures_the_page_shows(as_user):
     assert body["day"] == TODAY.isoformat() and body["source"] == "projections"
     assert body["position"] == {"highest_seq": 2, "applied": 2, "evaluated_on": TODAY.isoformat()}
     assert [(r["block"], r["status_code"]) for r in body["rows"]] == [
-        ("Khối bộ, ngành", "on_track"), ("Khối địa phương", "overdue"), ("Toàn quốc", "overdue")]
+        ("Khối bộ, ngành", "on_track"), ("Khối địa phương", "at_risk"), ("Toàn quốc", "at_risk")]
+    # Each row's change since the month end before (31/10: 4 of 10 in the provinces, now 5).
+    assert [r["trend"] for r in body["rows"]] == ["+0,00 điểm %", "+12,50 điểm %", "+12,50 điểm %"]
 
 
 def test_security_headers_on_every_answer(client):
