@@ -114,6 +114,8 @@ def month_end_before(day: date) -> date:
 def previous_completion(engine: Engine, fig: Figures) -> dict[tuple[str, str], float | None]:
     """Each national row's completion at the month end before ``fig``'s day, from its
     snapshot (empty when the scorer keeps none that reflects its position)."""
+    if fig.day.year == 1 and fig.day.month == 1:
+        return {}  # no month before the calendar's first (date.min)
     before = month_end_before(fig.day)
     kept = SnapshotReader(engine).rows_at([before], fig.position.highest_seq) if fig.source else None
     if not kept or before not in kept:

@@ -77,3 +77,10 @@ def test_healthz_and_the_openapi_description_need_no_session(client):
     assert {"/api/national", "/api/late", "/api/targets/{target_id}", "/api/agencies/{agency_id}",
             "/api/agencies/{agency_id}/rejections", "/api/reports", "/api/position"} <= set(paths)
     assert not any(p.startswith(("/login", "/agencies", "/healthz")) for p in paths)
+
+
+def test_the_calendars_ends_are_days_without_figures(as_user):
+    client = as_user("lan")
+    for day in ("0001-01-01", "9999-12-31"):
+        assert client.get(f"/api/national?day={day}").json()["source"] is None
+        assert "Không có số liệu cho ngày này" in client.get(f"/?day={day}").text
