@@ -4,6 +4,7 @@ position; the national rows are in :mod:`shared.scoring.national`."""
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from datetime import date
 from fractions import Fraction
 from functools import lru_cache
@@ -90,13 +91,13 @@ def required_completion(baseline: Point, target: Target, day: date, goal: Fracti
     return start + (1 - start) * Fraction(elapsed, span)
 
 
-def judge(last: Point | None, target: Target, on: date, *, baseline: Point | None, met_on: date | None,
-          goal: Fraction | None = None) -> tuple[Status, Fraction | None]:
+def judge(last: Point | None, target: Target, on: date, *, baseline: Callable[[], Point | None],
+          met_on: date | None, goal: Fraction | None = None) -> tuple[Status, Fraction | None]:
     """The status on ``on`` of a series whose latest figure (on or before ``on``) is
     ``last``, and the completion its path requires on that figure's day where the path
-    decided. ``met_on``: the day the current run reaching the target began; ``baseline``:
-    the series' figure on the baseline day, or its first; ``goal`` replaces the target
-    value (a national total)."""
+    decided. ``met_on``: the day the current run reaching the target began; ``baseline()``:
+    the series' figure on the baseline day, or its first (asked only when the path
+    decides); ``goal`` replaces the target value (a national total)."""
     deadline = target.deadline
     if last is not None and met_on is not None:
         return (Status.MET if deadline is None or met_on <= deadline else Status.MET_LATE), None
@@ -107,10 +108,11 @@ def judge(last: Point | None, target: Target, on: date, *, baseline: Point | Non
         return Status.OVERDUE, None
     if stale:
         return Status.NO_DATA, None
-    if target.kind is TargetKind.MILESTONE or baseline is None:
+    start = None if target.kind is TargetKind.MILESTONE else baseline()
+    if start is None:
         return Status.ON_TRACK, None
     tv = exact(target.target_value) if goal is None else goal
-    required = required_completion(baseline, target, last.on, goal)
+    required = required_completion(start, target, last.on, goal)
     done = completion_of(magnitude(last.fig), tv, target.higher_is_better)
     return (Status.ON_TRACK if done >= required else Status.AT_RISK), required
 
@@ -145,6 +147,7 @@ class Evaluator:
         self._timelines: dict[tuple[str, str], list[Point]] = {}
         self._tails: dict[tuple[str, str, date], list[Point]] = {}
         self._firsts: dict[tuple[str, str], Point | None] = {}
+        self._mergers: dict[str, list[tuple[str, date]]] = {}
         self.national = None  # set by shared.scoring.national.National for national-scope cells
 
     # -- series ---------------------------------------------------------------------------
@@ -256,11 +259,13 @@ class Evaluator:
 
     def _merged(self, agency_id: str) -> list[tuple[str, date]]:
         """The agency's predecessors that had ended by the day, with their last days."""
-        merged = []
-        for pid in self.world.agency(agency_id).predecessors:
-            until = self.world.agency(pid).valid_to
-            if until is not None and until < self.on:
-                merged.append((pid, until))
+        merged = self._mergers.get(agency_id)
+        if merged is None:
+            merged = self._mergers[agency_id] = []
+            for pid in self.world.agency(agency_id).predecessors:
+                until = self.world.agency(pid).valid_to
+                if until is not None and until < self.on:
+                    merged.append((pid, until))
         return merged
 
     # -- rows -----------------------------------------------------------------------------
@@ -285,7 +290,7 @@ class Evaluator:
                 status = Status.NO_DATA
         else:
             met_on = self.met_on(agency_id, target)
-            status, required = judge(last, target, self.on, baseline=self.baseline(agency_id, target),
+            status, required = judge(last, target, self.on, baseline=lambda: self.baseline(agency_id, target),
                                      met_on=met_on)
         return CellRow(
             agency_id=agency_id, target_id=target.id, value=value, numerator=numerator, denominator=denominator,

@@ -89,7 +89,7 @@ class National:
             met_ons = [ev.met_on(a, target) for a in agencies]
             met_on = max(met_ons) if met_ons and None not in met_ons else None
             last = max(lasts, key=lambda p: p.on) if lasts else None
-            status, required = judge(last, target, ev.on, baseline=None, met_on=met_on)
+            status, required = judge(last, target, ev.on, baseline=lambda: None, met_on=met_on)
             result = NationalFigure(target.id, [last] if last else [], agencies, status, met_on, required)
         else:
             points = self._series(agencies, target)
@@ -98,7 +98,7 @@ class National:
             if last is not None and completion_of(magnitude(last.fig), goal, target.higher_is_better) >= 1:
                 met_on = run_start(sweep([(ev.timeline(a, target), None) for a in agencies], _pooled(target.kind)),
                                    target, goal)
-            status, required = judge(last, target, ev.on, baseline=self._baseline(agencies, target),
+            status, required = judge(last, target, ev.on, baseline=lambda: self._baseline(agencies, target),
                                      met_on=met_on, goal=goal)
             result = NationalFigure(target.id, points, agencies, status, met_on, required)
         self._figures[target.id] = result
