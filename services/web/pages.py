@@ -36,7 +36,7 @@ def _query(request: Request, day: date | None) -> str:
 
 
 def _render(request: Request, user: Principal, title: str, tables: list[Table], *, day: date | None = None,
-            fig: views.Figures | None = None, notes: tuple[str, ...] = ()) -> Response:
+            fig: views.Figures | None = None, notes: tuple[str, ...] = (), chart: list | None = None) -> Response:
     """The page, or one of its tables as a file when ``?format=`` asks for one."""
     fmt = request.query_params.get("format")
     if fmt:
@@ -60,7 +60,7 @@ def _render(request: Request, user: Principal, title: str, tables: list[Table], 
         "lang": lang, "t": t, "cell": cell, "user": user, "title": title, "tables": tables, "query": _query(request, day),
         "day": day, "day_text": day_text(day, lang) if day else None, "source": source, "notes": notes,
         "position": views.position_text(ctx.engine, fig, lang) if fig and fig.source else None,
-        "switch": "?" + urlencode(switch), "path": request.url.path,
+        "switch": "?" + urlencode(switch), "path": request.url.path, "chart": chart or [],
     })
 
 
@@ -99,9 +99,11 @@ def target_page(request: Request, target_id: str, day: date | None = DayQuery, u
         raise HTTPException(404)
     fig = views.figures_on(ctx.engine, shown)
     name = target.name_vi if lang == "vi" else target.name_en
+    history = views.history_table(ctx.engine, fig, target_id, lang)
     return _render(request, user, f"{name} — {day_text(shown, lang)}",
-                   [views.target_table(fig, target_id, lang, _query(request, day))], day=shown, fig=fig,
-                   notes=(f"{t('deadline', lang)}: {day_text(target.deadline, lang)}",))
+                   [views.target_table(fig, target_id, lang, _query(request, day)), history], day=shown, fig=fig,
+                   notes=(f"{t('deadline', lang)}: {day_text(target.deadline, lang)}",),
+                   chart=views.chart(history, lang))
 
 
 def _agency_title(agency_id: str, lang: str) -> str:

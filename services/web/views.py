@@ -157,6 +157,47 @@ def national_table(fig: Figures, lang: str, query: str,
     return table
 
 
+def month_ends(day: date) -> list[date]:
+    """The month ends of ``day``'s year up to ``day``, oldest first."""
+    ends = [month_end_before(date(day.year, m + 1, 1)) for m in range(1, 12)] + [date(day.year, 12, 31)]
+    return [d for d in ends if d <= day]
+
+
+def history_table(engine: Engine, fig: Figures, target_id: str, lang: str) -> Table:
+    """A task's national completion per block at each month end of the year so far, from
+    the snapshots that reflect the scorer's position (a month end without one is left
+    out), and on the day shown."""
+    blocks = BLOCK_VI if lang == "vi" else BLOCK_EN
+    table = Table("history", t("history", lang),
+                  ["day", "block_code", "block", "completion", "completion_value", "status_code"],
+                  [t("day", lang), "block", t("block", lang), t("completion", lang), "completion", "status"],
+                  hidden={"block_code", "completion_value", "status_code"})
+    reader = SnapshotReader(engine)
+    days = month_ends(fig.day)
+    for day in [*days, *([fig.day] if fig.source and fig.day not in days else [])]:
+        kept = reader.rows_at([day], fig.position.highest_seq) if fig.source and day != fig.day else None
+        rows = fig.national if day == fig.day else kept[day]["national_figures"] if kept and day in kept else []
+        for r in sorted((r for r in rows if r["target_id"] == target_id), key=lambda r: BLOCK_ORDER.index(r["block"])):
+            table.add([day, r["block"], blocks[r["block"]], pct(r["completion"], lang), r["completion"], r["status"]])
+    return table
+
+
+def chart(table: Table, lang: str) -> list[dict[str, Any]]:
+    """The history as SVG polylines, one per block: points in a 0..100 × 0..40 box
+    (completion capped at 100 %), with the block's name."""
+    days = sorted({row[0] for row in table.rows})
+    if len(days) < 2:
+        return []
+    x = {d: f"{i * 100 / (len(days) - 1):.4g}" for i, d in enumerate(days)}
+    lines: dict[str, dict[str, Any]] = {}
+    for day, code, name, _, completion, _ in table.rows:
+        if completion is None:
+            continue
+        line = lines.setdefault(code, {"block": code, "name": name, "points": []})
+        line["points"].append(f"{x[day]},{40 - min(completion, 1.0) * 40:.4g}")
+    return [dict(line, points=" ".join(line["points"])) for line in lines.values()]
+
+
 def late_table(fig: Figures, lang: str, query: str) -> Table:
     """Cells behind their path or overdue, with the position that answers for each."""
     targets = catalogue_on(fig.day)
@@ -190,7 +231,7 @@ def _cells_table(name: str, title: str, cells: list[dict[str, Any]], fig: Figure
                    t("target", lang), t("figure", lang), t("completion", lang), t("status", lang), "status",
                    t("deadline", lang), t("observed", lang)],
                   link_key="agency" if ranked else "target",
-                  hidden={"agency_id", "target_id", "status_code"} | (set() if ranked else {"rank", "agency"}))
+                  hidden={"agency_id", "target_id", "status_code"} | ({"target"} if ranked else {"rank", "agency"}))
     if ranked:  # highest completion first; not reported last
         cells = sorted(cells, key=lambda c: (c["completion"] is None, -(c["completion"] or 0), c["agency_id"]))
     for i, c in enumerate(cells, 1):

@@ -38,9 +38,13 @@ def test_the_english_switch(as_user):
     assert "Tiếng Việt" in page  # the way back
 
 
-def test_a_task_ranks_its_agencies(as_user):
+def test_a_task_ranks_its_agencies_and_charts_its_month_ends(as_user):
     rows = as_user("van").get("/api/targets/online_dossier_rate").json()["rows"]
     assert [(r["rank"], r["agency_id"]) for r in rows] == [(1, "bo-cong-an"), (2, "ha-noi")]
+    page = as_user("van").get("/targets/online_dossier_rate").text
+    # 31/10 from its snapshot, 20/11 from the projections: provinces 4 → 5 of 10 (50 % → 62.5 % done).
+    assert '<polyline points="0,20 100,15" class="line b-province"/>' in page
+    assert "Diễn biến mức hoàn thành: các cuối tháng và ngày đang xem" in page
     assert as_user("van").get("/targets/no_such_task").status_code == 404
 
 
