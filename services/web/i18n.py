@@ -81,12 +81,31 @@ TEXT = {
     "refresh_note": ("Trang tự làm mới mỗi phút.", "This page refreshes itself every minute."),
 }
 
+# Event kinds (shared/domain/events.py EventKind) and alert thresholds in words.
+KINDS = {
+    "measurement": ("Số liệu", "Measurement"),
+    "milestone": ("Mốc hoàn thành", "Milestone"),
+    "correction": ("Đính chính", "Correction"),
+    "retraction": ("Thu hồi", "Retraction"),
+    "explanation": ("Giải trình", "Explanation"),
+    "30d": ("Còn 30 ngày", "30 days left"),
+    "7d": ("Còn 7 ngày", "7 days left"),
+    "1d": ("Còn 1 ngày", "1 day left"),
+    "overdue": ("Quá hạn", "Overdue"),
+}
+
 _SEPARATORS = str.maketrans(",.", ".,")  # Vietnamese writes 1.234,5
 
 
 def t(key: str, lang: str) -> str:
     """The phrase ``key`` in ``lang``."""
     vi, en = TEXT[key]
+    return vi if lang == "vi" else en
+
+
+def kind(code: str, lang: str) -> str:
+    """An event kind or an alert threshold in words (the code itself if unknown)."""
+    vi, en = KINDS.get(code, (code, code))
     return vi if lang == "vi" else en
 
 

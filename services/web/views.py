@@ -18,10 +18,10 @@ from shared.db.snapshots import ScorerPosition, SnapshotReader
 from shared.db.web_users import AgencyEvidence
 from shared.domain.agencies import accountable_head, get_agency
 from shared.domain.catalogue import Target, TargetKind, catalogue_on
-from shared.presentation.labels import BLOCK_EN, BLOCK_ORDER, BLOCK_VI, STATUS_ORDER, status_detail
+from shared.presentation.labels import BLOCK_EN, BLOCK_ORDER, BLOCK_VI, STATUS_ORDER, status_detail, status_label
 from shared.scoring.national import national_goal
 
-from services.web.i18n import number, pct, t
+from services.web.i18n import kind, number, pct, t
 from services.web.tables import Table
 
 LATE = ("overdue", "at_risk")
@@ -278,15 +278,16 @@ def events_table(engine: Engine, agency_id: str, lang: str) -> Table:
     """The agency's latest ledger entries: measurements, corrections, retractions,
     explanations; who reported, when, with what evidence."""
     table = Table("events", t("events", lang),
-                  ["seq", "event_id", "kind", "target_id", "observed_at", "figure", "amends", "reporter", "evidence",
-                   "recorded_at"],
-                  [t("seq", lang), t("event", lang), t("kind", lang), t("target", lang), t("observed", lang),
-                   t("figure", lang), t("amends", lang), t("reporter", lang), t("evidence", lang), t("recorded", lang)])
+                  ["seq", "event_id", "kind", "kind_code", "target_id", "observed_at", "figure", "amends", "reporter",
+                   "evidence", "recorded_at"],
+                  [t("seq", lang), t("event", lang), t("kind", lang), "kind", t("target", lang), t("observed", lang),
+                   t("figure", lang), t("amends", lang), t("reporter", lang), t("evidence", lang), t("recorded", lang)],
+                  hidden={"kind_code"})
     for e in AgencyEvidence(engine).entries(agency_id, RECENT):
         payload = json.loads(e["payload"])
         reporter = payload.get("reporter") or {}
         figure = payload.get("figure")
-        table.add([e["seq"], e["event_id"], e["kind"], e["target_id"], e["observed_at"],
+        table.add([e["seq"], e["event_id"], kind(e["kind"], lang), e["kind"], e["target_id"], e["observed_at"],
                    json.dumps(figure, ensure_ascii=False, sort_keys=True) if figure else "", e["amends"],
                    ", ".join(str(v) for v in (reporter.get("name"), reporter.get("role")) if v),
                    payload.get("evidence"), e["recorded_at"]])
@@ -295,10 +296,13 @@ def events_table(engine: Engine, agency_id: str, lang: str) -> Table:
 
 def alerts_table(engine: Engine, agency_id: str, lang: str) -> Table:
     """The deadline alerts the scorer raised for the agency."""
-    table = Table("alerts", t("alerts", lang), ["target_id", "threshold", "deadline", "status", "evaluated_on"],
-                  [t("target", lang), t("threshold", lang), t("deadline", lang), t("status", lang), t("day", lang)])
+    table = Table("alerts", t("alerts", lang),
+                  ["target_id", "threshold", "threshold_code", "deadline", "status", "status_code", "evaluated_on"],
+                  [t("target", lang), t("threshold", lang), "threshold", t("deadline", lang), t("status", lang), "status",
+                   t("day", lang)], hidden={"threshold_code", "status_code"})
     for a in reversed(ScorerStore(engine).alerts(agency_id=agency_id)):
-        table.add([a["target_id"], a["threshold"], a["deadline"], a["status"], a["evaluated_on"]])
+        table.add([a["target_id"], kind(a["threshold"], lang), a["threshold"], a["deadline"],
+                   status_label(a["status"], lang), a["status"], a["evaluated_on"]])
     return table
 
 

@@ -66,7 +66,7 @@ def test_the_web_runs_as_the_report_role(report_engine, tmp_path):
         rows = list(csv.reader(io.StringIO(client.get("/?format=csv&table=late").content.decode("utf-8-sig"))))
         assert rows[1][0] == "ha-noi"
         book = load_workbook(io.BytesIO(client.get("/agencies/ha-noi?format=xlsx&table=events").content))
-        assert [r[2] for r in list(book.active.values)[1:]] == ["correction", "measurement"]
+        assert [r[3] for r in list(book.active.values)[1:]] == ["correction", "measurement"]
         assert client.post("/logout").status_code == 303
 
         assert login(client, "hanoi").status_code == 303
