@@ -102,6 +102,9 @@ def create_app(engine: Engine, *, secure_cookies: bool = True, authenticator: Au
                   description="Progress of Vietnam's 2025 digital-transformation targets: the scorer's figures, "
                               "the same as the web pages show. Every endpoint but /healthz needs a signed-in session.")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    # Escape everything: Starlette escapes only *.html names, and these are *.html.j2; an
+    # agency's rejected message is shown as it was sent.
+    templates.env.autoescape = True
     app.state.web = WebContext(engine, Sessions(store), authenticator or PasswordAuthenticator(store), templates,
                                secure_cookies, today)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -62,8 +62,8 @@ def _entry(seq: int, agency: str, kind: str, amends: str | None = None) -> dict:
                 content_digest="0" * 64, prev_hash="0" * 64, hash=f"{seq:064d}", recorded_at=NOW, leaf_index=seq - 1)
 
 
-def _dead_letter(offset: int, agency: str | None, reason: str) -> dict:
-    return dict(reason_code=reason, message=f"{reason} at offset {offset}", original=b'{"agency_id": "x"}',
+def _dead_letter(offset: int, agency: str | None, reason: str, original: bytes = b'{"agency_id": "x"}') -> dict:
+    return dict(reason_code=reason, message=f"{reason} at offset {offset}", original=original,
                 original_key=None, source_topic="tiendo.events", source_partition=0, source_offset=offset,
                 agency_id=agency, event_id=f"e-{offset}", rejected_at=NOW)
 
@@ -74,7 +74,8 @@ def seed(engine) -> None:
         conn.execute(insert(ledger_entries), [_entry(1, "ha-noi", "measurement"),
                                               _entry(2, "ha-noi", "correction", amends="ha-noi-1")])
         conn.execute(insert(dead_letters), [_dead_letter(7, "ha-noi", "bad_signature"),
-                                            _dead_letter(8, "bo-cong-an", "schema_invalid")])
+                                            _dead_letter(8, "bo-cong-an", "schema_invalid",
+                                                         b'<script>alert("x")</script>')])
     store = ScorerStore(engine)
     with store.transaction() as tx:
         tx.write(_rows(TODAY, 5), {})

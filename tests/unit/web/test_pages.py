@@ -33,7 +33,7 @@ def test_the_english_switch(as_user):
     client = as_user("lan")
     page = client.get("/?lang=en").text
     assert '<html lang="en">' in page and "National dashboard — 2025-11-20" in page
-    assert "Provinces" in page and "Chairman of the People's Committee of Hanoi City" in page
+    assert "Provinces" in page and "Chairman of the People&#39;s Committee of Hanoi City" in page
     assert 'href="/targets/online_dossier_rate?lang=en"' in page
     assert "Tiếng Việt" in page  # the way back
 
@@ -88,3 +88,8 @@ def test_the_calendars_ends_are_days_without_figures(as_user):
     for day in ("0001-01-01", "9999-12-31"):
         assert client.get(f"/api/national?day={day}").json()["source"] is None
         assert "Không có số liệu cho ngày này" in client.get(f"/?day={day}").text
+
+
+def test_what_an_agency_sent_is_escaped(as_user):
+    page = as_user("van").get("/agencies/bo-cong-an").text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page and '<script>alert("x")' not in page
