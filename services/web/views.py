@@ -58,7 +58,8 @@ def figures_on(engine: Engine, day: date) -> Figures:
     position = reader.position()
     _, evaluated_on = store.state()
     if evaluated_on == day:
-        return Figures(day, "projections", store.projection_rows(), position, evaluated_on)
+        rows = {"agency_target_values": store.cells(), "national_figures": store.national()}
+        return Figures(day, "projections", rows, position, evaluated_on)
     kept = reader.rows_at([day], position.highest_seq)
     if kept is not None and day in kept:
         return Figures(day, "snapshot", kept[day], position, evaluated_on)

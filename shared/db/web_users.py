@@ -120,10 +120,11 @@ class AgencyEvidence:
         self.engine = engine
 
     def entries(self, agency_id: str, limit: int = 50) -> list[dict[str, Any]]:
-        """Its latest ledger entries (payload as stored: canonical JSON)."""
+        """Its latest ledger entries (payload as stored: canonical JSON). Its chain order is
+        its seq order, and (agency_id, chain_pos) is indexed: the newest are read first."""
         t = ledger_entries
         q = (select(t.c.seq, t.c.event_id, t.c.target_id, t.c.kind, t.c.observed_at, t.c.amends, t.c.payload,
-                    t.c.recorded_at).where(t.c.agency_id == agency_id).order_by(desc(t.c.seq)).limit(limit))
+                    t.c.recorded_at).where(t.c.agency_id == agency_id).order_by(desc(t.c.chain_pos)).limit(limit))
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 
