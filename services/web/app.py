@@ -142,11 +142,14 @@ def create_app(engine: Engine, *, secure_cookies: bool = True, authenticator: Au
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     def login_form(request: Request, next: str = "/"):
+        """The sign-in form; ``next`` is where it leads afterwards (a path of this site)."""
         return _login_page(request, lang_of(request), None, 200, _safe_next(next))
 
     @app.post("/login", include_in_schema=False)
     def login(request: Request, name: str = Form(..., max_length=64), password: str = Form(..., max_length=1024),
               next: str = Form("/")):
+        """Check the credentials through the authenticator; open a session (303 to ``next``),
+        or show the form again: 401 wrong, 429 too many failures."""
         lang = lang_of(request)
         ctx = context(request)
         address = request.client.host if request.client else "-"
@@ -164,6 +167,7 @@ def create_app(engine: Engine, *, secure_cookies: bool = True, authenticator: Au
 
     @app.post("/logout", include_in_schema=False)
     def logout(request: Request):
+        """End the session and forget the cookie."""
         context(request).sessions.close(request.cookies.get(COOKIE))
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE, path="/", secure=secure_cookies, httponly=True, samesite="lax")
