@@ -140,6 +140,14 @@ def drop_database(admin_url: str, name: str, wait_s: float = 60.0) -> None:
             deadline = time.monotonic() + wait_s
             while time.monotonic() < deadline and conn.execute(others, {"name": name}).scalar_one():
                 time.sleep(0.2)
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            try:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            except ProgrammingError as exc:
+                # Name who is still in it: the one thing needed to find the session left open.
+                who = conn.execute(text(
+                    "SELECT usename, backend_type, application_name, state, left(query, 80) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name}).all()
+                raise RuntimeError(f"cannot drop database {name}: still in it after {wait_s:g} s: "
+                                   f"{[tuple(row) for row in who]}") from exc
     finally:
         admin.dispose()
