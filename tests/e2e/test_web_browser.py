@@ -68,6 +68,8 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("no Chromium: Debian's `chromium` package (infra/debian-packages.sh) drives these tests")
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM)
         yield chromium
