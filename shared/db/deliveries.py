@@ -146,7 +146,8 @@ class DeliveryStore:
                    "created_at"]
         try:
             with self.engine.begin() as conn:
-                return conn.execute(insert(_d).from_select(columns, rows)).rowcount
+                # Counted from RETURNING: psycopg gives no rowcount for an INSERT … SELECT.
+                return len(conn.execute(insert(_d).from_select(columns, rows).returning(_d.c.id)).all())
         except IntegrityError:
             return 0  # another worker scheduled them a moment ago
 
