@@ -62,7 +62,7 @@ def _day_rows(fig: views.Figures, table: Table) -> DayRows:
 
 def _figures(request: Request, day: date | None) -> views.Figures:
     ctx = context(request)
-    return views.figures_on(ctx.engine, day or ctx.today())
+    return views.figures_on(ctx.engine, day or ctx.today(), ctx.figures)
 
 
 def _national(user: Principal) -> None:

@@ -7,7 +7,7 @@ seam for single sign-on) and wires the routers of services/web/pages.py and api.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
@@ -24,6 +24,7 @@ from shared.db.web_users import WebUserStore
 
 from services.web.auth import Authenticator, PasswordAuthenticator, Principal, RateLimited, Sessions
 from services.web.i18n import LANGS, t
+from services.web.views import FigureCache
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "tiendo_session"
@@ -47,6 +48,7 @@ class WebContext:
     templates: Jinja2Templates
     secure_cookies: bool
     today: Callable[[], date]
+    figures: FigureCache = field(default_factory=FigureCache)
 
 
 class LoginRequired(Exception):

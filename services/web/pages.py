@@ -79,7 +79,7 @@ def dashboard(request: Request, day: date | None = DayQuery, user: Principal = D
     ctx = context(request)
     lang = lang_of(request)
     shown = day or ctx.today()
-    fig = views.figures_on(ctx.engine, shown)
+    fig = views.figures_on(ctx.engine, shown, ctx.figures)
     query = _query(request, day)
     return _render(request, user, f"{t('dashboard', lang)} — {day_text(shown, lang)}",
                    [views.national_table(fig, lang, query, views.previous_completion(ctx.engine, fig)),
@@ -97,7 +97,7 @@ def target_page(request: Request, target_id: str, day: date | None = DayQuery, u
     target = catalogue_on(shown).get(target_id)
     if target is None:
         raise HTTPException(404)
-    fig = views.figures_on(ctx.engine, shown)
+    fig = views.figures_on(ctx.engine, shown, ctx.figures)
     name = target.name_vi if lang == "vi" else target.name_en
     history = views.history_table(ctx.engine, fig, target_id, lang)
     return _render(request, user, f"{name} — {day_text(shown, lang)}",
@@ -124,7 +124,7 @@ def agency_page(request: Request, agency_id: str, day: date | None = DayQuery, u
     lang = lang_of(request)
     title = _agency_title(agency_id, lang)
     shown = day or ctx.today()
-    fig = views.figures_on(ctx.engine, shown)
+    fig = views.figures_on(ctx.engine, shown, ctx.figures)
     query = _query(request, day)
     tables = [views.agency_tasks_table(fig, agency_id, lang, query), views.upcoming_table(fig, agency_id, lang, query),
               views.events_table(ctx.engine, agency_id, lang), views.alerts_table(ctx.engine, agency_id, lang)]

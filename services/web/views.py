@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -50,20 +52,54 @@ class Figures:
         return self.rows.get("national_figures", [])
 
 
-def figures_on(engine: Engine, day: date) -> Figures:
+class FigureCache:
+    """The figures of the last few (day, scorer version) pairs asked for, in memory. Every
+    scorer transaction bumps the version (shared/db/projections.py), so a page view costs
+    one small query until the scorer moves on."""
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[date, int], Figures] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[date, int]) -> Figures | None:
+        """The figures kept for that key, if any."""
+        with self._lock:
+            fig = self._items.get(key)
+            if fig is not None:
+                self._items.move_to_end(key)
+            return fig
+
+    def put(self, key: tuple[date, int], fig: Figures) -> None:
+        """Keep these figures, forgetting the least recently used beyond ``size``."""
+        with self._lock:
+            self._items[key] = fig
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def figures_on(engine: Engine, day: date, cache: FigureCache | None = None) -> Figures:
     """The figures of ``day``: the live projections when the scorer evaluated them for
-    that day, else the day's snapshot when it reflects the scorer's position exactly."""
-    store = ScorerStore(engine)
+    that day, else the day's snapshot when it reflects the scorer's position exactly.
+    The scorer's version is read first: rows read after it are as new or newer."""
     reader = SnapshotReader(engine)
     position = reader.position()
+    key = (day, position.version)
+    fig = cache.get(key) if cache is not None else None
+    if fig is not None:
+        return fig
+    store = ScorerStore(engine)
     _, evaluated_on = store.state()
     if evaluated_on == day:
         rows = {"agency_target_values": store.cells(), "national_figures": store.national()}
-        return Figures(day, "projections", rows, position, evaluated_on)
-    kept = reader.rows_at([day], position.highest_seq)
-    if kept is not None and day in kept:
-        return Figures(day, "snapshot", kept[day], position, evaluated_on)
-    return Figures(day, None, {}, position, evaluated_on)
+        fig = Figures(day, "projections", rows, position, evaluated_on)
+    else:
+        kept = reader.rows_at([day], position.highest_seq)
+        fig = (Figures(day, "snapshot", kept[day], position, evaluated_on) if kept is not None and day in kept
+               else Figures(day, None, {}, position, evaluated_on))
+    if cache is not None:
+        cache.put(key, fig)
+    return fig
 
 
 def _agency_name(agency_id: str, lang: str) -> str:
@@ -209,12 +245,15 @@ def late_table(fig: Figures, lang: str, query: str) -> Table:
                   link_key="agency", hidden={"agency_id", "target_id", "status_code"})
     late = sorted((c for c in fig.cells if c["status"] in LATE),
                   key=lambda c: (STATUS_ORDER.index(c["status"]) * -1, c["target_id"], c["agency_id"]))
+    heads: dict[str, str] = {}  # a few dozen agencies, thousands of late cells at worst
     for c in late:
         target = targets.get(c["target_id"])
-        try:
-            head = accountable_head(c["agency_id"], fig.day, lang=lang)
-        except KeyError:
-            head = ""
+        if c["agency_id"] not in heads:
+            try:
+                heads[c["agency_id"]] = accountable_head(c["agency_id"], fig.day, lang=lang)
+            except KeyError:
+                heads[c["agency_id"]] = ""
+        head = heads[c["agency_id"]]
         table.add([c["agency_id"], _agency_name(c["agency_id"], lang), c["target_id"],
                    _target_name(target, c["target_id"], lang), _status(target, c, lang, fig.day), c["status"],
                    target.deadline if target else None, head],

@@ -93,3 +93,29 @@ def test_the_calendars_ends_are_days_without_figures(as_user):
 def test_what_an_agency_sent_is_escaped(as_user):
     page = as_user("van").get("/agencies/bo-cong-an").text
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page and '<script>alert("x")' not in page
+
+
+def test_the_figures_follow_the_scorer(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from services.web.app import create_app
+    from services.web.auth import PasswordAuthenticator
+    from shared.db.engine import make_engine
+    from shared.db.projections import ScorerStore
+    from shared.db.schema import metadata
+    from shared.db.web_users import WebUserStore
+    from tests.unit.web.conftest import FAST, _national, login, seed
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'moving.db'}")
+    metadata.create_all(engine)
+    seed(engine)
+    app = create_app(engine, secure_cookies=False, authenticator=PasswordAuthenticator(WebUserStore(engine), FAST),
+                     today=lambda: TODAY)
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        login(client, "lan")
+        assert "50,00% (5/10)" in client.get("/").text
+        assert "50,00% (5/10)" in client.get("/").text  # kept: the scorer has not moved
+        with ScorerStore(engine).transaction() as tx:  # the scorer takes in a new figure
+            tx.write({"national_figures": [_national("province", "at_risk", TODAY, 7)]}, {})
+        assert "70,00% (7/10)" in client.get("/").text
+    engine.dispose()
