@@ -74,6 +74,8 @@ TEXT = {
                    "No figures for this day: the scorer keeps today's figures and month ends only."),
     "position": ("Phản ánh sổ cái đến số thứ tự {seq} ({applied} bút toán), ghi sổ lần cuối lúc {at}.",
                  "Reflects the ledger up to seq {seq} ({applied} entries), last recorded at {at}."),
+    "more_rows": ("Trang hiển thị {shown} trong {total} dòng, nghiêm trọng nhất trước; tệp CSV, Excel có đủ.",
+                  "The page shows {shown} of {total} rows, the most serious first; the CSV and Excel files have them all."),
     "download": ("Tải về", "Download"),
     "none": ("Không có.", "None."),
     "not_found": ("Không tìm thấy trang.", "Page not found."),

@@ -25,6 +25,8 @@ class Table:
     """The column whose cell links to the row's page."""
     hidden: set[str] = field(default_factory=set)
     """Columns the HTML table leaves out (ids and codes that files and JSON keep)."""
+    page_rows: int | None = None
+    """How many rows the HTML table shows at most (files and JSON have them all)."""
     rows: list[list[Any]] = field(default_factory=list)
     links: list[str | None] = field(default_factory=list)
 
@@ -43,6 +45,10 @@ class Table:
             return [""] * len(self.rows)
         i = self.keys.index("status_code")
         return [str(row[i]) for row in self.rows]
+
+    def shown_rows(self) -> list[tuple[int, list[Any]]]:
+        """(index, row) of the rows the HTML table shows."""
+        return list(enumerate(self.rows[:self.page_rows] if self.page_rows else self.rows))
 
     def records(self) -> list[dict[str, Any]]:
         """The rows as JSON objects keyed by column."""

@@ -28,6 +28,7 @@ from services.web.tables import Table
 
 LATE = ("overdue", "at_risk")
 RECENT = 50  # ledger entries and dead letters an agency page lists
+PAGE_ROWS = 200  # late cells the dashboard lists (a phone, not a spreadsheet); the files have all
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,7 @@ def late_table(fig: Figures, lang: str, query: str) -> Table:
                   ["agency_id", "agency", "target_id", "target", "status", "status_code", "deadline", "accountable"],
                   [t("agency", lang) + " (id)", t("agency", lang), t("target", lang) + " (id)", t("target", lang),
                    t("status", lang), "status", t("deadline", lang), t("accountable", lang)],
-                  link_key="agency", hidden={"agency_id", "target_id", "status_code"})
+                  link_key="agency", hidden={"agency_id", "target_id", "status_code"}, page_rows=PAGE_ROWS)
     late = sorted((c for c in fig.cells if c["status"] in LATE),
                   key=lambda c: (STATUS_ORDER.index(c["status"]) * -1, c["target_id"], c["agency_id"]))
     heads: dict[str, str] = {}  # a few dozen agencies, thousands of late cells at worst
