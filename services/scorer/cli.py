@@ -20,6 +20,7 @@ from shared.db.snapshots import SnapshotReader
 from shared.domain.agencies import AgencyKind, get_agency
 from shared.domain.catalogue import Target, TargetKind, all_target_ids, catalogue_on
 from shared.kafka import BrokerUnavailable
+from shared.presentation.figures import figure_text, number, pct
 from shared.presentation.labels import BLOCK_ORDER, BLOCK_VI, STATUS_VI, status_detail
 from shared.runtime import Runtime, graceful_stop
 from shared.scoring.national import national_goal
@@ -101,35 +102,6 @@ def _agency_name(agency_id: str) -> str:
 
 
 # ---- figures in words ------------------------------------------------------------------------
-# Vietnamese writes 1.234,5: the separators of Python's format swapped.
-_VI_SEPARATORS = str.maketrans(",.", ".,")
-
-
-def _vi(formatted: str) -> str:
-    return formatted.translate(_VI_SEPARATORS)
-
-
-def _pct(x: float | None) -> str:
-    return "–" if x is None else _vi(f"{x * 100:.2f}") + "%"
-
-
-def _value_text(target: Target | None, row: dict[str, Any], national: bool = False) -> str:
-    value = row.get("value")
-    if value is None:
-        return "–"
-    if target is None:
-        return f"{value:g}"
-    if national and row.get("denominator") is not None and target.aggregation.value.startswith("share_"):
-        # A milestone or a count every agency must reach: the agencies that have.
-        return f"{row['numerator']}/{row['denominator']} cơ quan đạt"
-    if target.kind is TargetKind.RATIO:
-        return _vi(f"{value * 100:.2f}% ({row['numerator']:,}/{row['denominator']:,})")
-    if target.kind is TargetKind.COUNT:
-        goal = int(national_goal(target, row["agencies"])) if national else target.target_value
-        return _vi(f"{int(value):,}/{goal:,}") + f" {target.unit}"
-    return "đã xong" if value >= 1 else "chưa xong"
-
-
 def _cell_json(row: dict[str, Any], targets: dict[str, Target]) -> dict[str, Any]:
     target = targets.get(row["target_id"])
     out = dict(row)
@@ -331,7 +303,7 @@ def show(ctx, agency_id, target_id, status, as_of_day, at_seq, as_json):
         return
     click.echo(f"Ngày đánh giá {_vn_date(day)}" + (f" · sổ cái đến seq {seq}" if seq is not None else "")
                + f" · nguồn: {'sổ cái' if source == 'ledger' else 'bảng tổng hợp'}")
-    table = [[r["agency_id"], r["target_id"], _value_text(targets.get(r["target_id"]), r), _pct(r["completion"]),
+    table = [[r["agency_id"], r["target_id"], figure_text(targets.get(r["target_id"]), r), pct(r["completion"]),
               _status_vi(targets.get(r["target_id"]), r), _vn_date(r["observed_at"]) + (" ⊕" if r["rolled_up"] else ""),
               f"{_agency_name(r['agency_id'])} · {targets[r['target_id']].name_vi if r['target_id'] in targets else ''}"]
              for r in cells]
@@ -343,7 +315,7 @@ def show(ctx, agency_id, target_id, status, as_of_day, at_seq, as_json):
         click.echo("⊕ cộng dồn từ các đơn vị trước sáp nhập (Σ tử số ÷ Σ mẫu số)")
     if agency_id and agency_id in scores:
         s = scores[agency_id]
-        click.echo(f"Điểm tổng hợp của Tiến độ: {_vi(format(s['score'], '.2f'))}/100 · hạng {s['rank']}/{s['peers']}")
+        click.echo(f"Điểm tổng hợp của Tiến độ: {number(format(s['score'], '.2f'))}/100 · hạng {s['rank']}/{s['peers']}")
 
 
 @score.command()
@@ -380,7 +352,7 @@ def national(ctx, target_id, block, as_of_day, at_seq, as_json):
     table = []
     for r in figures:
         t = targets.get(r["target_id"])
-        table.append([r["target_id"], BLOCK_VI[r["block"]], _value_text(t, r, national=True), _pct(r["completion"]),
+        table.append([r["target_id"], BLOCK_VI[r["block"]], figure_text(t, r, national=True), pct(r["completion"]),
                       _status_vi(t, r), _vn_date(t.deadline) if t and t.deadline else "không có",
                       f"{r['reporting']}/{r['agencies']}", f"{r['met'] + r['met_late']}/{r['agencies']}",
                       t.name_vi if t else ""])
@@ -413,7 +385,7 @@ def ranking(ctx, kind, as_of_day, at_seq, as_json):
     click.echo(f"Xếp hạng theo điểm tổng hợp của Tiến độ ngày {_vn_date(day)} "
                "(chỉ số riêng của hệ thống, không phải Bộ chỉ số 766 hay DTI)")
     click.echo(_render(["Khối", "Hạng", "Điểm", "Cơ quan", "Tên"],
-                       [[BLOCK_VI.get(r["kind"], r["kind"]), f"{r['rank']}/{r['peers']}", _vi(f"{r['score']:.2f}"),
+                       [[BLOCK_VI.get(r["kind"], r["kind"]), f"{r['rank']}/{r['peers']}", number(f"{r['score']:.2f}"),
                          r["agency_id"], _agency_name(r["agency_id"])] for r in scores]))
 
 
@@ -454,6 +426,6 @@ def alerts_list(ctx, agency_id, target_id, threshold, as_json):
     label = {"30d": "còn 30 ngày", "7d": "còn 7 ngày", "1d": "còn 1 ngày", "overdue": "quá hạn"}
     click.echo(_render(["#", "Mức", "Hạn", "Ngày cảnh báo", "Trạng thái", "Hoàn thành", "Chỉ tiêu", "Cơ quan"],
                        [[str(r["id"]), label.get(r["threshold"], r["threshold"]), _vn_date(r["deadline"]),
-                         _vn_date(r["evaluated_on"]), STATUS_VI[Status(r["status"])], _pct(r["completion"]),
+                         _vn_date(r["evaluated_on"]), STATUS_VI[Status(r["status"])], pct(r["completion"]),
                          r["target_id"], _agency_name(r["agency_id"])] for r in rows]))
 

@@ -1,5 +1,5 @@
-"""The web view's words in Vietnamese (the default) and English (``?lang=en``), and numbers
-and days written the way each language writes them."""
+"""The web view's words in Vietnamese (the default) and English (``?lang=en``), and days
+written the way each language writes them (numbers: shared/presentation/figures.py)."""
 
 from __future__ import annotations
 
@@ -96,7 +96,6 @@ KINDS = {
     "overdue": ("Quá hạn", "Overdue"),
 }
 
-_SEPARATORS = str.maketrans(",.", ".,")  # Vietnamese writes 1.234,5
 
 
 def t(key: str, lang: str) -> str:
@@ -109,16 +108,6 @@ def kind(code: str, lang: str) -> str:
     """An event kind or an alert threshold in words (the code itself if unknown)."""
     vi, en = KINDS.get(code, (code, code))
     return vi if lang == "vi" else en
-
-
-def number(text: str, lang: str) -> str:
-    """A number Python formatted (1,234.5) as ``lang`` writes it."""
-    return text.translate(_SEPARATORS) if lang == "vi" else text
-
-
-def pct(x: float | None, lang: str) -> str:
-    """A share as a percentage with two decimals, "–" when unknown."""
-    return "–" if x is None else number(f"{x * 100:.2f}", lang) + "%"
 
 
 def day_text(day: date | None, lang: str) -> str:

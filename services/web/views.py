@@ -19,11 +19,11 @@ from shared.db.report_queries import ReportStore
 from shared.db.snapshots import ScorerPosition, SnapshotReader
 from shared.db.web_users import AgencyEvidence
 from shared.domain.agencies import accountable_head, get_agency
-from shared.domain.catalogue import Target, TargetKind, catalogue_on
+from shared.domain.catalogue import Target, catalogue_on
+from shared.presentation.figures import figure_text, number, pct
 from shared.presentation.labels import BLOCK_EN, BLOCK_ORDER, BLOCK_VI, STATUS_ORDER, status_detail, status_label
-from shared.scoring.national import national_goal
 
-from services.web.i18n import kind, number, pct, t
+from services.web.i18n import kind, t
 from services.web.tables import Table
 
 LATE = ("overdue", "at_risk")
@@ -115,25 +115,6 @@ def _target_name(target: Target | None, target_id: str, lang: str) -> str:
     if target is None:
         return target_id
     return target.name_vi if lang == "vi" else target.name_en
-
-
-def figure_text(target: Target | None, row: dict[str, Any], lang: str, national: bool = False) -> str:
-    """A figure in words: a share with its counts, a count against its goal, agencies done."""
-    value = row.get("value")
-    if value is None:
-        return "–"
-    if target is None:
-        return f"{value:g}"
-    if national and row.get("denominator") is not None and target.aggregation.value.startswith("share_"):
-        return f"{row['numerator']}/{row['denominator']} " + ("cơ quan đạt" if lang == "vi" else "agencies done")
-    if target.kind is TargetKind.RATIO:
-        return number(f"{value * 100:.2f}% ({row['numerator']:,}/{row['denominator']:,})", lang)
-    if target.kind is TargetKind.COUNT:
-        goal = int(national_goal(target, row["agencies"])) if national else target.target_value
-        return number(f"{int(value):,}/{goal:,}", lang) + f" {target.unit if lang == 'vi' else target.unit_en}"
-    if lang == "vi":
-        return "đã xong" if value >= 1 else "chưa xong"
-    return "done" if value >= 1 else "not done"
 
 
 def _status(target: Target | None, row: dict[str, Any], lang: str, day: date) -> str:
