@@ -54,6 +54,9 @@ class ScorerStats:
 
     consumed: int = 0
     applied: int = 0
+    skipped: int = 0
+    """New ledger entries that hold no figure (explanations, unreadable entries): recorded
+    as seen, so that applied + skipped is every entry of the ledger read."""
     duplicates: int = 0
     malformed: int = 0
     rejected: int = 0
@@ -361,7 +364,8 @@ class ScorerWorker:
                     seen.add(e.seq)
                     new.append(e)
             tx.insert_observations([observation_row(e) for e in new])
-            tx.insert_skipped([s for s in batch.unreadable if self.digest.skip(s)])
+            skipped = [s for s in batch.unreadable if self.digest.skip(s)]
+            tx.insert_skipped(skipped)
             changed = self.digest.apply(new, history)
             if base is None or base.on != today:
                 self._new_day(tx, today)
@@ -400,6 +404,7 @@ class ScorerWorker:
             self._positions[part] = nxt
         self.stats.consumed += len(records)
         self.stats.applied += len(new)
+        self.stats.skipped += len(skipped)
         self.stats.duplicates += len(batch.entries) - len(new)
         self.stats.batches += 1
         self.stats.rows_written += rows_written

@@ -6,6 +6,7 @@ seam for single sign-on) and wires the routers of services/web/pages.py and api.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,9 +25,11 @@ from shared.db.web_users import WebUserStore
 
 from services.web.auth import Authenticator, PasswordAuthenticator, Principal, RateLimited, Sessions
 from services.web.i18n import LANGS, t
-from services.web.views import FigureCache
+from services.web.views import RecentCache
 
 HERE = Path(__file__).resolve().parent
+PAGES_KEPT = 256
+"""Rendered national pages kept a server process (a dashboard is about 120 KB)."""
 COOKIE = "tiendo_session"
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
@@ -48,7 +51,8 @@ class WebContext:
     templates: Jinja2Templates
     secure_cookies: bool
     today: Callable[[], date]
-    figures: FigureCache = field(default_factory=FigureCache)
+    figures: RecentCache = field(default_factory=RecentCache)
+    pages: RecentCache = field(default_factory=lambda: RecentCache(PAGES_KEPT))
 
 
 class LoginRequired(Exception):
@@ -178,6 +182,17 @@ def create_app(engine: Engine, *, secure_cookies: bool = True, authenticator: Au
     app.include_router(pages.router)
     app.include_router(api.router)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The application `tiendo web serve` runs in each server process: the database of
+    DATABASE_URL (its schema already current), secure cookies unless
+    TIENDO_WEB_INSECURE_COOKIES is set."""
+    from shared.db.engine import make_engine
+    from shared.config import Settings
+
+    insecure = os.environ.get("TIENDO_WEB_INSECURE_COOKIES", "").lower() in ("1", "true", "yes")
+    return create_app(make_engine(Settings.from_env().database_url), secure_cookies=not insecure)
 
 
 def file_response(content: bytes, media_type: str, filename: str) -> Response:

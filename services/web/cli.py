@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -39,22 +40,26 @@ def web() -> None:
               help="Send the session cookie over plain http too (only behind no proxy, on 127.0.0.1).")
 @click.option("--proxy-headers", is_flag=True,
               help="Trust X-Forwarded-For/-Proto from a reverse proxy on 127.0.0.1 (the TLS terminator).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes: a page is Python-bound, so one a core serves the most.")
 @click.pass_context
-def serve(ctx, host, port, insecure_cookies, proxy_headers):
+def serve(ctx, host, port, insecure_cookies, proxy_headers, workers):
     """Serve the web view and the API (uvicorn). Users sign in with the names and passwords
     of `tiendo web user add`; the session cookie is Secure unless --insecure-cookies.
 
     \b
     Example:
-      tiendo web serve --host 127.0.0.1 --port 8000 --insecure-cookies
+      tiendo web serve --host 127.0.0.1 --port 8000 --insecure-cookies --workers 2
     """
     import uvicorn
 
-    from services.web.app import create_app
-
-    app = create_app(_runtime(ctx).engine, secure_cookies=not insecure_cookies)
-    uvicorn.run(app, host=host, port=port, proxy_headers=proxy_headers, forwarded_allow_ips="127.0.0.1",
-                server_header=False, log_level="warning")
+    _runtime(ctx).engine  # the schema current (migrated if old) once, before any server process starts
+    # Each server process builds its own application from the environment (uvicorn's
+    # factory): an engine and its connections cannot cross a fork.
+    os.environ["TIENDO_WEB_INSECURE_COOKIES"] = "1" if insecure_cookies else ""
+    uvicorn.run("services.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                proxy_headers=proxy_headers, forwarded_allow_ips="127.0.0.1", server_header=False,
+                log_level="warning")
 
 
 @web.group()

@@ -3,11 +3,12 @@ tables download as CSV or .xlsx with ``?format=csv|xlsx&table=NAME``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from shared.domain.agencies import get_agency
 from shared.domain.catalogue import catalogue_on
@@ -64,6 +65,25 @@ def _render(request: Request, user: Principal, title: str, tables: list[Table], 
     })
 
 
+def _kept_page(request: Request, user: Principal, shown: date, build: Callable[[], Response]) -> Response:
+    """A national page as rendered for this user, day and query while the scorer has not
+    moved on since; rendered by ``build`` (and kept) otherwise. Its figures depend on
+    nothing else (projections and snapshots change only with the scorer's version), and
+    rendering them is most of a page's cost (docs/web.md). Files are never kept."""
+    if request.query_params.get("format"):
+        return build()
+    ctx = context(request)
+    key = (request.url.path, request.url.query, shown, user, views.scorer_version(ctx.engine))
+    body = ctx.pages.get(key)
+    if body is None:
+        response = build()
+        if response.status_code != 200:
+            return response
+        body = bytes(response.body)
+        ctx.pages.put(key, body)
+    return HTMLResponse(body)
+
+
 def _national_only(user: Principal) -> None:
     # An agency user sees its own agency only: the national pages do not exist for it.
     if not user.national:
@@ -79,12 +99,15 @@ def dashboard(request: Request, day: date | None = DayQuery, user: Principal = D
     ctx = context(request)
     lang = lang_of(request)
     shown = day or ctx.today()
-    fig = views.figures_on(ctx.engine, shown, ctx.figures)
-    query = _query(request, day)
-    return _render(request, user, f"{t('dashboard', lang)} — {day_text(shown, lang)}",
-                   [views.national_table(fig, lang, query, views.previous_completion(ctx.engine, fig)),
-                    views.late_table(fig, lang, query)], day=shown, fig=fig,
-                   notes=(t("refresh_note", lang),))
+
+    def build() -> Response:
+        fig = views.figures_on(ctx.engine, shown, ctx.figures)
+        query = _query(request, day)
+        return _render(request, user, f"{t('dashboard', lang)} — {day_text(shown, lang)}",
+                       [views.national_table(fig, lang, query, views.previous_completion(ctx.engine, fig)),
+                        views.late_table(fig, lang, query)], day=shown, fig=fig,
+                       notes=(t("refresh_note", lang),))
+    return _kept_page(request, user, shown, build)
 
 
 @router.get("/targets/{target_id}")
@@ -97,13 +120,16 @@ def target_page(request: Request, target_id: str, day: date | None = DayQuery, u
     target = catalogue_on(shown).get(target_id)
     if target is None:
         raise HTTPException(404)
-    fig = views.figures_on(ctx.engine, shown, ctx.figures)
-    name = target.name_vi if lang == "vi" else target.name_en
-    history = views.history_table(ctx.engine, fig, target_id, lang)
-    return _render(request, user, f"{name} — {day_text(shown, lang)}",
-                   [views.target_table(fig, target_id, lang, _query(request, day)), history], day=shown, fig=fig,
-                   notes=(f"{t('deadline', lang)}: {day_text(target.deadline, lang)}",),
-                   chart=views.chart(history, lang))
+
+    def build() -> Response:
+        fig = views.figures_on(ctx.engine, shown, ctx.figures)
+        name = target.name_vi if lang == "vi" else target.name_en
+        history = views.history_table(ctx.engine, fig, target_id, lang)
+        return _render(request, user, f"{name} — {day_text(shown, lang)}",
+                       [views.target_table(fig, target_id, lang, _query(request, day)), history], day=shown, fig=fig,
+                       notes=(f"{t('deadline', lang)}: {day_text(target.deadline, lang)}",),
+                       chart=views.chart(history, lang))
+    return _kept_page(request, user, shown, build)
 
 
 def _agency_title(agency_id: str, lang: str) -> str:

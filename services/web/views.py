@@ -8,6 +8,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -53,33 +54,38 @@ class Figures:
         return self.rows.get("national_figures", [])
 
 
-class FigureCache:
-    """The figures of the last few (day, scorer version) pairs asked for, in memory. Every
-    scorer transaction bumps the version (shared/db/projections.py), so a page view costs
-    one small query until the scorer moves on."""
+class RecentCache:
+    """The last few values asked for, in memory, by key (least recently used forgotten
+    beyond ``size``). Keys hold the scorer's version: every scorer transaction bumps it
+    (shared/db/projections.py), so what is kept is never older than what it stands for."""
 
     def __init__(self, size: int = 32) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[date, int], Figures] = OrderedDict()
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[date, int]) -> Figures | None:
-        """The figures kept for that key, if any."""
+    def get(self, key: Hashable) -> Any:
+        """The value kept for that key, or None."""
         with self._lock:
-            fig = self._items.get(key)
-            if fig is not None:
+            value = self._items.get(key)
+            if value is not None:
                 self._items.move_to_end(key)
-            return fig
+            return value
 
-    def put(self, key: tuple[date, int], fig: Figures) -> None:
-        """Keep these figures, forgetting the least recently used beyond ``size``."""
+    def put(self, key: Hashable, value: Any) -> None:
+        """Keep ``value``, forgetting the least recently used beyond ``size``."""
         with self._lock:
-            self._items[key] = fig
+            self._items[key] = value
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
 
-def figures_on(engine: Engine, day: date, cache: FigureCache | None = None) -> Figures:
+def scorer_version(engine: Engine) -> int:
+    """The scorer's version: it changes with every scorer transaction."""
+    return SnapshotReader(engine).position().version
+
+
+def figures_on(engine: Engine, day: date, cache: RecentCache | None = None) -> Figures:
     """The figures of ``day``: the live projections when the scorer evaluated them for
     that day, else the day's snapshot when it reflects the scorer's position exactly.
     The scorer's version is read first: rows read after it are as new or newer."""

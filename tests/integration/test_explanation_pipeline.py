@@ -67,7 +67,7 @@ def test_an_explanation_reaches_the_year_end_late_task_table(tiendo, settings, t
     assert json.loads(tiendo("ledger", "verify", "--json").output)["ok"] is True  # signatures and chains hold
     # The scorer applies the figures and counts the explanations as applied, holding no figure of theirs.
     scored = json.loads(tiendo("scorer", "run", "--until-idle", "--today", "2026-01-05", "--json").output)
-    assert (scored["consumed"], scored["applied"], scored["malformed"], scored["rejected"]) == (4, 2, 0, 0)
+    assert (scored["consumed"], scored["applied"], scored["skipped"], scored["malformed"], scored["rejected"]) == (4, 2, 2, 0, 0)
     engine = make_engine(settings.database_url)
     assert SnapshotReader(engine).position().applied == 4
     engine.dispose()

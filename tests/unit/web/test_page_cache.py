@@ -1,0 +1,86 @@
+"""National pages are kept as rendered while the scorer stands still (docs/web.md): a
+second view renders nothing again, and the scorer's next transaction brings the new
+figures on the next view. A user, a day or a language of its own is a page of its own."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from shared.db.engine import make_engine
+from shared.db.projections import ScorerStore
+from shared.db.schema import metadata
+from shared.db.web_users import WebUserStore
+
+from services.web import views
+from services.web.app import create_app
+from services.web.auth import PasswordAuthenticator
+from tests.unit.web.conftest import FAST, TODAY, _rows, login, seed
+
+
+@pytest.fixture
+def fresh(tmp_path):
+    """An application over a database of its own (this test changes the figures)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'web.db'}")
+    metadata.create_all(engine)
+    seed(engine)
+    app = create_app(engine, secure_cookies=False, authenticator=PasswordAuthenticator(WebUserStore(engine), FAST),
+                     today=lambda: TODAY)
+    with TestClient(app, base_url="http://127.0.0.1", follow_redirects=False) as client:
+        yield engine, client
+    engine.dispose()
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """How many times the dashboard's national table and a task's ranking were built."""
+    counts = {"national": 0, "target": 0}
+    for name, key in (("national_table", "national"), ("target_table", "target")):
+        real = getattr(views, name)
+
+        def counted(*args, _real=real, _key=key, **kwargs):
+            counts[_key] += 1
+            return _real(*args, **kwargs)
+        monkeypatch.setattr(views, name, counted)
+    return counts
+
+
+def test_a_page_is_rendered_once_while_the_scorer_stands_still(fresh, renders):
+    _, client = fresh
+    assert login(client, "lan").status_code == 303
+    first = client.get("/").text
+    assert client.get("/").text == first and "50,00% (5/10)" in first
+    client.get("/targets/online_dossier_rate")
+    client.get("/targets/online_dossier_rate")
+    assert renders == {"national": 1, "target": 1}
+    client.get("/?lang=en")
+    client.get("/?day=2025-10-31")
+    assert renders["national"] == 3  # another language, another day: pages of their own
+
+
+def test_the_scorer_moving_on_brings_the_new_figures(fresh, renders):
+    engine, client = fresh
+    assert login(client, "lan").status_code == 303
+    assert "50,00% (5/10)" in client.get("/").text
+    with ScorerStore(engine).transaction() as tx:  # the scorer's next batch: 6 of 10
+        tx.write(_rows(TODAY, 6), {})
+    page = client.get("/").text
+    assert "60,00% (6/10)" in page and "50,00% (5/10)" not in page
+    assert renders["national"] == 2
+
+
+def test_each_user_gets_a_page_of_their_own(fresh, renders):
+    _, client = fresh
+    assert login(client, "lan").status_code == 303
+    client.get("/")
+    assert login(client, "kiem").status_code == 303
+    client.get("/")
+    assert renders["national"] == 2
+
+
+def test_files_are_built_each_time(fresh, renders):
+    _, client = fresh
+    assert login(client, "lan").status_code == 303
+    for _ in range(2):
+        assert client.get("/?format=csv&table=national").status_code == 200
+    assert renders["national"] == 2
