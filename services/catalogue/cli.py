@@ -2,48 +2,21 @@
 
 from __future__ import annotations
 
-import json
-import re
-from datetime import date, datetime
+from datetime import date
 
 import click
 
-from services.catalogue.tables import UNCONFIRMED_MARK, agencies_table, targets_table, vn_date
+from services.catalogue.tables import UNCONFIRMED_MARK, agencies_table, targets_table
+from shared.clock import vietnam_today
 from shared.domain.agencies import AgencyKind, accountable_head, agencies_on
 from shared.domain.catalogue import catalogue_on
 from shared.domain.schema import asyncapi_text, json_schema_text
-from shared.domain.temporal import VIETNAM_TZ
+from shared.presentation.cli import Day, echo_json, json_option
+from shared.presentation.figures import day_text
 
-
-class IsoDate(click.ParamType):
-    """A day written YYYY-MM-DD."""
-
-    name = "YYYY-MM-DD"
-
-    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> date:
-        if isinstance(value, date):
-            return value
-        text = str(value)
-        try:
-            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
-                raise ValueError
-            return date.fromisoformat(text)
-        except ValueError:
-            self.fail(f"{text!r} is not a valid day; write YYYY-MM-DD, e.g. 2025-07-01", param, ctx)
-
-
-def _today() -> date:
-    return datetime.now(VIETNAM_TZ).date()
-
-
-def _emit_json(value: object) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
-
-
-_ON = click.option(
-    "--on", "on", type=IsoDate(), default=None, help="As of this day (YYYY-MM-DD). Default: today in Vietnam."
-)
-_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of a table.")
+_ON = click.option("--on", "on", type=Day(), default=None,
+                   help="As of this day (YYYY-MM-DD). Default: today in Vietnam.")
+_JSON = json_option()
 
 
 @click.group(name="catalogue")
@@ -67,12 +40,12 @@ def targets(on: date | None, as_json: bool) -> None:
       tiendo catalogue targets
       tiendo catalogue targets --on 2025-02-01 --json
     """
-    day = on or _today()
+    day = on or vietnam_today()
     listed = list(catalogue_on(day).values())
     if as_json:
-        _emit_json([target.model_dump(mode="json") for target in listed])
+        echo_json(dict(on=day, targets=[target.model_dump(mode="json") for target in listed]))
         return
-    click.echo(f"Danh mục chỉ tiêu ngày {vn_date(day)}: {len(listed)} chỉ tiêu")
+    click.echo(f"Danh mục chỉ tiêu ngày {day_text(day)}: {len(listed)} chỉ tiêu")
     click.echo(targets_table(listed, day))
 
 
@@ -96,13 +69,13 @@ def agencies(on: date | None, kind: str | None, as_json: bool) -> None:
       tiendo catalogue agencies --on 2025-06-30 --kind province
       tiendo catalogue agencies --on 2025-07-01 --json
     """
-    day = on or _today()
+    day = on or vietnam_today()
     listed = agencies_on(day, AgencyKind(kind) if kind else None)
     if as_json:
-        _emit_json([
+        echo_json(dict(on=day, agencies=[
             {**agency.model_dump(mode="json"), "accountable_head": accountable_head(agency.id, day)}
             for agency in listed
-        ])
+        ]))
         return
     kind_labels = {
         AgencyKind.MINISTRY: "bộ, cơ quan ngang bộ",
@@ -113,7 +86,7 @@ def agencies(on: date | None, kind: str | None, as_json: bool) -> None:
         for shown, label in kind_labels.items()
         if kind in (None, shown.value)
     )
-    click.echo(f"Cơ quan ngày {vn_date(day)}: {summary}")
+    click.echo(f"Cơ quan ngày {day_text(day)}: {summary}")
     click.echo(agencies_table(listed))
     if any(not agency.code_confirmed for agency in listed):
         click.echo(f"{UNCONFIRMED_MARK} mã chưa được xác nhận (code not yet confirmed)")

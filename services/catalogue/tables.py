@@ -1,4 +1,5 @@
-"""Plain-text tables and Vietnamese labels for the catalogue commands."""
+"""Tables and Vietnamese labels for the catalogue commands (laid out by the CLI toolkit,
+numbers and days written by the one formatter)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from datetime import date
 
 from shared.domain.agencies import Agency, AgencyKind, UnitType, get_agency, successor_of
 from shared.domain.catalogue import Target, TargetKind
+from shared.presentation.cli import table_text
+from shared.presentation.figures import day_text, number, pct
 
 KIND_LABEL = {TargetKind.RATIO: "tỷ lệ", TargetKind.COUNT: "số lượng", TargetKind.MILESTONE: "mốc"}
 UNIT_TYPE_LABEL = {
@@ -19,34 +22,17 @@ _APPLIES_LABEL = {AgencyKind.MINISTRY.value: "bộ, ngành", AgencyKind.PROVINCE
 UNCONFIRMED_MARK = "*"
 
 
-def vn_date(day: date | None) -> str:
-    """A day as Vietnamese documents write it (31/12/2025); a dash when there is none."""
-    return day.strftime("%d/%m/%Y") if day else "–"
-
-
 def deadline_text(target: Target) -> str:
     """A target's deadline, or that no source gives one."""
-    return vn_date(target.deadline) if target.deadline else "không thời hạn"
-
-
-def render(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Left-aligned columns separated by two spaces; the last column is not padded."""
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
-
-    def line(cells: Sequence[str]) -> str:
-        padded = [cell.ljust(width) for cell, width in zip(cells[:-1], widths, strict=False)]
-        return "  ".join([*padded, cells[-1]]).rstrip()
-
-    rule = "  ".join("─" * width for width in widths)
-    return "\n".join([line(headers), rule, *(line(row) for row in rows)])
+    return day_text(target.deadline) if target.deadline else "không thời hạn"
 
 
 def target_value_text(target: Target) -> str:
     """The goal as a reader says it: 80%, 324 thủ tục, hoàn thành."""
     if target.kind is TargetKind.RATIO:
-        return f"{target.target_value * 100:g}%"
+        return pct(target.target_value, digits=None)
     if target.kind is TargetKind.COUNT:
-        return f"{target.target_value} {target.unit}"
+        return f"{number(target.target_value)} {target.unit}"
     return "hoàn thành"
 
 
@@ -78,7 +64,8 @@ def targets_table(targets: Sequence[Target], day: date) -> str:
         ]
         for target in targets
     ]
-    return render(["Mã chỉ tiêu", "Loại", "Mục tiêu", "Hạn", "Áp dụng", "Nguồn", "Tên chỉ tiêu"], rows)
+    return table_text(["Mã chỉ tiêu", "Loại", "Mục tiêu", "Hạn", "Áp dụng", "Nguồn", "Tên chỉ tiêu"], rows,
+                      wrap=(2, 4, 5, 6))
 
 
 def lineage_text(agency: Agency) -> str:
@@ -98,10 +85,10 @@ def agencies_table(agencies: Sequence[Agency]) -> str:
             agency.id,
             agency.name_vi,
             UNIT_TYPE_LABEL[agency.unit_type],
-            vn_date(agency.valid_from),
-            vn_date(agency.valid_to),
+            day_text(agency.valid_from),
+            day_text(agency.valid_to),
             lineage_text(agency),
         ]
         for agency in agencies
     ]
-    return render(["Mã", "ID", "Tên", "Loại", "Từ ngày", "Đến ngày", "Kế thừa"], rows)
+    return table_text(["Mã", "ID", "Tên", "Loại", "Từ ngày", "Đến ngày", "Kế thừa"], rows, wrap=(2, 3, 6))

@@ -14,6 +14,7 @@ from shared.domain.agencies import accountable_head, get_agency
 from shared.domain.catalogue import Target, TargetKind
 from shared.domain.reasons import describe
 from shared.domain.temporal import VIETNAM_TZ
+from shared.presentation.figures import number
 from shared.presentation.labels import status_detail, status_label
 from shared.presentation.names import name_in_text
 
@@ -50,10 +51,7 @@ class Texts:
     # ---- numbers ---------------------------------------------------------------------
     def number(self, n: int | float, digits: int = 0) -> str:
         """Grouped thousands, ``digits`` decimals, in the language's separators."""
-        text = f"{n:,.{digits}f}"
-        if self.lang == "vi":
-            text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-        return text
+        return number(n, self.lang, digits)
 
     def pct(self, share: float | None, digits: int = 1) -> str:
         """A share (0.838) as a percentage ("83,8%"). A share short of 1 never shows as

@@ -4,10 +4,7 @@ library, print a table (Vietnamese names, with diacritics) or JSON."""
 
 from __future__ import annotations
 
-import json
-import re
 import sys
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -18,9 +15,10 @@ from shared.db.ledger import LedgerStore
 from shared.db.projections import ScorerStore
 from shared.db.snapshots import SnapshotReader
 from shared.domain.agencies import AgencyKind, get_agency
-from shared.domain.catalogue import Target, TargetKind, all_target_ids, catalogue_on
+from shared.domain.catalogue import Target, TargetKind, catalogue_on
 from shared.kafka import BrokerUnavailable
-from shared.presentation.figures import figure_text, number, pct
+from shared.presentation.cli import AgencyId, Day, TargetId, echo_json, echo_table, json_option, runtime
+from shared.presentation.figures import day_text, figure_text, number, pct
 from shared.presentation.labels import BLOCK_ORDER, BLOCK_VI, STATUS_VI, status_detail
 from shared.runtime import Runtime, graceful_stop
 from shared.scoring.national import national_goal
@@ -30,68 +28,15 @@ from shared.scoring.status import Status
 from services.scorer.replay import as_of, publish_alerts, rebuild, snapshot_as_of
 
 
-class IsoDay(click.ParamType):
-    """A day written YYYY-MM-DD."""
-
-    name = "YYYY-MM-DD"
-
-    def convert(self, value, param, ctx) -> date:
-        if isinstance(value, date):
-            return value
-        text = str(value)
-        try:
-            if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
-                raise ValueError
-            return date.fromisoformat(text)
-        except ValueError:
-            self.fail(f"{text!r} is not a valid day; write YYYY-MM-DD, e.g. 2025-03-18", param, ctx)
-
-
-def _runtime(ctx: click.Context) -> Runtime:
-    return ctx.find_root().obj
-
-
-def _echo_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-def _vn_date(day: date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else "–"
-
-
-def _render(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Left-aligned columns two spaces apart; the last column (a long name) is not padded."""
-    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows)]
-
-    def line(cells):
-        return "  ".join([str(c).ljust(w) for c, w in zip(cells[:-1], widths)] + [str(cells[-1])]).rstrip()
-
-    return "\n".join([line(headers), "  ".join("─" * w for w in widths), *(line(r) for r in rows)])
-
-
-_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of a table.")
-_AS_OF = click.option("--as-of", "as_of_day", type=IsoDay(),
+_JSON = json_option()
+_AS_OF = click.option("--as-of", "as_of_day", type=Day(),
                       help="Figures on this day, computed from the ledger (default: the projections, for the day "
                            "the scorer last evaluated).")
 _AT_SEQ = click.option("--at-seq", type=click.IntRange(min=0),
                        help="Only ledger entries up to this sequence number (the ledger as it stood then); "
                             "computed from the ledger.")
-_TODAY = click.option("--today", type=IsoDay(),
+_TODAY = click.option("--today", type=Day(),
                       help="Evaluate for this day instead of today in Vietnam (replays, demos, tests).")
-
-
-def _check_agency(agency_id: str | None) -> None:
-    if agency_id is None:
-        return
-    try:
-        get_agency(agency_id)
-    except KeyError:
-        raise click.ClickException(f"unknown agency {agency_id!r} (see: tiendo catalogue agencies)") from None
-
-
-def _check_target(target_id: str | None) -> None:
-    if target_id is not None and target_id not in all_target_ids():
-        raise click.ClickException(f"unknown target {target_id!r} (see: tiendo catalogue targets)")
 
 
 def _agency_name(agency_id: str) -> str:
@@ -191,12 +136,12 @@ def run(ctx, until_idle, batch_size, today, as_json):
     """
     from services.scorer.worker import ScorerWorker  # the broker's client loads only for the worker
 
-    rt = _runtime(ctx)
+    rt = runtime(ctx)
     worker = ScorerWorker(rt.settings, rt.broker, ScorerStore(rt.engine), Projector(),
                           today=(lambda: today) if today else vietnam_today, batch_size=batch_size)
     stats = worker.run(until_idle=until_idle, stop=graceful_stop())
     if as_json:
-        _echo_json(vars(stats))
+        echo_json(vars(stats))
     else:
         click.echo(f"scorer: consumed {stats.consumed}, applied {stats.applied}, duplicates {stats.duplicates}, "
                    f"rows written {stats.rows_written}, alerts {stats.alerts}"
@@ -216,7 +161,7 @@ def rebuild_cmd(ctx, today, as_json):
     Example:
       tiendo scorer rebuild --today 2025-12-31
     """
-    rt = _runtime(ctx)
+    rt = runtime(ctx)
     ledger = LedgerStore(rt.engine)
     store = ScorerStore(rt.engine)
     projector = Projector()
@@ -238,11 +183,11 @@ def rebuild_cmd(ctx, today, as_json):
             click.echo(f"warning: {exc}; the new alerts are stored and the next `tiendo scorer run` publishes them",
                        err=True)
     if as_json:
-        _echo_json(dict(entries=result.entries, malformed=result.malformed, cells=result.cells,
-                        national=result.national, scores=result.scores, alerts=len(result.alerts),
-                        alerts_published=published, evaluated_on=result.evaluated_on, snapshots=result.snapshots))
+        echo_json(dict(entries=result.entries, malformed=result.malformed, cells=result.cells,
+                       national=result.national, scores=result.scores, alerts=len(result.alerts),
+                       alerts_published=published, evaluated_on=result.evaluated_on, snapshots=result.snapshots))
     else:
-        click.echo(f"rebuilt from {result.entries} ledger entries for {_vn_date(day)}: {result.cells} agency × target "
+        click.echo(f"rebuilt from {result.entries} ledger entries for {day_text(day)}: {result.cells} agency × target "
                    f"figures, {result.national} national figures, {result.scores} scores, "
                    f"{len(result.alerts)} new alerts, {result.snapshots} month-end snapshots" + (f" ({result.malformed} unreadable entries skipped)"
                                                           if result.malformed else ""))
@@ -260,8 +205,8 @@ def score() -> None:
 
 
 @score.command()
-@click.option("--agency", "agency_id", help="Only this agency (registry id, e.g. ha-noi).")
-@click.option("--target", "target_id", help="Only this target (catalogue id, e.g. essential_services).")
+@click.option("--agency", "agency_id", type=AgencyId(), help="Only this agency (registry id, e.g. ha-noi).")
+@click.option("--target", "target_id", type=TargetId(), help="Only this target (catalogue id, e.g. essential_services).")
 @click.option("--status", type=click.Choice([s.value for s in Status]), help="Only figures with this status.")
 @_AS_OF
 @_AT_SEQ
@@ -275,9 +220,7 @@ def show(ctx, agency_id, target_id, status, as_of_day, at_seq, as_json):
       tiendo score show --agency bo-cong-an --target essential_services
       tiendo score show --target civil_registry_digitised --as-of 2025-03-18 --json
     """
-    _check_agency(agency_id)
-    _check_target(target_id)
-    rt = _runtime(ctx)
+    rt = runtime(ctx)
     day, seq, source, rows = _figures(rt, as_of_day, at_seq)
     targets = catalogue_on(day)
     cells = [r for r in rows["agency_target_values"]
@@ -299,27 +242,27 @@ def show(ctx, agency_id, target_id, status, as_of_day, at_seq, as_json):
         out = dict(as_of=day, at_seq=seq, source=source, figures=[_cell_json(r, targets) for r in cells])
         if agency_id:
             out["score"] = scores.get(agency_id)
-        _echo_json(out)
+        echo_json(out)
         return
-    click.echo(f"Ngày đánh giá {_vn_date(day)}" + (f" · sổ cái đến seq {seq}" if seq is not None else "")
+    click.echo(f"Ngày đánh giá {day_text(day)}" + (f" · sổ cái đến seq {seq}" if seq is not None else "")
                + f" · nguồn: {'sổ cái' if source == 'ledger' else 'bảng tổng hợp'}")
     table = [[r["agency_id"], r["target_id"], figure_text(targets.get(r["target_id"]), r), pct(r["completion"]),
-              _status_vi(targets.get(r["target_id"]), r), _vn_date(r["observed_at"]) + (" ⊕" if r["rolled_up"] else ""),
+              _status_vi(targets.get(r["target_id"]), r), day_text(r["observed_at"]) + (" ⊕" if r["rolled_up"] else ""),
               f"{_agency_name(r['agency_id'])} · {targets[r['target_id']].name_vi if r['target_id'] in targets else ''}"]
              for r in cells]
     if not table:
         click.echo("(không có số liệu phù hợp)")
         return
-    click.echo(_render(["Cơ quan", "Chỉ tiêu", "Giá trị", "Hoàn thành", "Trạng thái", "Số liệu ngày", "Tên"], table))
+    echo_table(["Cơ quan", "Chỉ tiêu", "Giá trị", "Hoàn thành", "Trạng thái", "Số liệu ngày", "Tên"], table, wrap=(2, 4, 6))
     if any(r["rolled_up"] for r in cells):
         click.echo("⊕ cộng dồn từ các đơn vị trước sáp nhập (Σ tử số ÷ Σ mẫu số)")
     if agency_id and agency_id in scores:
         s = scores[agency_id]
-        click.echo(f"Điểm tổng hợp của Tiến độ: {number(format(s['score'], '.2f'))}/100 · hạng {s['rank']}/{s['peers']}")
+        click.echo(f"Điểm tổng hợp của Tiến độ: {number(s['score'], digits=2)}/100 · hạng {s['rank']}/{s['peers']}")
 
 
 @score.command()
-@click.option("--target", "target_id", help="Only this target.")
+@click.option("--target", "target_id", type=TargetId(), help="Only this target.")
 @click.option("--block", type=click.Choice(["every", *BLOCK_ORDER]), default="every", show_default=True,
               help="Only ministries, only provinces, or only the totals.")
 @_AS_OF
@@ -337,8 +280,7 @@ def national(ctx, target_id, block, as_of_day, at_seq, as_json):
       tiendo score national --block province
       tiendo score national --as-of 2025-03-18 --json
     """
-    _check_target(target_id)
-    rt = _runtime(ctx)
+    rt = runtime(ctx)
     day, seq, source, rows = _figures(rt, as_of_day, at_seq)
     targets = catalogue_on(day)
     figures = [r for r in rows["national_figures"] if target_id is None or r["target_id"] == target_id]
@@ -346,18 +288,18 @@ def national(ctx, target_id, block, as_of_day, at_seq, as_json):
         figures = [r for r in figures if r["block"] == block]
     figures.sort(key=lambda r: (BLOCK_ORDER.index(r["block"]), r["target_id"]))
     if as_json:
-        _echo_json(dict(as_of=day, at_seq=seq, source=source, targets=[_national_json(r, targets) for r in figures]))
+        echo_json(dict(as_of=day, at_seq=seq, source=source, targets=[_national_json(r, targets) for r in figures]))
         return
-    click.echo(f"Số liệu toàn quốc ngày {_vn_date(day)}" + (f" · sổ cái đến seq {seq}" if seq is not None else ""))
+    click.echo(f"Số liệu toàn quốc ngày {day_text(day)}" + (f" · sổ cái đến seq {seq}" if seq is not None else ""))
     table = []
     for r in figures:
         t = targets.get(r["target_id"])
         table.append([r["target_id"], BLOCK_VI[r["block"]], figure_text(t, r, national=True), pct(r["completion"]),
-                      _status_vi(t, r), _vn_date(t.deadline) if t and t.deadline else "không có",
+                      _status_vi(t, r), day_text(t.deadline) if t and t.deadline else "không có",
                       f"{r['reporting']}/{r['agencies']}", f"{r['met'] + r['met_late']}/{r['agencies']}",
                       t.name_vi if t else ""])
-    click.echo(_render(["Chỉ tiêu", "Khối", "Số liệu", "Mức đạt so với mục tiêu", "Trạng thái", "Hạn",
-                        "Đã báo cáo (35 ngày)", "Cơ quan đạt", "Tên chỉ tiêu"], table))
+    echo_table(["Chỉ tiêu", "Khối", "Số liệu", "Mức đạt so với mục tiêu", "Trạng thái", "Hạn",
+                "Đã báo cáo (35 ngày)", "Cơ quan đạt", "Tên chỉ tiêu"], table, wrap=(1, 2, 3, 4, 6, 7, 8))
 
 
 @score.command()
@@ -374,19 +316,19 @@ def ranking(ctx, kind, as_of_day, at_seq, as_json):
     Example:
       tiendo score ranking --kind province
     """
-    rt = _runtime(ctx)
+    rt = runtime(ctx)
     day, seq, source, rows = _figures(rt, as_of_day, at_seq)
     scores = sorted((r for r in rows["agency_scores"] if kind is None or r["kind"] == kind),
                     key=lambda r: (r["kind"], r["rank"], r["agency_id"]))
     if as_json:
-        _echo_json(dict(as_of=day, at_seq=seq, source=source,
-                        scores=[dict(r, agency_name_vi=_agency_name(r["agency_id"])) for r in scores]))
+        echo_json(dict(as_of=day, at_seq=seq, source=source,
+                       scores=[dict(r, agency_name_vi=_agency_name(r["agency_id"])) for r in scores]))
         return
-    click.echo(f"Xếp hạng theo điểm tổng hợp của Tiến độ ngày {_vn_date(day)} "
+    click.echo(f"Xếp hạng theo điểm tổng hợp của Tiến độ ngày {day_text(day)} "
                "(chỉ số riêng của hệ thống, không phải Bộ chỉ số 766 hay DTI)")
-    click.echo(_render(["Khối", "Hạng", "Điểm", "Cơ quan", "Tên"],
-                       [[BLOCK_VI.get(r["kind"], r["kind"]), f"{r['rank']}/{r['peers']}", number(f"{r['score']:.2f}"),
-                         r["agency_id"], _agency_name(r["agency_id"])] for r in scores]))
+    echo_table(["Khối", "Hạng", "Điểm", "Cơ quan", "Tên"],
+               [[BLOCK_VI.get(r["kind"], r["kind"]), f"{r['rank']}/{r['peers']}", number(r["score"], digits=2),
+                 r["agency_id"], _agency_name(r["agency_id"])] for r in scores], wrap=(0, 4))
 
 
 # ---- alerts ---------------------------------------------------------------------------------------
@@ -401,8 +343,8 @@ def alerts() -> None:
 
 
 @alerts.command("list")
-@click.option("--agency", "agency_id", help="Only this agency.")
-@click.option("--target", "target_id", help="Only this target.")
+@click.option("--agency", "agency_id", type=AgencyId(), help="Only this agency.")
+@click.option("--target", "target_id", type=TargetId(), help="Only this target.")
 @click.option("--threshold", type=click.Choice(["30d", "7d", "1d", "overdue"]), help="Only this threshold.")
 @_JSON
 @click.pass_context
@@ -413,19 +355,17 @@ def alerts_list(ctx, agency_id, target_id, threshold, as_json):
     Example:
       tiendo alerts list --agency ha-noi --json
     """
-    _check_agency(agency_id)
-    _check_target(target_id)
-    rows = ScorerStore(_runtime(ctx).engine).alerts(agency_id, target_id, threshold)
+    rows = ScorerStore(runtime(ctx).engine).alerts(agency_id, target_id, threshold)
     if as_json:
-        _echo_json([dict(r, agency_name_vi=_agency_name(r["agency_id"]),
-                         status_vi=STATUS_VI[Status(r["status"])]) for r in rows])
+        echo_json(dict(alerts=[dict(r, agency_name_vi=_agency_name(r["agency_id"]),
+                                    status_vi=STATUS_VI[Status(r["status"])]) for r in rows]))
         return
     if not rows:
         click.echo("không có cảnh báo")
         return
     label = {"30d": "còn 30 ngày", "7d": "còn 7 ngày", "1d": "còn 1 ngày", "overdue": "quá hạn"}
-    click.echo(_render(["#", "Mức", "Hạn", "Ngày cảnh báo", "Trạng thái", "Hoàn thành", "Chỉ tiêu", "Cơ quan"],
-                       [[str(r["id"]), label.get(r["threshold"], r["threshold"]), _vn_date(r["deadline"]),
-                         _vn_date(r["evaluated_on"]), STATUS_VI[Status(r["status"])], pct(r["completion"]),
-                         r["target_id"], _agency_name(r["agency_id"])] for r in rows]))
+    echo_table(["#", "Mức", "Hạn", "Ngày cảnh báo", "Trạng thái", "Hoàn thành", "Chỉ tiêu", "Cơ quan"],
+               [[str(r["id"]), label.get(r["threshold"], r["threshold"]), day_text(r["deadline"]),
+                 day_text(r["evaluated_on"]), STATUS_VI[Status(r["status"])], pct(r["completion"]),
+                 r["target_id"], _agency_name(r["agency_id"])] for r in rows], wrap=(1, 4, 7))
 

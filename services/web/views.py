@@ -151,7 +151,7 @@ def previous_completion(engine: Engine, fig: Figures) -> dict[tuple[str, str], f
 def _trend(now: float | None, before: float | None, lang: str) -> str | None:
     if now is None or before is None:
         return None
-    return number(f"{(now - before) * 100:+.2f}", lang) + (" điểm %" if lang == "vi" else " pts")
+    return number((now - before) * 100, lang, 2, signed=True) + (" điểm %" if lang == "vi" else " pts")
 
 
 def national_table(fig: Figures, lang: str, query: str,
@@ -383,6 +383,6 @@ def position_text(engine: Engine, fig: Figures, lang: str) -> str:
     """The ledger position and time the figures reflect."""
     at = AgencyEvidence(engine).recorded_at(fig.position.highest_seq)
     when = at.strftime("%H:%M %d/%m/%Y UTC") if isinstance(at, datetime) else "–"
-    return t("position", lang).format(seq=fig.position.highest_seq, applied=number(f"{fig.position.applied:,}", lang),
+    return t("position", lang).format(seq=fig.position.highest_seq, applied=number(fig.position.applied, lang),
                                       at=when)
 

@@ -1,24 +1,44 @@
-"""Figures in words, as the CLI and the web view print them: numbers with the language's
-separators, shares as percentages, a cell's or a national row's figure."""
+"""Numbers and figures in words, as the CLI, the web view and the reports print them: the
+one formatter, Babel's CLDR data for Vietnamese (1.234,5) and English (1,234.5).
+
+Floats are rounded by Python before Babel formats them: Babel rounds the decimal it reads
+from the float's shortest repr half to even (2.675 → 2.68), Python rounds the binary value
+(2.675 → 2.67); rounding first keeps every figure as it was before Babel was used."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+
+from babel.numbers import format_decimal
 
 from shared.domain.catalogue import Target, TargetKind
 from shared.scoring.national import national_goal
 
-_VI_SEPARATORS = str.maketrans(",.", ".,")  # Vietnamese writes 1.234,5
+LOCALES = {"vi": "vi_VN", "en": "en_GB"}
 
 
-def number(text: str, lang: str = "vi") -> str:
-    """A number Python formatted (1,234.5) as ``lang`` writes it."""
-    return text.translate(_VI_SEPARATORS) if lang == "vi" else text
+def number(value: float, lang: str = "vi", digits: int | None = None, *, signed: bool = False) -> str:
+    """``value`` with the language's grouping and decimal separators: ``digits`` decimals
+    (None: as many as it has, at most three, 80.0 → "80"); ``signed`` puts a "+" before a
+    positive number (a change)."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "" if digits == 0 else ".###")
+    if signed:
+        pattern = f"+{pattern};-{pattern}"
+    return format_decimal(value if digits is None else round(value, digits), format=pattern,
+                          locale=LOCALES[lang])
 
 
-def pct(x: float | None, lang: str = "vi") -> str:
-    """A share as a percentage with two decimals, "–" when unknown ("77,57%")."""
-    return "–" if x is None else number(f"{x * 100:.2f}", lang) + "%"
+def pct(x: float | None, lang: str = "vi", digits: int | None = 2) -> str:
+    """A share as a percentage, "–" when unknown: 0.7757 → "77,57%" ("77.57%" in English;
+    no space before the sign, as the Government's documents write it); ``digits`` None:
+    as many as it has (0.8 → "80%")."""
+    return "–" if x is None else number(x * 100, lang, digits) + "%"
+
+
+def day_text(day: date | None) -> str:
+    """A day as Vietnamese documents write it (31/12/2025); a dash when there is none."""
+    return day.strftime("%d/%m/%Y") if day else "–"
 
 
 def figure_text(target: Target | None, row: dict[str, Any], lang: str = "vi", national: bool = False) -> str:
@@ -28,15 +48,16 @@ def figure_text(target: Target | None, row: dict[str, Any], lang: str = "vi", na
     if value is None:
         return "–"
     if target is None:
-        return f"{value:g}"
+        return number(value, lang)
     vi = lang == "vi"
     if national and row.get("denominator") is not None and target.aggregation.value.startswith("share_"):
         return f"{row['numerator']}/{row['denominator']} " + ("cơ quan đạt" if vi else "agencies done")
     if target.kind is TargetKind.RATIO:
-        return number(f"{value * 100:.2f}% ({row['numerator']:,}/{row['denominator']:,})", lang)
+        return f"{pct(value, lang)} ({number(row['numerator'], lang)}/{number(row['denominator'], lang)})"
     if target.kind is TargetKind.COUNT:
         goal = int(national_goal(target, row["agencies"])) if national else target.target_value
-        return number(f"{int(value):,}/{goal:,}", lang) + f" {target.unit if vi else target.unit_en}"
+        return (f"{number(int(value), lang)}/{number(goal, lang)} "
+                + (target.unit if vi else target.unit_en))
     if vi:
         return "đã xong" if value >= 1 else "chưa xong"
     return "done" if value >= 1 else "not done"

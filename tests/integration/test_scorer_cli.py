@@ -69,7 +69,7 @@ def test_run_show_national_ranking_and_alerts(tiendo, feed):
     assert scores[0]["agency_name_vi"] == "Thành phố Huế"
 
     r = tiendo("alerts", "list", "--target", "civil_registry_digitised", "--json")
-    alerts = json.loads(r.stdout)
+    alerts = json.loads(r.stdout)["alerts"]
     # Alerts are an event log: one emitted before hue's figure was applied stays, so only
     # what holds whatever the batches: every alert is 30 days out, ha-noi's among them.
     assert {a["threshold"] for a in alerts} == {"30d"} and "ha-noi" in {a["agency_id"] for a in alerts}

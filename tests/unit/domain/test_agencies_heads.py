@@ -132,6 +132,6 @@ def test_document_symbols() -> None:
 def test_the_catalogue_cli_lists_each_agencys_head() -> None:
     result = CliRunner().invoke(catalogue, ["agencies", "--on", "2025-07-01", "--json"])
     assert result.exit_code == 0
-    heads = {item["id"]: item["accountable_head"] for item in json.loads(result.output)}
+    heads = {item["id"]: item["accountable_head"] for item in json.loads(result.output)["agencies"]}
     assert heads["ho-chi-minh-2025"] == "Chủ tịch UBND Thành phố Hồ Chí Minh"
     assert heads["bo-khoa-hoc-va-cong-nghe-2025"] == "Bộ trưởng Bộ Khoa học và Công nghệ"

@@ -47,7 +47,7 @@ def test_a_task_of_a_merged_ministry_reads_as_its_successors(on: str, bound: str
 def test_targets_json_carries_the_legal_basis() -> None:
     code, output = _run("targets", "--on", "2025-03-01", "--json")
     assert code == 0
-    listed = {item["id"]: item for item in json.loads(output)}
+    listed = {item["id"]: item for item in json.loads(output)["targets"]}
     assert listed["online_dossier_rate"]["basis"] == "Thông báo 56/TB-VPCP ngày 23/02/2025"
     assert listed["own_dt_project"]["deadline"] is None
 
@@ -56,7 +56,7 @@ def test_targets_json_shows_revisions_by_date() -> None:
     def officials(on: str) -> dict[str, object]:
         code, output = _run("targets", "--on", on, "--json")
         assert code == 0
-        return next(item for item in json.loads(output) if item["id"] == "officials_digital_signature")
+        return next(item for item in json.loads(output)["targets"] if item["id"] == "officials_digital_signature")
 
     assert officials("2025-02-01")["deadline"] == "2025-12-31"
     assert officials("2025-03-01")["deadline"] == "2025-06-30"
@@ -66,7 +66,7 @@ def test_targets_json_shows_revisions_by_date() -> None:
 def test_agencies_json_by_kind(on: str, provinces: int) -> None:
     code, output = _run("agencies", "--on", on, "--kind", "province", "--json")
     assert code == 0
-    listed = json.loads(output)
+    listed = json.loads(output)["agencies"]
     assert len(listed) == provinces
     assert {"id", "name_vi", "code", "code_confirmed", "successor", "predecessors"} <= set(listed[0])
 
