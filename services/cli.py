@@ -1,14 +1,20 @@
-"""`tiendo`: the one command operators use. It composes each service's click group and
-turns infrastructure failures into one-line errors."""
+"""`tiendo`: the one command operators use. It composes each service's click group, and
+is the edge where a user's mistake (a setting that cannot be used, a database that is not
+there, a server that cannot be reached) becomes one line rather than a traceback."""
 
 from __future__ import annotations
 
+import codecs
 import importlib
 import logging
+import sys
+import unicodedata
 
 import click
 
+from shared.config import ConfigError
 from shared.db import DatabaseUnavailable
+from shared.db.engine import NoDatabase
 from shared.kafka import BrokerUnavailable, NotAuthorized
 from shared.runtime import Runtime
 
@@ -31,9 +37,79 @@ COMMANDS = {
 }
 
 
+# Letters a terminal may lack, written as Vietnamese is typed without its marks
+# ("Tiến độ" as "Tien do"); the few other signs the output uses, as ASCII.
+_PLAIN_SIGNS = {"đ": "d", "Đ": "D", "—": "-", "–": "-", "←": "<-", "→": "->", "×": "x", "…": "...",
+                "“": '"', "”": '"', "‘": "'", "’": "'", "≥": ">=", "≤": "<=", "·": "."}
+
+
+def _without_marks(error: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: what the stream's encoding cannot write, without its
+    diacritics (each remaining character it still cannot write becomes ``?``)."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    plain = []
+    for char in error.object[error.start:error.end]:
+        base = _PLAIN_SIGNS.get(char) or "".join(
+            c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+        try:
+            base.encode(error.encoding)
+        except (UnicodeEncodeError, LookupError):
+            base = "?"
+        plain.append(base or "?")
+    return "".join(plain), error.end
+
+
+codecs.register_error("tiendo.without_marks", _without_marks)
+
+
+def fit_streams(streams=None) -> None:
+    """Let stdout and stderr write Vietnamese on any terminal: a stream whose encoding
+    cannot write it (LANG=C without Python's UTF-8 coercion, PYTHONIOENCODING=latin-1 or
+    ascii) writes the letters without their marks instead of raising mid-output. (click
+    itself writes its own output to a stream that says ASCII as UTF-8, as Python does
+    for the C locale; text it does not write, rich's tables and log lines, is covered
+    here.)"""
+    for stream in streams or (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None)
+        if not encoding or not hasattr(stream, "reconfigure"):
+            continue
+        try:
+            "Tiến độ — đ".encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            stream.reconfigure(errors="tiendo.without_marks")
+
+
+# What a user can get wrong or find down: each is reported by _one_line.
+_AT_THE_EDGE = (ConfigError, NoDatabase, BrokerUnavailable, DatabaseUnavailable, OSError)
+
+
+def _one_line(exc: Exception) -> click.ClickException:
+    """The one line that one of _AT_THE_EDGE is reported as."""
+    if isinstance(exc, ConfigError):
+        return click.ClickException(str(exc))
+    if isinstance(exc, NoDatabase):
+        return click.ClickException(
+            f"{exc}; run `tiendo ingest run` (it creates the database), or check DATABASE_URL")
+    if isinstance(exc, NotAuthorized):
+        return click.ClickException(
+            f"{exc} (the principal comes from TIENDO_KAFKA_CREDENTIALS or KAFKA_SASL_USERNAME; "
+            "an admin grants access with `tiendo kafka acl apply`)")
+    if isinstance(exc, BrokerUnavailable):
+        return click.ClickException(f"{exc} (is the broker up? `make up`, or set KAFKA_BOOTSTRAP_SERVERS)")
+    if isinstance(exc, DatabaseUnavailable):
+        orig = getattr(exc, "orig", None) or exc
+        hint = "check DATABASE_URL" if type(orig).__module__.startswith("sqlite3") \
+            else "is PostgreSQL up? `make up`, or set DATABASE_URL"
+        return click.ClickException(f"database unavailable: {str(orig).strip().replace(chr(10), ' ')} ({hint})")
+    # A file the command needs (the SQLite file's directory, a key file) that cannot be made or read.
+    where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
+    return click.ClickException(f"{exc.strerror or exc}{where}")
+
+
 class _Tiendo(click.Group):
-    """Loads each command on first use, and reports a broker or database that cannot be
-    reached as one line, not a traceback."""
+    """Loads each command on first use, and reports a user's mistake at the edge
+    (``_one_line``) as one line, not a traceback."""
 
     def list_commands(self, ctx):
         return sorted(COMMANDS)
@@ -44,19 +120,15 @@ class _Tiendo(click.Group):
         module, attr = COMMANDS[name].split(":")
         return getattr(importlib.import_module(module), attr)
 
+    def main(self, *args, **kwargs):
+        fit_streams()
+        return super().main(*args, **kwargs)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except NotAuthorized as exc:
-            raise click.ClickException(
-                f"{exc} (the principal comes from TIENDO_KAFKA_CREDENTIALS or KAFKA_SASL_USERNAME; "
-                "an admin grants access with `tiendo kafka acl apply`)") from exc
-        except BrokerUnavailable as exc:
-            raise click.ClickException(f"{exc} (is the broker up? `make up`, or set KAFKA_BOOTSTRAP_SERVERS)") from exc
-        except DatabaseUnavailable as exc:
-            raise click.ClickException(
-                f"database unavailable: {exc.orig} (is PostgreSQL up? `make up`, or set DATABASE_URL)"
-            ) from exc
+        except _AT_THE_EDGE as exc:
+            raise _one_line(exc) from exc
 
 
 @click.group(cls=_Tiendo)
@@ -66,8 +138,11 @@ class _Tiendo(click.Group):
 def main(ctx, verbose):
     """Tiến độ — sổ cái tuân thủ chuyển đổi số 2025 (the 2025 digital-transformation ledger).
 
-    Configuration comes from DATABASE_URL, KAFKA_BOOTSTRAP_SERVERS,
-    TIENDO_KAFKA_CREDENTIALS (the broker principal) and TIENDO_TOPIC_PREFIX.
+    Configuration comes from DATABASE_URL (sqlite:///PATH or postgresql://…),
+    KAFKA_BOOTSTRAP_SERVERS, TIENDO_KAFKA_CREDENTIALS (the broker principal),
+    TIENDO_TOPIC_PREFIX and TIENDO_DATA_DIR (the README's Configuration lists them all).
+    On a terminal that cannot show Vietnamese, letters lose their marks
+    (Tiến độ: Tien do); a UTF-8 locale shows them.
 
     \b
     Example:
@@ -78,8 +153,5 @@ def main(ctx, verbose):
     # kafka-python warns about slow event-loop ticks and metadata races that are routine
     # for a short-lived command; operators need them only when debugging.
     logging.getLogger("kafka").setLevel(logging.INFO if verbose else logging.ERROR)
-    try:
-        ctx.obj = Runtime()
-    except ValueError as exc:  # a configuration that cannot be used (a missing credentials file)
-        raise click.ClickException(str(exc)) from exc
+    ctx.obj = Runtime()  # the environment is read when a command first needs a setting
     ctx.call_on_close(ctx.obj.close)

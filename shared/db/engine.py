@@ -7,9 +7,9 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -107,6 +107,44 @@ def schema_is_current(url: str) -> bool:
     finally:
         engine.dispose()
     return current == {HEAD_REVISION}
+
+
+class NoDatabase(Exception):
+    """A command that only reads was pointed at no Tiến độ database: a SQLite file that is
+    not there or not a database, or a database without the schema."""
+
+
+def _where(url: str) -> str:
+    """The database of ``url`` as an operator names it: the SQLite file, or the URL without its password."""
+    return _sqlite_file(normalise_url(url)) or make_url(url).render_as_string(hide_password=True)
+
+
+def open_existing(url: str, migrate_url: str | None = None) -> Engine:
+    """An engine on the database at ``url`` only if it exists and holds the schema (then
+    migrated to the newest, as ``ensure_schema`` does, when it is older); NoDatabase
+    otherwise. Commands that only read open their database this way: a mistyped SQLite
+    path must be an error, not a new, empty database that reports nothing to see.
+
+    The file is looked for before the engine is made, because SQLite (and make_engine,
+    which makes it private first) creates a database file that does not exist."""
+    database = _sqlite_file(normalise_url(url))
+    if database and not Path(database).is_file():
+        raise NoDatabase(f"no database at {database}")
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            has_schema = inspect(conn).has_table("alembic_version")
+    except DatabaseError as exc:
+        engine.dispose()
+        if database and not isinstance(exc, OperationalError):
+            raise NoDatabase(f"{database} is not a SQLite database ({exc.orig})") from None
+        raise  # PostgreSQL unreachable, a wrong password: the CLI says so as such
+    if not has_schema:
+        engine.dispose()
+        raise NoDatabase(f"{_where(url)} holds no Tiến độ database (no schema)")
+    if not schema_is_current(url):
+        migrate(migrate_url or url)
+    return engine
 
 
 def head_revision() -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import random
 import threading
@@ -61,7 +60,7 @@ def test_sigkill_at_random_moments_during_a_50000_event_stream(settings, env_for
 
 
 def test_two_instances_one_killed_midway(settings, env_for):
-    settings = dataclasses.replace(settings, partitions=6)
+    settings = settings.model_copy(update=dict(partitions=6))
     env_for = dict(env_for, TIENDO_PARTITIONS="6")
     p = Pipeline(settings)
     keys = {a: p.issue_key(a) for a in AGENCIES}

@@ -95,7 +95,7 @@ def test_an_anonymous_client_is_refused(kafka_bootstrap, topic_prefix):
 
 def test_a_wrong_password_is_refused(kafka_bootstrap, topic_prefix):
     agency = kafka_principal("agency")
-    impostor = Broker(kafka_bootstrap, bootstrap_timeout_ms=3000, credentials=replace(agency, password="guessed"))
+    impostor = Broker(kafka_bootstrap, bootstrap_timeout_ms=3000, credentials=agency.model_copy(update=dict(password="guessed")))
     with pytest.raises(BrokerUnavailable):
         impostor.ensure_topics([f"{topic_prefix}.progress.v1"], 1)
 
@@ -143,7 +143,7 @@ def test_a_forged_ledger_message_written_by_the_admin_is_not_applied(settings, k
     producer.close()
 
     # The scorer runs as its own principal, with only the ACLs it was granted.
-    scorer_settings = replace(settings, kafka_credentials=kafka_principal("scorer"))
+    scorer_settings = settings.model_copy(update=dict(kafka_credentials=kafka_principal("scorer")))
     worker = ScorerWorker(scorer_settings, Broker.from_settings(scorer_settings), feed.store, PROJECTOR,
                           today=lambda: date(2025, 3, 18))
     stats = worker.run(until_idle=True)

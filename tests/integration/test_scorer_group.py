@@ -3,7 +3,6 @@ same projections as a single instance — and as `scorer rebuild`."""
 
 from __future__ import annotations
 
-import dataclasses
 import random
 import signal
 import threading
@@ -83,7 +82,7 @@ def _publish_slowly(feed: LedgerFeed, stored, chunks: int = 15) -> threading.Thr
 
 
 def test_two_instances_one_killed_midway_match_a_single_instance(settings, env_for, tmp_path):
-    settings = dataclasses.replace(settings, partitions=6)
+    settings = settings.model_copy(update=dict(partitions=6))
     env_for = dict(env_for, TIENDO_PARTITIONS="6")
     feed = LedgerFeed(settings)
     stored = feed.append(_events(6000))
@@ -120,7 +119,7 @@ def test_two_instances_one_killed_midway_match_a_single_instance(settings, env_f
     # A single instance on its own database, consuming the same ledger topic from the start.
     # Its database holds the same ledger rows: the scorer applies only ledger messages its
     # ledger table holds with the same hash.
-    single = LedgerFeed(dataclasses.replace(settings, database_url=f"sqlite:///{tmp_path / 'single.db'}"))
+    single = LedgerFeed(settings.model_copy(update=dict(database_url=f"sqlite:///{tmp_path / 'single.db'}")))
     with feed.engine.connect() as source, single.engine.begin() as target:
         target.execute(insert(ledger_entries), [dict(r._mapping) for r in source.execute(select(ledger_entries))])
     worker = ScorerWorker(single.settings, single.broker, single.store, PROJECTOR, today=lambda: TODAY)
