@@ -1,5 +1,5 @@
-"""Issue 15's goals for `make bench` (N = 1,000,000 on PostgreSQL, 2 cores) and which of
-them a database's figures meet. Pure."""
+"""The goals of issues 15 and 17 (the web view) for `make bench` (N = 1,000,000 on
+PostgreSQL, 2 cores) and which of them a database's figures meet. Pure."""
 
 from __future__ import annotations
 
@@ -42,6 +42,10 @@ GOALS = (
     Goal("floor_ratio", 0.4, True, "e2e ÷ the pipeline's floor"),
     Goal("rebuild_eps", 100_000, True, "scorer rebuild", " entries/s"),
     Goal("p99_ms", 500, False, "p99 publish-to-score at 1,000 events/s, N entries in the ledger", " ms"),
+    # Issue 17: 20 concurrent clients for 30 s from a second process on loopback.
+    Goal("web_dashboard_p95_ms", 200, False, "web dashboard p95, 20 clients", " ms"),
+    Goal("web_target_p95_ms", 200, False, "web task page p95, 20 clients", " ms"),
+    Goal("web_agency_p95_ms", 300, False, "web agency page p95, 20 clients", " ms"),
     # The eventsourcing library's own figures with the same uniqueness index (issue 15).
     Goal("admission_us", 25, False, "admission CPU an event, no signature", " µs"),
     Goal("storage_us", 25, False, "storage (chain + commit) CPU an event", " µs", only="sqlite"),

@@ -21,6 +21,9 @@ For each database:
 5. with both workers running and the ledger topped up to N entries, events published at
    a steady 1,000 per second: the time from each send to the moment its observation is
    readable in the scorer's table, p50 and p99 (bench/latency.py);
+5b. the web view (issue 17) over that ledger: `tiendo web serve --workers 2` and 20
+   signed-in clients in a second process for 30 s (bench/web.py): p95 of the dashboard,
+   a task page and an agency page, and the server's CPU a page;
 6. on PostgreSQL, a fresh pipeline of the same N messages ingested by two `ingest run
    --until-idle` processes in one consumer group: events/s ÷ one instance's;
 7. the whole of 1–2 again on a second pipeline at N/10: the workers' peak RSS there, and
@@ -53,6 +56,7 @@ from bench.goals import GOALS, summary, verdicts
 from bench.latency import latency
 from bench.pipeline import Pipeline, ingest_pair, say, score_asof, through_pipeline
 from bench.proofs import proof_figures
+from bench.web import web_figures
 from bench.stats import append_row, largest_worker_growth, rate, result_line, table_row, topup_count
 
 KAFKA_VERSION = "4.1.1"  # infra/kafka/pom.xml
@@ -120,6 +124,8 @@ def bench_database(backend: str, data: Dataset, cache: Path, n: int, steady_n: i
         f.update(latency(big, rest.head(warmup + steady_n), per_second, warmup=warmup))
         say(f"  latency at {per_second}/s with {f['latency_ledger_entries']:,} entries in the ledger: "
             f"p50 {f['p50_ms']:.0f} ms, p99 {f['p99_ms']:.0f} ms")
+        say(f"{backend}: the web view over the {f['latency_ledger_entries']:,}-entry ledger (bench/web.py)")
+        f.update(web_figures(big))
     finally:
         big.dispose()
     if backend in PAIR_DATABASES:

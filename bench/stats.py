@@ -78,11 +78,14 @@ def topup_count(recorded: Sequence[object], have: int, want: int) -> int:
 
 
 def result_line(pg: dict[str, Any]) -> str:
-    """The last line `make bench` prints, from the PostgreSQL figures (issue 15)."""
+    """The last line `make bench` prints, from the PostgreSQL figures (issue 15; the web
+    view's p95s of issue 17 when measured)."""
     return (f"bench: ingest_eps={pg['ingest_eps']:.0f} scorer_eps={pg['score_eps']:.0f} "
             f"e2e_eps={pg['e2e_eps']:.0f} floor_ratio={pg['floor_ratio']:.2f} "
             f"rebuild_eps={pg['rebuild_eps']:.0f} report_s={pg['report_s']:.2f} "
-            f"rss_mb={pg['rss_mb']:.0f} rss_growth={pg['rss_growth']:.2f} p99_ms={pg['p99_ms']:.0f}")
+            f"rss_mb={pg['rss_mb']:.0f} rss_growth={pg['rss_growth']:.2f} p99_ms={pg['p99_ms']:.0f}"
+            + "".join(f" web_{kind}_p95_ms={pg[f'web_{kind}_p95_ms']:.0f}" for kind in ("dashboard", "target", "agency")
+                      if pg.get(f"web_{kind}_p95_ms") is not None))
 
 
 TABLE_HEADER = (

@@ -79,6 +79,8 @@ def test_the_top_up_brings_the_ledger_to_the_wanted_size() -> None:
 def test_the_result_line_has_the_exact_form() -> None:
     assert result_line(FIGURES) == ("bench: ingest_eps=9000 scorer_eps=30001 e2e_eps=6923 floor_ratio=0.35 "
                                     "rebuild_eps=210001 report_s=2.35 rss_mb=181 rss_growth=1.50 p99_ms=481")
+    web = dict(FIGURES, web_dashboard_p95_ms=41.6, web_target_p95_ms=38.2, web_agency_p95_ms=120.5)
+    assert result_line(web).endswith(" p99_ms=481 web_dashboard_p95_ms=42 web_target_p95_ms=38 web_agency_p95_ms=120")
 
 
 def test_rows_go_at_the_end_of_the_table_and_the_text_after_it_stays() -> None:
