@@ -120,6 +120,8 @@ dead_letters = Table(
     UniqueConstraint(
         "source_topic", "source_partition", "source_offset", name="uq_dead_letters_source"
     ),
+    # An agency's latest rejected events, newest first (the web view's agency page).
+    Index("ix_dead_letters_agency", "agency_id", "id"),
 )
 
 # Messages written in the same transaction as the rows they announce, published to
