@@ -19,6 +19,7 @@ import yaml
 from shared.domain.events import ProgressReported
 from shared.domain.examples import EXAMPLES
 from shared.domain.reasons import INGEST_CODES, ReasonCode, describe
+from shared.domain.schema_rules import portable
 from shared.domain.temporal import TIMESTAMP_PATTERN
 from shared.domain.tree_head import HEAD_KIND
 
@@ -31,11 +32,12 @@ ASYNCAPI_PATH = _REPO_ROOT / "docs" / "asyncapi.yaml"
 
 
 def progress_event_json_schema() -> dict[str, Any]:
-    """JSON Schema (draft 2020-12) of a progress event, as agency developers receive it."""
+    """JSON Schema (draft 2020-12) of a progress event, as agency developers receive it:
+    pydantic's, made exact and free of OpenAPI keywords (:mod:`shared.domain.schema_rules`)."""
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
-        **ProgressReported.model_json_schema(),
+        **portable(ProgressReported.model_json_schema()),
     }
 
 
@@ -56,7 +58,7 @@ def _asyncapi_flavour(node: Any) -> Any:
 def _event_schemas() -> dict[str, Any]:
     schema = ProgressReported.model_json_schema(ref_template="#/components/schemas/{model}")
     definitions = schema.pop("$defs")
-    return _asyncapi_flavour({"ProgressReported": schema, **definitions})
+    return _asyncapi_flavour(portable({"ProgressReported": schema, **definitions}, keep_discriminator=True))
 
 
 _DEAD_LETTER = {
@@ -218,17 +220,67 @@ def _channel(address: str, description: str, message: str, config: dict[str, int
     }
 
 
-def _operation(action: str, channel: str, message: str, summary: str) -> dict[str, Any]:
+def _operation(action: str, channel: str, message: str, summary: str, principal: str) -> dict[str, Any]:
+    """An operation of Tiến độ's; ``principal`` is the broker user whose ACL allows it
+    (services/kafka_admin/acls.py; tests compare the two)."""
     return {
         "action": action,
         "summary": summary,
         "channel": {"$ref": f"#/channels/{channel}"},
         "messages": [{"$ref": f"#/channels/{channel}/messages/{message}"}],
+        "x-principal": principal,
     }
 
 
+_SECURITY = [{"$ref": "#/components/securitySchemes/scramSha512"}, {"$ref": "#/components/securitySchemes/plain"}]
+
+
+def _server(host: str, title: str, description: str, **more: Any) -> dict[str, Any]:
+    # protocol "kafka": SASL over plain TCP (Kafka's SASL_PLAINTEXT); "kafka-secure" would be TLS.
+    return {"host": host, "protocol": "kafka", "protocolVersion": "4.1.1", "title": title,
+            "description": description, **more, "security": [dict(ref) for ref in _SECURITY]}
+
+
+# Each address a broker of this repository advertises (infra/kafka.sh, docker-compose.yml;
+# tests compare them). Every listener takes SCRAM-SHA-512 and PLAIN, with ACLs per principal.
+_SERVERS = {
+    "local": _server(
+        "127.0.0.1:9092",
+        "Local broker",
+        "The single-node KRaft broker of `make up` (infra/kafka.sh), on the loopback interface. "
+        "Credentials: .local/kafka/credentials/<principal>.env.",
+    ),
+    "compose": _server(
+        "kafka:9092",
+        "Docker Compose broker, from its containers",
+        "The broker of docker-compose.yml as the services' containers reach it; kafka-init creates the "
+        "principals from .local/kafka/credentials/compose.env.",
+    ),
+    "composeHost": _server(
+        "127.0.0.1:{port}",
+        "Docker Compose broker, from the host",
+        "The same broker through its host listener, published on the loopback interface.",
+        variables={"port": {"default": "19092", "description": "TIENDO_KAFKA_HOST_PORT of docker-compose.yml."}},
+    ),
+}
+
+_SECURITY_SCHEMES = {
+    "scramSha512": {
+        "type": "scramSha512",
+        "description": "SASL/SCRAM-SHA-512, the mechanism of every client: agency systems as `agency`, "
+        "the services as `ingest`, `scorer` and `report`, each allowed only its own topics and group.",
+    },
+    "plain": {
+        "type": "plain",
+        "description": "SASL/PLAIN, enabled on the same listener for the super user `admin` (topics, ACLs, "
+        "principals) and for kcat builds whose librdkafka cannot do SCRAM with Kafka 4. Only over the "
+        "loopback interface or the compose network: PLAIN sends the password as it is.",
+    },
+}
+
+
 def asyncapi_document(prefix: str = "tiendo") -> dict[str, Any]:
-    """AsyncAPI 3.0 description of Tiến độ's Kafka topics, with topic names under ``prefix``."""
+    """AsyncAPI 3.1 description of Tiến độ's Kafka topics, with topic names under ``prefix``."""
     progress_message = _message(
         "ProgressReported",
         "Progress event",
@@ -239,7 +291,7 @@ def asyncapi_document(prefix: str = "tiendo") -> dict[str, Any]:
     )
     progress_message["examples"] = [{"name": name, "payload": payload} for name, payload in EXAMPLES.items()]
     return {
-        "asyncapi": "3.0.0",
+        "asyncapi": "3.1.0",
         "info": {
             "title": "Tiến độ",
             "version": "2.0.0",
@@ -251,6 +303,7 @@ def asyncapi_document(prefix: str = "tiendo") -> dict[str, Any]:
             ),
         },
         "defaultContentType": "application/json",
+        "servers": _SERVERS,
         "channels": {
             "progress": _channel(
                 f"{prefix}.progress.v1",
@@ -294,24 +347,30 @@ def asyncapi_document(prefix: str = "tiendo") -> dict[str, Any]:
         },
         "operations": {
             "receiveProgress": _operation(
-                "receive", "progress", "ProgressReported", "Agency systems send; ingest receives."
+                "receive", "progress", "ProgressReported", "Agency systems send; ingest receives.", "ingest"
             ),
             "sendDeadLetter": _operation(
-                "send", "deadLetters", "DeadLetter", "Ingest rejects a message with a reason."
+                "send", "deadLetters", "DeadLetter", "Ingest rejects a message with a reason.", "ingest"
             ),
             "sendLedgerEntry": _operation(
-                "send", "ledger", "LedgerEntry", "Ingest announces an appended ledger entry."
+                "send", "ledger", "LedgerEntry", "Ingest announces an appended ledger entry.", "ingest"
             ),
-            "sendReport": _operation("send", "reports", "ReportPublished", "A report was published."),
-            "sendAlert": _operation("send", "alerts", "Alert", "The scorer raises an alert."),
+            "receiveLedgerEntry": _operation(
+                "receive", "ledger", "LedgerEntry", "The scorer folds each ledger entry into its figures.", "scorer"
+            ),
+            "sendReport": _operation("send", "reports", "ReportPublished", "A report was published.", "report"),
+            "sendAlert": _operation("send", "alerts", "Alert", "The scorer raises an alert.", "scorer"),
             "sendReceipt": _operation(
-                "send", "receipts", "Receipt", "Ingest acknowledges an event it recorded; agency systems read."
+                "send", "receipts", "Receipt", "Ingest acknowledges an event it recorded; agency systems read.",
+                "ingest",
             ),
             "sendTreeHead": _operation(
-                "send", "treeHeads", "TreeHead", "Ingest publishes a signed tree head; auditors and witnesses read."
+                "send", "treeHeads", "TreeHead", "Ingest publishes a signed tree head; auditors and witnesses read.",
+                "ingest",
             ),
         },
         "components": {
+            "securitySchemes": _SECURITY_SCHEMES,
             "messages": {
                 "ProgressReported": progress_message,
                 "DeadLetter": _message(

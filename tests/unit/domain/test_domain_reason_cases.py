@@ -40,10 +40,15 @@ CASES = [
     Case(R.DUPLICATE_FIELD, b'{"schema_version": 2, "schema_version": 2}', None),
     Case(R.NOT_AN_OBJECT, b"[1, 2]", None),
     Case(R.UNKNOWN_SCHEMA_VERSION, measurement(schema_version=3), True),
+    # 2.0 and 58.0 are 2 and 58 to JSON Schema (docs/contract.md, section 2.1).
+    Case(R.UNKNOWN_SCHEMA_VERSION, measurement(schema_version=2.0), False),
     Case(R.MISSING_FIELD, measurement(reporter=...), True),
     Case(R.UNKNOWN_FIELD, measurement(colour="đỏ"), True),
     Case(R.WRONG_TYPE, measurement(figure={"type": "ratio", "numerator": "58", "denominator": 76}), True),
+    Case(R.WRONG_TYPE, measurement(figure={"type": "ratio", "numerator": 58.0, "denominator": 76}), False),
     Case(R.INVALID_VALUE, measurement(kind="measurment"), True),
+    Case(R.INVALID_VALUE, measurement(reported_at="2025-04-02T02:30:00+00:00"), True),
+    Case(R.INVALID_VALUE, measurement(kind="correction", amends="hn-20250402-0001"), False),  # itself
     Case(R.DENOMINATOR_ZERO, measurement(figure={"type": "ratio", "numerator": 0, "denominator": 0}), True),
     Case(
         R.NUMERATOR_EXCEEDS_DENOMINATOR,

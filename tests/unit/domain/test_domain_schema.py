@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -22,6 +23,7 @@ from shared.domain.schema import (
     progress_event_json_schema,
 )
 
+ROOT = JSON_SCHEMA_PATH.parents[2]
 REGENERATE = "stale: run `python -m shared.domain.schema --write` and commit the result"
 
 
@@ -66,7 +68,7 @@ def _resolve(document: dict[str, Any], ref: str) -> Any:
 
 def test_asyncapi_describes_every_topic_under_the_prefix() -> None:
     document = asyncapi_document("staging")
-    assert document["asyncapi"] == "3.0.0"
+    assert document["asyncapi"] == "3.1.0"
     addresses = {channel["address"] for channel in document["channels"].values()}
     assert addresses == set(Topics("staging").all())
     assert "staging.receipts.v1" in addresses and "staging.tree-heads.v1" in addresses
@@ -119,3 +121,78 @@ def test_receipts_and_tree_heads_as_ingest_publishes_them_match_their_schemas(tm
     head = json.loads(head_message(sign_head(key, 1, bytes(32), at)))
     _payload_schema("TreeHead").validate(head)
     assert set(head) == set(_payload_schema("TreeHead").schema["properties"])
+
+
+def _default(text: str) -> str:
+    """``text`` with each ``${NAME:-default}`` of a compose file replaced by its default."""
+    return re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", text)
+
+
+def _compose_addresses() -> tuple[set[str], str]:
+    """The addresses docker-compose.yml's broker advertises, and the one its services use."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text("utf-8"))
+    kafka = compose["services"]["kafka"]["environment"]
+    protocols = dict(item.split(":") for item in kafka["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+    advertised = {}
+    for listener in _default(kafka["KAFKA_ADVERTISED_LISTENERS"]).split(","):
+        name, address = listener.split("://")
+        advertised[address] = protocols[name]
+        mechanisms = kafka[f"KAFKA_LISTENER_NAME_{name}_SASL_ENABLED_MECHANISMS"].split(",")
+        assert sorted(mechanisms) == ["PLAIN", "SCRAM-SHA-512"], name
+    assert set(advertised.values()) == {"SASL_PLAINTEXT"}
+    return set(advertised), compose["x-tiendo-env"]["KAFKA_BOOTSTRAP_SERVERS"]
+
+
+def _hosts(document: dict[str, Any]) -> dict[str, str]:
+    """Each server's host with its variables at their defaults."""
+    hosts = {}
+    for name, server in document["servers"].items():
+        host = server["host"]
+        for variable, spec in server.get("variables", {}).items():
+            host = host.replace("{" + variable + "}", spec["default"])
+        hosts[name] = host
+    return hosts
+
+
+def test_asyncapi_servers_are_the_brokers_this_repository_runs() -> None:
+    document = asyncapi_document()
+    hosts = _hosts(document)
+    advertised, bootstrap = _compose_addresses()
+    local = re.search(r"^advertised\.listeners=CLIENT://([0-9.]+):\$port$", (ROOT / "infra" / "kafka.sh")
+                      .read_text("utf-8"), re.MULTILINE)
+    default_port = re.search(r"^port=\$\{KAFKA_PORT:-([0-9]+)\}$", (ROOT / "infra" / "kafka.sh").read_text("utf-8"),
+                             re.MULTILINE)
+    assert local and default_port
+    stale = "the brokers changed: update _SERVERS in shared/domain/schema.py, then --write"
+    assert hosts["local"] == f"{local[1]}:{default_port[1]}", stale
+    assert set(hosts.values()) == {hosts["local"], *advertised}, stale
+    assert bootstrap == hosts["compose"], stale
+
+
+def test_asyncapi_servers_require_the_mechanisms_the_listeners_take() -> None:
+    document = asyncapi_document()
+    schemes = document["components"]["securitySchemes"]
+    assert {scheme["type"] for scheme in schemes.values()} == {"scramSha512", "plain"}
+    for server in document["servers"].values():
+        assert server["protocol"] == "kafka"  # SASL_PLAINTEXT: no TLS, so not kafka-secure
+        assert {ref["$ref"] for ref in server["security"]} == {f"#/components/securitySchemes/{name}"
+                                                                for name in schemes}
+
+
+def test_asyncapi_operations_are_what_the_acls_allow_the_services() -> None:
+    """Each service's WRITE on a topic is a send of its channel, each READ a receive, and
+    nothing else; the agency systems' grants are the other side of the same channels."""
+    from services.kafka_admin.acls import Principals, pipeline_grants
+
+    document = asyncapi_document("staging")
+    channel_of = {channel["address"]: name for name, channel in document["channels"].items()}
+    services = {f"User:{name}" for name in (Principals.ingest, Principals.scorer, Principals.report)}
+    allowed = {("send" if g.operation == "WRITE" else "receive", channel_of[g.name], g.principal.removeprefix("User:"))
+               for g in pipeline_grants("staging")
+               if g.principal in services and g.resource == "topic" and not g.prefixed}
+    described = {(op["action"], op["channel"]["$ref"].removeprefix("#/channels/"), op["x-principal"])
+                 for op in document["operations"].values()}
+    assert described == allowed
+    agencies = {(g.operation, channel_of[g.name]) for g in pipeline_grants("staging") if g.principal == "User:agency"}
+    assert agencies == {("WRITE", "progress"), ("READ", "receipts"), ("READ", "treeHeads")}
+    assert {("receive", "progress"), ("send", "receipts"), ("send", "treeHeads")} <= {a[:2] for a in described}
