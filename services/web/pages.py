@@ -172,10 +172,15 @@ def rejections_page(request: Request, agency_id: str, user: Principal = Depends(
 
 @router.get("/reports")
 def reports_page(request: Request, user: Principal = Depends(require_user)):
-    """The issued reports, each file with whether it still matches its recorded hash."""
+    """The issued reports, each file with whether it still matches its recorded hash; for
+    operators also what became of their e-mail deliveries."""
     _national_only(user)
     lang = lang_of(request)
-    return _render(request, user, t("reports", lang), [views.reports_table(context(request).engine, lang)])
+    engine = context(request).engine
+    tables = [views.reports_table(engine, lang)]
+    if user.role == "operator":
+        tables.append(views.deliveries_table(engine, lang))
+    return _render(request, user, t("reports", lang), tables)
 
 
 @router.get("/reports/{report_id}/{fmt}")

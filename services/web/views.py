@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from shared.db.deliveries import DeliveryStore
 from shared.db.engine import Engine  # the type of what make_engine builds
 from shared.db.projections import ScorerStore
 from shared.db.report_queries import ReportStore
@@ -368,6 +369,22 @@ def reports_table(engine: Engine, lang: str) -> Table:
         for fmt, file in sorted(record.files.items()):
             table.add([record.id, record.period, record.lang, record.cutoff_at, record.built_at, fmt,
                        _check(file, lang), file.get("sha256")], f"/reports/{record.id}/{fmt}")
+    return table
+
+
+def deliveries_table(engine: Engine, lang: str) -> Table:
+    """The latest e-mail deliveries of issued reports (operators): sent, pending, or failed
+    with the mail server's answer and the next attempt (none: given up)."""
+    table = Table("deliveries", t("deliveries", lang),
+                  ["delivery_id", "report_id", "period", "email", "status", "status_code", "attempts", "last_error",
+                   "next_attempt_at", "sent_at"],
+                  ["#", t("reports", lang) + " #", t("period", lang), t("recipient", lang), t("delivery_status", lang),
+                   "status", t("attempts", lang), t("server_answer", lang), t("next_attempt", lang), t("sent_at", lang)],
+                  hidden={"status_code"})
+    for d in DeliveryStore(engine).deliveries():
+        given_up = d.status == "failed" and d.next_attempt_at is None
+        table.add([d.id, d.report_id, d.period, d.email, t("given_up" if given_up else d.status, lang), d.status,
+                   d.attempts, d.last_error, d.next_attempt_at, d.sent_at])
     return table
 
 
