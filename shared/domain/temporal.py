@@ -123,8 +123,14 @@ Timestamp = Annotated[
 
 
 def vietnam_date(value: datetime) -> date:
-    """The calendar day in Vietnam at the instant ``value``."""
-    return value.astimezone(VIETNAM_TZ).date()
+    """The calendar day in Vietnam at the instant ``value``: the first or last day a
+    ``date`` holds when the instant lies beyond them."""
+    try:
+        return value.astimezone(VIETNAM_TZ).date()
+    except OverflowError:
+        # 0001-01-01T00:00:00+01:00 and 9999-12-31T23:59:59-01:00 are canonical text; their
+        # UTC or Vietnam time is not a datetime, and an event must never stop ingest.
+        return date.min if value.year == 1 else date.max
 
 
 def month_end(year: int, month: int) -> date:

@@ -9,12 +9,16 @@ import random
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from pydantic import ValidationError
 
+from shared.domain.canonical import parse
 from shared.domain.events import EARLIEST_OBSERVATION, Reporter
+from shared.domain.examples import EXAMPLES
+from shared.domain.reasons import ContractViolation, ReasonCode
 from shared.domain.schema import progress_event_json_schema
 from shared.domain.temporal import _as_date, _as_timestamp, format_timestamp
 
@@ -37,9 +41,14 @@ COMMITTED_ON = _member("$defs", "Explanation", "properties", "committed_on")
 NAME = _member("$defs", "Reporter", "properties", "name")
 
 
-def _accepts(parse, text: str) -> bool:
+def canonical_bytes_of(event: dict[str, Any]) -> bytes:
+    """``event`` written as the contract's canonical form (ingest's fast path reads it)."""
+    return json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _accepts(read, text: str) -> bool:
     try:
-        parse(text)
+        read(text)
     except ValueError:  # pydantic's custom errors are ValueErrors
         return False
     return True
@@ -106,3 +115,20 @@ def test_a_name_is_blank_for_the_schema_exactly_when_it_is_for_ingest() -> None:
         if NAME.is_valid(chr(code)) is not ingest:
             differ.append(hex(code))
     assert differ == []
+
+
+@pytest.mark.parametrize(("reported_at", "code"), [("0001-01-01T00:00:00+01:00", ReasonCode.OBSERVED_AFTER_REPORTED),
+                                                   ("9999-12-31T23:59:59-01:00", None)])
+def test_the_first_and_last_instants_are_judged_not_a_crash(reported_at: str, code: ReasonCode | None) -> None:
+    """Valid text both, whose time in UTC or in Vietnam no datetime holds: ingest's
+    parsers once raised OverflowError on them, which would stop the worker at every
+    restart. The second is refused later, as reported in the future (keyring)."""
+    event = dict(EXAMPLES["measurement_ratio"], reported_at=reported_at)
+    assert REPORTED_AT.is_valid(reported_at)
+    for raw in (canonical_bytes_of(event), json.dumps(event).encode()):  # the fast path, then pydantic's
+        try:
+            parse(raw, today=date(2026, 12, 1))
+            got = None
+        except ContractViolation as exc:
+            got = exc.code
+        assert got is code
