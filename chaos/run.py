@@ -35,7 +35,7 @@ from chaos.check import Check, Verdict
 from chaos.infra import ROOT, OwnBroker, OwnPostgres, drop_database, fresh_database
 from chaos.pipeline import Pipeline
 from chaos.report import passed, restarts, write_report
-from chaos.scenarios import Fault, Result, bad_input_run, kill_schedule, stream_run, stream_workers
+from chaos.scenarios import Fault, Result, bad_input_run, kill_schedule, restarted, stream_run, stream_workers
 from chaos.stream import simulated
 
 BACKENDS = ("postgresql", "sqlite")
@@ -139,14 +139,13 @@ def _best_effort(what: str, action) -> None:
 
 
 def crash(run: Run, pipes: _Pipelines, backend: str) -> Result:
-    """SIGKILL ingest and scorer `--kills` times each at random moments of the stream."""
+    """SIGKILL ingest and scorer `--kills` times each at random points of the stream."""
     a = run.args
     pipe = pipes.new(backend, "crash")
     expected = simulated(pipe.engine, a.events, a.seed)
-    duration = a.events / a.rate
     workers = stream_workers(pipe, pipe.data_dir / "logs")
-    faults = kill_schedule(random.Random(a.seed), list(workers), a.kills, 2.0, duration)
-    return stream_run("crash", pipe, expected, duration, faults, workers)
+    faults = kill_schedule(random.Random(a.seed), list(workers), a.kills, a.events // 20, a.events)
+    return stream_run("crash", pipe, expected, a.rate, faults, workers)
 
 
 def broker_outage(run: Run, pipes: _Pipelines, backend: str) -> Result:
@@ -155,16 +154,9 @@ def broker_outage(run: Run, pipes: _Pipelines, backend: str) -> Result:
     with OwnBroker(pipes.work / f"broker-{backend}") as broker:
         pipe = pipes.new(backend, "broker", bootstrap=broker.bootstrap, credentials=broker.credentials)
         expected = simulated(pipe.engine, a.outage_events, a.seed + 1)
-        duration = a.outage_events / a.rate
-
-        def stop_and_start() -> float:
-            broker.down()
-            time.sleep(a.broker_down)
-            broker.up()
-            return time.monotonic()
-
-        fault = Fault(0.4 * duration, f"broker stopped {a.broker_down:g} s", stop_and_start)
-        result = stream_run("broker outage", pipe, expected, duration, [fault],
+        fault = Fault(int(0.4 * a.outage_events), f"broker stopped {a.broker_down:g} s", broker.down,
+                      restarted(broker.up), down_s=a.broker_down)
+        result = stream_run("broker outage", pipe, expected, a.rate, [fault],
                             stream_workers(pipe, pipe.data_dir / "logs"))
         pipe.dispose()  # its database, on the shared PostgreSQL, goes with the others at the end
     return result
@@ -176,16 +168,9 @@ def postgres_restart(run: Run, pipes: _Pipelines) -> Result:
     with OwnPostgres() as pg:
         pipe = pipes.new("postgresql", "postgres", admin_url=pg.url())
         expected = simulated(pipe.engine, a.outage_events, a.seed + 2)
-        duration = a.outage_events / a.rate
-
-        def restart() -> float:
-            pg.stop()
-            time.sleep(a.pg_down)
-            pg.start()
-            return time.monotonic()
-
-        fault = Fault(0.4 * duration, f"PostgreSQL restarted ({a.pg_down:g} s down)", restart)
-        result = stream_run("PostgreSQL restart", pipe, expected, duration, [fault],
+        fault = Fault(int(0.4 * a.outage_events), f"PostgreSQL restarted ({a.pg_down:g} s down)", pg.stop,
+                      restarted(pg.start), down_s=a.pg_down)
+        result = stream_run("PostgreSQL restart", pipe, expected, a.rate, [fault],
                             stream_workers(pipe, pipe.data_dir / "logs"))
         pipe.dispose()
     return result

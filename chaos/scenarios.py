@@ -2,8 +2,8 @@
 what was done to it, what was sent, and the verdict of chaos.check.
 
 - stream runs: the simulated stream published at a steady pace through real worker
-  processes (`ingest run`, `scorer run`), with faults at scheduled moments: SIGKILLs of
-  either worker (restarted at once, as a supervisor would), the broker stopped for a
+  processes (`ingest run`, `scorer run`), with faults at chosen points of the stream,
+  each once the workers it is aimed at are at work: SIGKILLs of either worker (restarted at once, as a supervisor would), the broker stopped for a
   while, PostgreSQL stopped and started again;
 - bad input: the corpus and the fuzzer's mutants, mixed with valid events, through one
   ingest worker.
@@ -12,6 +12,7 @@ Tampering and access attempts are in tamper.py and access.py.
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
@@ -33,29 +34,44 @@ from chaos.stream import Expected
 from chaos.workers import Publisher, Worker
 
 READY_S = 300.0
-"""How long the workers of a stream run may take to start doing something."""
+"""How long a worker may take to be at work (after a start, a restart or an outage), and
+the publisher to reach a fault's point of the stream: a safety bound, never a measure."""
 SCORER_TODAY = date(2025, 12, 31)
 """The day the scorer evaluates for: the end of the simulated year, so statuses vary."""
 STALL_S = 120.0
 """No ledger, dead-letter or scorer progress for this long with work left is a stall: the
 workers' stacks go to their logs (SIGABRT, faulthandler) and the run fails, at once
 rather than at a distant timeout."""
+HELD_BACK = 0.2
+"""The share of the stream, at its end, that is published only once an outage is over:
+the ledger must then grow after the service came back, whatever the machine's speed."""
+WATCHES = {"ingest": "ledger", "scorer": "scorer"}
+"""What grows while each worker is at work: the ledger, or the scorer's applied entries."""
 
 
 @dataclass
 class Fault:
-    """Something done to a running pipeline ``at_s`` seconds into its stream. ``act``
-    returns when it is over: the moment (time.monotonic) the service answered again or
-    the killed worker was started again, from which recovery is timed, as the time until
-    ``watch`` (the ledger, or the scorer's applied entries) grows."""
+    """Something done to a running pipeline once the first ``at`` messages of its stream
+    are published (the rest is held back until it has hit) and the workers it is aimed
+    at are at work: ``begin`` breaks something, ``end`` (``down_s`` later) mends it and
+    returns the moment (time.monotonic) the service answered again or the killed worker
+    was started again. Recovery is timed from then to the growth of ``watch`` (the
+    ledger, or the scorer's applied entries)."""
 
-    at_s: float
+    at: int
     name: str
-    act: Callable[[], float | None]
-    watch: str = "ledger"
-    kill: bool = False
-    """A SIGKILL (a restart timed for information) rather than an outage (which the
-    workers must recover from on their own: no growth afterwards fails the run)."""
+    begin: Callable[[], None]
+    end: Callable[[], float]
+    down_s: float = 0.0
+    """How long the service stays away: the fault's own length, which no verdict depends on."""
+    victim: Worker | None = None
+    """The worker a SIGKILL hits (restarted at once; its restart timed for information),
+    or None for an outage (which the workers must ride out on their own: no growth
+    afterwards fails the run)."""
+
+    @property
+    def watch(self) -> str:
+        return WATCHES[self.victim.name] if self.victim else "ledger"
 
 
 @dataclass
@@ -112,43 +128,48 @@ class _Progress(threading.Thread):
                     None)
 
 
-def _at_work(progress: _Progress, workers: tuple[Worker, ...], timeout_s: float) -> float | None:
-    """The moment both the ledger and the scorer's applied entries had grown (the
-    workers at work), or None after ``timeout_s``."""
+def _until(condition: Callable[[], bool], workers: tuple[Worker, ...], timeout_s: float) -> bool:
+    """Wait for ``condition`` (``timeout_s`` is a safety bound), restarting workers that
+    exit by themselves meanwhile; whether it held. A database or broker away counts as
+    not yet."""
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+    while True:
         for w in workers:
             w.restart_if_dead()
-        samples = progress.samples
-        if all(any(size for _, size in samples[name]) for name in samples):
-            return time.monotonic()
+        try:
+            if condition():
+                return True
+        except (DatabaseUnavailable, BrokerUnavailable):
+            pass
+        if time.monotonic() > deadline:
+            return False
         time.sleep(0.1)
-    return None
 
 
-def kill_schedule(rng: random.Random, workers: list[Worker], kills: int, start_s: float, end_s: float,
-                  min_gap_s: float = 4.0) -> list[Fault]:
-    """``kills`` SIGKILLs of each worker at random moments between ``start_s`` and
-    ``end_s``, one in each of ``kills`` equal slots and at least ``min_gap_s`` apart (so
-    the restarted process has started before it is killed again); each restarts it."""
-    span = (end_s - start_s) / kills
-    if span <= min_gap_s:
-        raise ValueError(f"{kills} kills need more than {kills * min_gap_s:.0f} s of stream; make it longer")
+def kill_schedule(rng: random.Random, workers: list[Worker], kills: int, first: int, end: int,
+                  gap: float = 0.25) -> list[Fault]:
+    """``kills`` SIGKILLs of each worker at random points of the stream between messages
+    ``first`` and ``end``: one in each of ``kills`` equal parts, never in the last ``gap``
+    of a part. Two kills of one worker are thus that many messages apart, published only
+    after the first (the stream is held back at each fault), so the restarted worker has
+    work to be back at before it is killed again. Each kill restarts the worker at once."""
+    span = (end - first) / kills
+    if span * gap < 1:
+        raise ValueError(f"{kills} kills need a longer stream than {end - first} messages")
     faults = []
     for w in workers:
         for i in range(kills):
-            at = start_s + i * span + rng.uniform(0, span - min_gap_s)
-            faults.append(Fault(at, f"SIGKILL {w.name}", _killer(w), watch="scorer" if w.name == "scorer" else "ledger",
-                                kill=True))
+            at = int(first + i * span + rng.uniform(0, span * (1 - gap)))
+            faults.append(Fault(at, f"SIGKILL {w.name}", w.kill, restarted(w.start), victim=w))
     return faults
 
 
-def _killer(w: Worker) -> Callable[[], float]:
-    def act() -> float:
-        w.kill()
-        w.start()
+def restarted(start: Callable[[], None]) -> Callable[[], float]:
+    """A fault's ``end``: ``start`` (a worker, a service), then the moment it returned."""
+    def end() -> float:
+        start()
         return time.monotonic()
-    return act
+    return end
 
 
 def _drained(pipe: Pipeline, scorer: bool) -> bool:
@@ -202,48 +223,65 @@ def _wait(pipe: Pipeline, workers: tuple[Worker, ...], done: Callable[[], bool],
         time.sleep(1.0)
 
 
-def stream_run(scenario: str, pipe: Pipeline, expected: Expected, duration_s: float, faults: list[Fault],
+def stream_run(scenario: str, pipe: Pipeline, expected: Expected, rate: float, faults: list[Fault],
                workers: tuple[Worker, Worker], timeout_s: float = 1800) -> Result:
-    """Publish ``expected``'s messages over ``duration_s`` with both workers running,
-    inject ``faults`` on schedule, wait until everything is consumed, stop the workers
-    (SIGTERM) and check."""
+    """Publish ``expected``'s messages at ``rate`` a second with both workers running,
+    inject each of ``faults`` at its point of the stream once the workers it is aimed at
+    are at work, wait until everything is consumed, stop the workers (SIGTERM) and check.
+
+    Nothing here waits for a time that depends on the machine: the publisher stops at
+    each fault's point until the fault has hit (so the stream is still flowing then),
+    and during an outage the stream's tail is held back until the service is back and
+    the ledger's size has been read (so the ledger must grow afterwards)."""
     started = time.monotonic()
+    faults = sorted(faults, key=lambda f: f.at)
+    n = len(expected.messages)
     for w in workers:
         w.start()
     progress = _Progress(pipe)
     progress.start()
-    publisher = Publisher(pipe.broker, pipe.topics.progress, expected.messages, duration_s)
+    # What each worker's counter stood at when it was last (re)started: it is at work once
+    # past it. The database is new, so 0 at first.
+    since = {w.name: 0 for w in workers}
+    publisher = Publisher(pipe.broker, pipe.topics.progress, expected.messages, rate,
+                          allowed=faults[0].at if faults else None)
     publisher.start()
-    t0 = time.monotonic()
     recovery: list[float] = []
     restarts: list[float] = []
     back_at: list[tuple[Fault, float, int]] = []
     notes: list[str] = []
     try:
-        # Faults are for workers at work: a worker still starting up (a few seconds on a
-        # loaded machine) that meets PostgreSQL stopped exits, and that is not what a
-        # fault "mid-stream" means. So the schedule is pushed back, as a whole, until
-        # both have done something (the ledger and the scorer's entries have grown).
-        ready = _at_work(progress, workers, READY_S)
-        if ready is None:
-            notes.append(f"the workers had done nothing {READY_S:.0f} s after they started")
-            ready = time.monotonic()
-        first = min((f.at_s for f in faults), default=0.0)
-        shift = max(0.0, ready - (t0 + first))
-        for fault in sorted(faults, key=lambda f: f.at_s):
-            while time.monotonic() < t0 + fault.at_s + shift:
-                for w in workers:
-                    w.restart_if_dead()
-                time.sleep(0.1)
-            back = fault.act()
-            if back is not None:
-                # The ledger's size (or the scorer's count) as the service came back or the
-                # worker restarted (the harness waits for the database like the workers
-                # do): recovery is growth past it.
-                back_at.append((fault, back, until_available(progress.counters[fault.watch])))
+        for i, fault in enumerate(faults):
+            publisher.allow(fault.at)
+            if not _until(lambda: publisher.sent >= fault.at or not publisher.is_alive(), workers, READY_S):
+                notes.append(f"the publisher had not reached message {fault.at:,} {READY_S:.0f} s before {fault.name}")
+            # Faults are for workers at work: a worker still starting up (a few seconds on
+            # a loaded machine) that meets PostgreSQL stopped exits, and that is not what a
+            # fault mid-stream means; a worker killed again before it was back at work
+            # tests nothing new.
+            aimed = (fault.victim,) if fault.victim else workers
+            if not _until(lambda: all(progress.counters[WATCHES[w.name]]() > since[w.name] for w in aimed),
+                          workers, READY_S):
+                notes.append(f"{' and '.join(w.name for w in aimed)} not at work {READY_S:.0f} s before {fault.name}")
+            fault.begin()
+            if fault.down_s:
+                # The agencies go on publishing while the service is away, but not the tail.
+                upto = faults[i + 1].at if i + 1 < len(faults) else n
+                publisher.allow(min(upto, max(fault.at, n - math.ceil(n * HELD_BACK))))
+                time.sleep(fault.down_s)
+            back = fault.end()
+            # The ledger's size (or the scorer's count) as the service came back or the
+            # worker restarted (the harness waits for the database like the workers do):
+            # recovery is growth past it.
+            size = until_available(progress.counters[fault.watch])
+            if fault.victim:
+                since[fault.victim.name] = size
+            back_at.append((fault, back, size))
+        publisher.allow(n)
         notes += _wait(pipe, workers, lambda: not publisher.is_alive() and _drained(pipe, scorer=True), True,
                        timeout_s)
     finally:
+        publisher.close()
         for w in workers:
             code = w.stop()
             if code != 0:
@@ -251,9 +289,9 @@ def stream_run(scenario: str, pipe: Pipeline, expected: Expected, duration_s: fl
         progress.stop()
     for i, (fault, moment, size) in enumerate(back_at):
         # A kill is timed up to the next kill of the same worker, never across it.
-        before = next((m for f, m, _ in back_at[i + 1:] if f.kill and f.name == fault.name), float("inf"))
+        before = next((m for f, m, _ in back_at[i + 1:] if f.victim and f.name == fault.name), float("inf"))
         took = progress.grew_after(fault.watch, moment, size, before)
-        if fault.kill:
+        if fault.victim:
             if took is not None:
                 restarts.append(took)
         elif took is None:
@@ -300,7 +338,7 @@ def bad_input_run(scenario: str, pipe: Pipeline, expected: Expected, logs: Path,
     the simulated 2025; the corpus and the fuzzer are judged on today's clock): every bad
     message must become a dead letter, every valid one a ledger entry."""
     started = time.monotonic()
-    publisher = Publisher(pipe.broker, pipe.topics.progress, expected.messages, duration_s=0)
+    publisher = Publisher(pipe.broker, pipe.topics.progress, expected.messages)
     publisher.start()
     publisher.join()
     notes = [f"publisher failed: {publisher.error!r}"] if publisher.error else []

@@ -1,5 +1,6 @@
 """Worker processes the harness can SIGKILL and restart, and a publisher thread that plays
-the agency systems at a steady pace (and waits out a broker outage like they would)."""
+the agency systems at a steady pace (and waits out a broker outage like they would), up to
+the point of the stream the harness allows."""
 
 from __future__ import annotations
 
@@ -78,37 +79,80 @@ class Worker:
 
 
 class Publisher(threading.Thread):
-    """Sends (key, value) messages to a topic, a chunk at a time, spread evenly over
-    ``duration_s``. A flush waits out a broker outage (the producer retries with
-    idempotence, so nothing is sent twice); any failure is kept in ``error``."""
+    """Sends (key, value) messages to a topic, a chunk at a time, at ``rate`` messages a
+    second (0: as fast as the broker takes them), never past the position the harness
+    allows (``allowed``, raised by ``allow``). A fault scenario holds the rest of the
+    stream back until its fault has hit: the stream is then still flowing when it hits,
+    however fast or slow the machine. A flush waits out a broker outage (the producer
+    retries with idempotence, so nothing is sent twice); any failure is kept in ``error``."""
 
     def __init__(self, broker: Broker, topic: str, messages: list[tuple[str | bytes | None, bytes | None]],
-                 duration_s: float, chunk: int = 500) -> None:
+                 rate: float = 0, chunk: int = 500, allowed: int | None = None) -> None:
         super().__init__(daemon=True, name="publisher")
         self.broker = broker
         self.topic = topic
         self.messages = messages
-        self.duration_s = duration_s
+        self.rate = rate
         self.chunk = chunk
         self.sent = 0
+        """Messages acknowledged by the broker."""
         self.error: BaseException | None = None
         self.finished_at: float | None = None
+        self._allowed = len(messages) if allowed is None else min(allowed, len(messages))
+        self._closed = False
+        self._changed = threading.Condition()
+
+    def allow(self, upto: int) -> None:
+        """Let it publish up to message ``upto`` (never fewer than allowed before)."""
+        with self._changed:
+            self._allowed = max(self._allowed, min(upto, len(self.messages)))
+            self._changed.notify_all()
+
+    def close(self) -> None:
+        """Make it stop where it is (a scenario that broke off)."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+    def wait_sent(self, n: int, timeout_s: float) -> bool:
+        """Wait until ``n`` messages are acknowledged (or it finished, or ``timeout_s``);
+        whether they are."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.sent >= n or self.finished_at is not None, timeout_s)
+            return self.sent >= n
+
+    def _next_allowed(self) -> tuple[int, bool]:
+        """The end of the next chunk, once allowed, and whether it had to wait for it."""
+        with self._changed:
+            held = self._allowed <= self.sent and not self._closed
+            self._changed.wait_for(lambda: self._allowed > self.sent or self._closed)
+            return (self.sent if self._closed else min(self._allowed, self.sent + self.chunk)), held
 
     def run(self) -> None:
         try:
             producer = self.broker.producer()
-            started = time.monotonic()
-            chunks = max(1, -(-len(self.messages) // self.chunk))
-            for i in range(chunks):
-                for key, value in self.messages[i * self.chunk:(i + 1) * self.chunk]:
+            due = time.monotonic()
+            while self.sent < len(self.messages):
+                end, held = self._next_allowed()
+                if end == self.sent:
+                    break  # closed
+                if held:
+                    due = time.monotonic()  # the pace goes on from the release, without catching up
+                for key, value in self.messages[self.sent:end]:
                     producer.send(self.topic, key, value)
                 producer.flush(timeout_s=600)
-                self.sent = min(len(self.messages), (i + 1) * self.chunk)
-                pause = started + self.duration_s * (i + 1) / chunks - time.monotonic()
+                if self.rate:
+                    due += (end - self.sent) / self.rate
+                with self._changed:
+                    self.sent = end
+                    self._changed.notify_all()
+                pause = due - time.monotonic()
                 if pause > 0:
-                    time.sleep(pause)
+                    time.sleep(pause)  # the agencies' pace, not a wait for anything
             producer.close()
         except BaseException as exc:  # reported by the scenario, which fails the run
             self.error = exc
         finally:
-            self.finished_at = time.monotonic()
+            with self._changed:
+                self.finished_at = time.monotonic()
+                self._changed.notify_all()

@@ -463,7 +463,18 @@ class Consumer:
 
     def poll(self, max_records: int = 5000, timeout_ms: int = 200) -> list[Record]:
         """Up to `max_records` messages from the assigned partitions, in offset order."""
-        batches = self._kc.poll(timeout_ms=timeout_ms, max_records=max_records)
+        try:
+            batches = self._kc.poll(timeout_ms=timeout_ms, max_records=max_records)
+        except KafkaError as exc:
+            if not exc.retriable:
+                raise
+            # kafka-python 3.0 lets a connection reset during a metadata refresh escape
+            # poll (seen with the broker restarting in `make chaos`: the workers exited).
+            # The broker is away for a moment, which a worker rides out: nothing was
+            # fetched, and the poll's timeout is waited as a poll would have.
+            log.warning("broker unreachable while polling (%s); polling again", exc)
+            time.sleep(timeout_ms / 1000)
+            batches = {}
         self._rescue_dropped_join()
         if not batches:
             self._watch_coordinator()

@@ -7,6 +7,8 @@ import sys
 import time
 from datetime import date
 
+from kafka import KafkaAdminClient
+
 from shared.config import Settings
 from shared.db.engine import make_engine, migrate
 from shared.db.keys import KeyStore
@@ -14,6 +16,7 @@ from shared.db.ledger import LedgerStore
 from shared.domain import merkle
 from shared.domain.tree_head import entry_leaf_hash, head_problem
 from shared.kafka import Broker
+from shared.kafka.client import security_config
 from shared.keyfiles import LEDGER_KEY_NAME, OperatorKey, SigningKey
 
 from services.ingest.worker import HeadPolicy, IngestWorker
@@ -98,8 +101,22 @@ def start_worker(env: dict, *args: str) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
+def members_with_partitions(settings: Settings, service: str) -> int:
+    """How many members of ``service``'s consumer group hold partitions now (as the
+    broker's group coordinator describes the group)."""
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers,
+                             **security_config(settings.kafka_credentials))
+    try:
+        group = settings.group(service)
+        members = admin.describe_groups([group])[group]["members"]
+    finally:
+        admin.close()
+    return sum(bool(m["member_assignment"] and m["member_assignment"]["assigned_partitions"]) for m in members)
+
+
 def wait_for(predicate, timeout_s: float, what: str) -> None:
-    """Poll `predicate` until it holds; fail naming `what` after `timeout_s`."""
+    """Poll `predicate` until it holds; fail naming `what` after `timeout_s`, which is a
+    safety bound (a test waits for a condition, never for a time)."""
     deadline = time.monotonic() + timeout_s
     while not predicate():
         if time.monotonic() > deadline:

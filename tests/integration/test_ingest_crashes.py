@@ -4,24 +4,10 @@ from __future__ import annotations
 
 import json
 import random
-import threading
-import time
 
 from shared.domain.chain import first_break
-from tests.integration.pipeline import Pipeline, assert_tree_sound, start_worker, wait_for
+from tests.integration.pipeline import Pipeline, assert_tree_sound, members_with_partitions, start_worker, wait_for
 from tests.integration.streams import AGENCIES, valid_stream
-
-
-def _publish_slowly(p: Pipeline, messages, chunks: int = 20) -> threading.Thread:
-    def run():
-        size = len(messages) // chunks + 1
-        for i in range(0, len(messages), size):
-            p.publish(messages[i:i + size])
-            time.sleep(0.3)
-
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    return t
 
 
 def _assert_exactly(p: Pipeline, expected_ids: set) -> None:
@@ -37,44 +23,60 @@ def _assert_exactly(p: Pipeline, expected_ids: set) -> None:
     assert_tree_sound(p)
 
 
+KILLS = 6
+
+
 def test_sigkill_at_random_moments_during_a_50000_event_stream(settings, env_for):
+    """Six times: a part of the stream published, an ingest worker started and SIGKILLed
+    at a random point of its work on it (once the ledger has grown past a random size
+    within the part), while the rest of the stream is still unpublished; then the last
+    part, and one worker until idle. Each kill hits a worker at work, whatever the
+    machine's speed: the test waits for sizes, never for times."""
     p = Pipeline(settings)
     keys = {a: p.issue_key(a) for a in AGENCIES}
     stream = valid_stream(50_000, keys)
-    publisher = _publish_slowly(p, stream.messages)
     rng = random.Random(2025)
-    kills = 0
-    while publisher.is_alive() or kills < 6:
+    size = -(-len(stream.messages) // (KILLS + 1))
+    parts = [stream.messages[i:i + size] for i in range(0, len(stream.messages), size)]
+    for part in parts[:-1]:
+        p.publish(part)
+        # Every event of the stream is new and valid: the worker records the whole part
+        # (and what the last one left), so the ledger reaches any size up to this.
+        kill_at = p.ledger.ledger_size() + rng.randint(1, len(part) // 2)
         worker = start_worker(env_for, "ingest", "run", "--batch-size", "2000")
-        time.sleep(rng.uniform(2.5, 6.0))
+        wait_for(lambda: p.ledger.ledger_size() >= kill_at, 300, f"the worker to record {kill_at:,} entries")
         worker.kill()
         worker.wait()
-        kills += 1
+    p.publish(parts[-1])
     final = start_worker(env_for, "ingest", "run", "--until-idle")
-    assert final.wait(timeout=300) == 0, final.stderr.read().decode()
+    assert final.wait(timeout=600) == 0, final.stderr.read().decode()
 
-    assert kills >= 6
-    assert 0 < p.ledger.ledger_size()
     _assert_exactly(p, stream.valid_ids)
     p.dispose()
 
 
 def test_two_instances_one_killed_midway(settings, env_for):
+    """Half the stream published, two instances at work on it (each holding partitions,
+    the ledger growing); one SIGKILLed, then the other half published: the survivor takes
+    over the dead one's partitions and records everything exactly once."""
     settings = settings.model_copy(update=dict(partitions=6))
     env_for = dict(env_for, TIENDO_PARTITIONS="6")
     p = Pipeline(settings)
     keys = {a: p.issue_key(a) for a in AGENCIES}
     stream = valid_stream(20_000, keys, seed=5)
-    publisher = _publish_slowly(p, stream.messages)
+    half = len(stream.messages) // 2
+    p.publish(stream.messages[:half])
     first = start_worker(env_for, "ingest", "run", "--batch-size", "1000")
     second = start_worker(env_for, "ingest", "run", "--batch-size", "1000")
-    wait_for(lambda: p.ledger.ledger_size() > 3000, 120, "both instances to start appending")
-    first.kill()
-    first.wait()
-    publisher.join()
     try:
-        wait_for(lambda: p.ledger.ledger_size() >= len(stream.valid_ids), 180, "the survivor to take over")
+        wait_for(lambda: members_with_partitions(settings, "ingest") == 2 and p.ledger.ledger_size() > 0, 300,
+                 "both instances to hold partitions and the ledger to grow")
+        first.kill()
+        first.wait()
+        p.publish(stream.messages[half:])
+        wait_for(lambda: p.ledger.ledger_size() >= len(stream.valid_ids), 600, "the survivor to take over")
     finally:
+        first.kill()
         second.terminate()
         assert second.wait(timeout=60) == 0, second.stderr.read().decode()
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import random
 import signal
-import threading
-import time
 from datetime import date, timedelta
 
 from sqlalchemy import insert, select
@@ -19,7 +17,7 @@ from shared.scoring.world import DomainWorld
 from services.scorer.replay import rebuild
 from services.scorer.worker import ScorerWorker
 from tests.factories import event_dict
-from tests.integration.pipeline import start_worker, wait_for
+from tests.integration.pipeline import members_with_partitions, start_worker, wait_for
 from tests.integration.scorer_support import PROJECTOR, LedgerFeed
 
 TODAY = date(2025, 7, 15)
@@ -69,34 +67,26 @@ def _events(n: int, seed: int = 3) -> list[dict]:
     return out
 
 
-def _publish_slowly(feed: LedgerFeed, stored, chunks: int = 15) -> threading.Thread:
-    def run():
-        size = len(stored) // chunks + 1
-        for i in range(0, len(stored), size):
-            feed.publish(stored[i:i + size])
-            time.sleep(0.4)
-
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    return t
-
-
 def test_two_instances_one_killed_midway_match_a_single_instance(settings, env_for, tmp_path):
     settings = settings.model_copy(update=dict(partitions=6))
     env_for = dict(env_for, TIENDO_PARTITIONS="6")
     feed = LedgerFeed(settings)
     stored = feed.append(_events(6000))
     assert len(stored) > 4000
-    publisher = _publish_slowly(feed, stored)
+    # The first part published, both instances at work on it (each holding partitions),
+    # one killed, then the rest: the kill is midway however fast the machine.
+    part = len(stored) * 2 // 5
+    feed.publish(stored[:part])
     args = ("scorer", "run", "--today", TODAY.isoformat(), "--batch-size", "100")
     first = start_worker(env_for, *args)
     second = start_worker(env_for, *args)
     try:
-        wait_for(lambda: feed.store.observation_count() > 800, 120, "both instances to start scoring")
+        wait_for(lambda: members_with_partitions(settings, "scorer") == 2 and feed.store.observation_count() > 0,
+                 300, "both instances to hold partitions and start scoring")
         first.kill()
         first.wait()
         killed_at = feed.store.observation_count()
-        publisher.join()
+        feed.publish(stored[part:])
         assert killed_at < len(stored), "the first instance must die midway"
         group = settings.group("scorer")
 
@@ -105,7 +95,7 @@ def test_two_instances_one_killed_midway_match_a_single_instance(settings, env_f
             stored_offsets = LedgerStore(feed.engine).all_tracked_offsets().get(group, {})
             return all(stored_offsets.get((settings.topics.ledger, p), 0) >= e for p, e in ends.items())
 
-        wait_for(caught_up, 180, "the survivor to take over the dead instance's partitions")
+        wait_for(caught_up, 300, "the survivor to take over the dead instance's partitions")
         wait_for(lambda: feed.store.observation_count() == len(stored), 30, "every entry to be applied")
     finally:
         second.send_signal(signal.SIGINT)

@@ -47,6 +47,7 @@ def test_an_auditor_reads_the_verdict_date_machine_totals_and_how_to_rerun():
     assert "| **total** | | 7 | 1,500 | 1,430 | 1,430 | 0 | 0 | 40 | 0 |" in text
     assert "| `bad_signature` | 30 |" in text
     assert "secret" not in text, "the database password is starred out"
+    assert "## How fault tests wait" in text and "never for a time" in text
 
 
 def test_a_loss_fails_the_verdict():

@@ -1,8 +1,33 @@
 """A consumer that lost its group coordinator reconnects instead of waiting forever."""
 
-import time
+import pytest
+from kafka.errors import GroupAuthorizationFailedError, KafkaConnectionError
 
 from shared.kafka import client
+
+
+class Clock:
+    """client.py's time, moved by hand: the watchdog's patience is tested against its own
+    clock, not against how fast a loaded machine runs the test."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    def wait_out_the_patience(self) -> None:
+        self.now += client.COORDINATOR_LOST_S + 1
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    c = Clock()
+    monkeypatch.setattr(client, "time", c)
+    return c
 
 
 class FakeCoordinator:
@@ -28,8 +53,7 @@ class FakeKafkaConsumer:
         self.closed = True
 
 
-def test_a_lost_coordinator_means_a_fresh_client(monkeypatch):
-    monkeypatch.setattr(client, "COORDINATOR_LOST_S", 0.05)
+def test_a_lost_coordinator_means_a_fresh_client(clock):
     made = []
 
     def connect():
@@ -39,18 +63,17 @@ def test_a_lost_coordinator_means_a_fresh_client(monkeypatch):
     consumer = client.Consumer(connect, ["t"], lambda parts: {}, lambda parts: None)
     consumer.poll()
     assert len(made) == 1
-    time.sleep(0.1)
+    clock.wait_out_the_patience()
     consumer.poll()
     assert len(made) == 2 and made[0].closed and made[1].topics == ["t"]
-    time.sleep(0.1)
+    clock.wait_out_the_patience()
     consumer.poll()
     assert len(made) == 2  # the new client knows its coordinator: nothing more to do
 
 
-def test_a_broker_that_is_away_is_waited_for_not_fatal(monkeypatch):
+def test_a_broker_that_is_away_is_waited_for_not_fatal(clock):
     # Regression: with the broker stopped longer than the watchdog's patience, the fresh
     # client could not bootstrap, BrokerUnavailable escaped poll, and the workers exited.
-    monkeypatch.setattr(client, "COORDINATOR_LOST_S", 0.05)
     made = []
     broker_answers = iter([True, False, True])
 
@@ -61,12 +84,42 @@ def test_a_broker_that_is_away_is_waited_for_not_fatal(monkeypatch):
         return made[-1]
 
     consumer = client.Consumer(connect, ["t"], lambda parts: {}, lambda parts: None)
-    time.sleep(0.1)
+    clock.wait_out_the_patience()
     consumer.poll()  # the broker refuses: keep the old client
     assert len(made) == 1 and not made[0].closed
-    time.sleep(0.1)
+    clock.wait_out_the_patience()
     consumer.poll()  # it is back: a fresh client
     assert len(made) == 2 and made[0].closed
+
+
+class ResettingKafkaConsumer(FakeKafkaConsumer):
+    """A client whose poll raises ``errors`` first, as kafka-python's can while the broker
+    restarts (a connection reset by peer during a metadata refresh)."""
+
+    def __init__(self, *errors: Exception) -> None:
+        super().__init__(unknown=False)
+        self.errors = list(errors)
+
+    def poll(self, timeout_ms, max_records):
+        if self.errors:
+            raise self.errors.pop(0)
+        return {}
+
+
+def test_a_connection_reset_while_polling_is_ridden_out(clock):
+    kc = ResettingKafkaConsumer(KafkaConnectionError("[Errno 104] Connection reset by peer"))
+    consumer = client.Consumer(lambda: kc, ["t"], lambda parts: {}, lambda parts: None)
+    before = clock.now
+    assert consumer.poll(timeout_ms=200) == []
+    assert clock.now - before == pytest.approx(0.2), "the poll's timeout is waited, not spun through"
+    assert consumer.poll() == []
+
+
+def test_an_error_waiting_cannot_fix_is_raised():
+    kc = ResettingKafkaConsumer(GroupAuthorizationFailedError("no ACL for the group"))
+    consumer = client.Consumer(lambda: kc, ["t"], lambda parts: {}, lambda parts: None)
+    with pytest.raises(GroupAuthorizationFailedError):
+        consumer.poll()
 
 
 class JoiningCoordinator(FakeCoordinator):
