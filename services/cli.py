@@ -16,6 +16,7 @@ from shared.config import ConfigError
 from shared.db import DatabaseUnavailable
 from shared.db.engine import NoDatabase
 from shared.kafka import BrokerUnavailable, NotAuthorized
+from shared.presentation.cli import JSON_REQUESTED, json_errors, wants_json
 from shared.runtime import Runtime
 
 # Each command's group, imported only when the command runs: the report's renderers
@@ -124,11 +125,16 @@ class _Tiendo(click.Group):
         fit_streams()
         return super().main(*args, **kwargs)
 
+    def parse_args(self, ctx, args):
+        ctx.meta[JSON_REQUESTED] = wants_json(args)  # before parsing: a mistake in it is answered in JSON too
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except _AT_THE_EDGE as exc:
-            raise _one_line(exc) from exc
+        with json_errors(ctx):  # outermost: the one lines below are answered in JSON too
+            try:
+                return super().invoke(ctx)
+            except _AT_THE_EDGE as exc:
+                raise _one_line(exc) from exc
 
 
 @click.group(cls=_Tiendo)

@@ -11,7 +11,7 @@ from shared.clock import vietnam_today
 from shared.domain.agencies import AgencyKind, accountable_head, agencies_on
 from shared.domain.catalogue import catalogue_on
 from shared.domain.schema import asyncapi_text, json_schema_text
-from shared.presentation.cli import Day, echo_json, json_option
+from shared.presentation.cli import Day, echo_json, echo_text, json_option
 from shared.presentation.figures import day_text
 
 _ON = click.option("--on", "on", type=Day(), default=None,
@@ -45,7 +45,7 @@ def targets(on: date | None, as_json: bool) -> None:
     if as_json:
         echo_json(dict(on=day, targets=[target.model_dump(mode="json") for target in listed]))
         return
-    click.echo(f"Danh mục chỉ tiêu ngày {day_text(day)}: {len(listed)} chỉ tiêu")
+    echo_text(f"Danh mục chỉ tiêu ngày {day_text(day)}: {len(listed)} chỉ tiêu")
     click.echo(targets_table(listed, day))
 
 
@@ -86,10 +86,10 @@ def agencies(on: date | None, kind: str | None, as_json: bool) -> None:
         for shown, label in kind_labels.items()
         if kind in (None, shown.value)
     )
-    click.echo(f"Cơ quan ngày {day_text(day)}: {summary}")
+    echo_text(f"Cơ quan ngày {day_text(day)}: {summary}")
     click.echo(agencies_table(listed))
     if any(not agency.code_confirmed for agency in listed):
-        click.echo(f"{UNCONFIRMED_MARK} mã chưa được xác nhận (code not yet confirmed)")
+        echo_text(f"{UNCONFIRMED_MARK} mã chưa được xác nhận (code not yet confirmed)")
 
 
 @catalogue.command("schema")

@@ -4,7 +4,6 @@ A thin shell: each command parses options, calls library code, prints the outcom
 from __future__ import annotations
 
 import getpass
-import json
 import socket
 import sys
 from datetime import datetime
@@ -12,32 +11,30 @@ from pathlib import Path
 
 import click
 
+from shared.clock import as_utc
 from shared.db.dead_letters import DeadLetterStore
 from shared.db.keys import KeyRegistryError, KeyStore
 from shared.db.ledger import LedgerStore
-from shared.domain.agencies import get_agency
 from shared.domain.keyring import PublicKey
 from shared.domain.signing import ALGORITHM, KeyFileError, key_id_for, load_public_key
 from shared.domain.temporal import VIETNAM_TZ
 from shared.keyfiles import LEDGER_KEY_NAME, OperatorKey, SigningKey
-from shared.runtime import Runtime, graceful_stop
+from shared.presentation.cli import AgencyId, Reason, echo_json, echo_table, json_option, runtime
+from shared.runtime import graceful_stop
 
 from services.ingest.publish import keys_in_dir, publish_lines
 from services.ingest.worker import HeadPolicy, IngestWorker
 
 
-def _runtime(ctx: click.Context) -> Runtime:
-    return ctx.find_root().obj
-
-
-def _echo_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
 # ---- ingest ------------------------------------------------------------------------
 @click.group()
 def ingest() -> None:
-    """Receive progress events: publish files, run the ingest worker."""
+    """Receive progress events: publish files, run the ingest worker.
+
+    \b
+    Example:
+      tiendo ingest publish events.jsonl --key keys/ha-noi.key.pem && tiendo ingest run --until-idle
+    """
 
 
 @ingest.command()
@@ -47,7 +44,7 @@ def ingest() -> None:
                    "agency system would.")
 @click.option("--keys-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Sign each unsigned event with <DIR>/<agency_id>.key.pem when that file exists.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option()
 @click.pass_context
 def publish(ctx, file, keyfile, keys_dir, as_json):
     """Send FILE (JSON events, one per line; - for stdin) to the raw progress topic:
@@ -58,7 +55,7 @@ def publish(ctx, file, keyfile, keys_dir, as_json):
       tiendo ingest publish events.jsonl --key keys/ha-noi.key.pem
       tiendo ingest publish all-agencies.jsonl --keys-dir keys/
     """
-    rt = _runtime(ctx)
+    rt = runtime(ctx)
     if keyfile and keys_dir:
         raise click.UsageError("give --key or --keys-dir, not both")
     try:
@@ -78,7 +75,7 @@ def publish(ctx, file, keyfile, keys_dir, as_json):
         result = publish_lines(lines, producer, topic, key_for, on_sent=bar.update)
     producer.close()
     if as_json:
-        _echo_json(dict(topic=topic, sent=result.sent, signed=result.signed, unparsed=result.unparsed))
+        echo_json(dict(topic=topic, sent=result.sent, signed=result.signed, unparsed=result.unparsed))
     else:
         click.echo(f"published {result.sent} events to {topic}" + (f" ({result.signed} signed)" if key_for else ""))
 
@@ -93,7 +90,7 @@ def publish(ctx, file, keyfile, keys_dir, as_json):
               help="Sign a tree head once this many entries are not under one.")
 @click.option("--head-interval", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds after which any entry not under a head gets one, busy or idle.")
-@click.option("--json", "as_json", is_flag=True, help="Print the final counts as JSON.")
+@json_option()
 @click.pass_context
 def run(ctx, until_idle, batch_size, replay_clock, head_every, head_interval, as_json):
     """Run the ingest worker: validate, de-duplicate and append events to the ledger,
@@ -104,7 +101,7 @@ def run(ctx, until_idle, batch_size, replay_clock, head_every, head_interval, as
     Example:
       tiendo ingest run --until-idle
     """
-    rt = _runtime(ctx)
+    rt = runtime(ctx)
     try:
         ledger_key = OperatorKey.load_or_create(rt.settings.ledger_key_path, LEDGER_KEY_NAME)
     except ValueError as exc:
@@ -114,7 +111,7 @@ def run(ctx, until_idle, batch_size, replay_clock, head_every, head_interval, as
                           heads=HeadPolicy(ledger_key, every_entries=head_every, every_seconds=head_interval))
     stats = worker.run(until_idle=until_idle, stop=graceful_stop())
     if as_json:
-        _echo_json(vars(stats))
+        echo_json(vars(stats))
     else:
         click.echo(f"ingest: consumed {stats.consumed}, appended {stats.appended}, "
                    f"duplicates {stats.duplicates}, dead letters {stats.dead_letters}")
@@ -123,14 +120,19 @@ def run(ctx, until_idle, batch_size, replay_clock, head_every, head_interval, as
 # ---- dead letters -------------------------------------------------------------------
 @click.group()
 def dlq() -> None:
-    """The dead-letter queue: rejected events and their reasons."""
+    """The dead-letter queue: rejected events and their reasons.
+
+    \b
+    Example:
+      tiendo dlq list --reason bad_signature
+    """
 
 
 @dlq.command("list")
-@click.option("--reason", help="Only this reason code (e.g. bad_signature).")
+@click.option("--reason", type=Reason(), help="Only this reason code (e.g. bad_signature).")
 @click.option("--all", "include_requeued", is_flag=True, help="Include dead letters already requeued.")
 @click.option("--limit", type=int, help="At most this many.")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON (original bytes as UTF-8 text where possible).")
+@json_option("Print JSON for scripts (docs/cli.md; the original bytes as UTF-8 text where possible).")
 @click.pass_context
 def dlq_list(ctx, reason, include_requeued, limit, as_json):
     """List dead letters, oldest first.
@@ -139,30 +141,32 @@ def dlq_list(ctx, reason, include_requeued, limit, as_json):
     Example:
       tiendo dlq list --reason unknown_agency --json
     """
-    rows = DeadLetterStore(_runtime(ctx).engine).list(reason, include_requeued, limit)
+    rows = DeadLetterStore(runtime(ctx).existing_engine).list(reason, include_requeued, limit)
     if as_json:
-        _echo_json([dict(id=d.id, reason_code=d.reason_code, message=d.message, agency_id=d.agency_id,
-                         event_id=d.event_id, source=f"{d.source_topic}[{d.source_partition}]@{d.source_offset}",
-                         rejected_at=d.rejected_at, requeued_at=d.requeued_at,
-                         original=d.original.decode("utf-8", "replace")) for d in rows])
+        echo_json(dict(dead_letters=[
+            dict(id=d.id, reason_code=d.reason_code, message=d.message, agency_id=d.agency_id, event_id=d.event_id,
+                 source=f"{d.source_topic}[{d.source_partition}]@{d.source_offset}", rejected_at=d.rejected_at,
+                 requeued_at=d.requeued_at, original=d.original.decode("utf-8", "replace")) for d in rows]))
         return
     if not rows:
         click.echo("no dead letters" + (f" with reason {reason}" if reason else ""))
-    for d in rows:
-        click.echo(f"{d.id:>6}  {d.reason_code:<28} {d.agency_id or '-':<16} {d.event_id or '-':<24} {d.message}")
+        return
+    echo_table(["#", "reason", "agency", "event", "message"],
+               [[d.id, d.reason_code, d.agency_id or "–", d.event_id or "–", d.message] for d in rows], wrap=(4,))
 
 
 @dlq.command()
 @click.argument("ids", nargs=-1, type=int, required=True)
+@json_option()
 @click.pass_context
-def requeue(ctx, ids):
+def requeue(ctx, ids, as_json):
     """Send dead letters back to the raw topic (after fixing a key or a registry entry).
 
     \b
     Example:
-      tiendo dlq requeue 17 18
+      tiendo dlq requeue 17 18 --json
     """
-    rt = _runtime(ctx)
+    rt = runtime(ctx)
     store = DeadLetterStore(rt.engine)
     found = store.get(list(ids))
     missing = sorted(set(ids) - {d.id for d in found})
@@ -173,7 +177,10 @@ def requeue(ctx, ids):
         producer.send(rt.settings.topics.progress, d.original_key, d.original)
     producer.close()
     store.mark_requeued([d.id for d in found])
-    click.echo(f"requeued {len(found)} dead letters to {rt.settings.topics.progress}")
+    if as_json:
+        echo_json(dict(topic=rt.settings.topics.progress, requeued=[d.id for d in found]))
+    else:
+        click.echo(f"requeued {len(found)} dead letters to {rt.settings.topics.progress}")
 
 
 # ---- agency keys ----------------------------------------------------------------------
@@ -197,14 +204,6 @@ def key() -> None:
     Example:
       tiendo agency key list ha-noi
     """
-
-
-def _known_agency(agency_id: str) -> str:
-    try:
-        get_agency(agency_id)
-    except KeyError:
-        raise click.ClickException(f"unknown agency {agency_id!r} (see: tiendo catalogue agencies)") from None
-    return agency_id
 
 
 def _public_key_file(path: Path, agency_id: str) -> bytes:
@@ -236,17 +235,16 @@ def _operator() -> str:
 
 
 _BY = click.option("--by", "actor", help="Who records this (default: the operating-system user @ host).")
-_JSON = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+_JSON = json_option()
 
 
 def _key_json(k: PublicKey) -> dict:
     return dict(key_id=k.key_id, agency_id=k.agency_id, algorithm=ALGORITHM, public_key=k.public_key.hex(),
-                valid_from=k.valid_from.isoformat(), rotated_at=k.rotated_at and k.rotated_at.isoformat(),
-                revoked_at=k.revoked_at and k.revoked_at.isoformat())
+                valid_from=k.valid_from, rotated_at=k.rotated_at, revoked_at=k.revoked_at)
 
 
 @key.command("new")
-@click.option("--agency", "agency_id", required=True, help="The agency the key signs for.")
+@click.option("--agency", "agency_id", required=True, type=AgencyId(), help="The agency the key signs for.")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Directory for <agency>.key.pem (private, 0600) and <agency>.pub.pem.")
 @_JSON
@@ -259,7 +257,7 @@ def new_key(agency_id, out, as_json):
     Example:
       tiendo agency key new --agency ha-noi --out /etc/ha-noi/tiendo
     """
-    signing_key = SigningKey.generate(_known_agency(agency_id))
+    signing_key = SigningKey.generate(agency_id)
     try:
         private, public = signing_key.dump(out)
     except FileExistsError as exc:
@@ -268,7 +266,7 @@ def new_key(agency_id, out, as_json):
         raise click.ClickException(f"cannot write the key files: {exc}") from None
     register = f"tiendo agency key register {agency_id} --public-key {public.name}"
     if as_json:
-        _echo_json(dict(agency_id=agency_id, key_id=signing_key.key_id, algorithm=ALGORITHM,
+        echo_json(dict(agency_id=agency_id, key_id=signing_key.key_id, algorithm=ALGORITHM,
                         private_key_file=str(private), public_key_file=str(public),
                         public_key=signing_key.public_key.hex(), register=register))
         return
@@ -280,22 +278,22 @@ def new_key(agency_id, out, as_json):
 
 
 def _register(ctx, agency_id, public_key_file, valid_from, actor, as_json, rotate):
-    public_key = _public_key_file(public_key_file, _known_agency(agency_id))
-    store = KeyStore(_runtime(ctx).engine)
+    public_key = _public_key_file(public_key_file, agency_id)
+    store = KeyStore(runtime(ctx).engine)
     try:
         k = store.register(key_id_for(agency_id, public_key), agency_id, public_key, actor or _operator(),
                            valid_from=_moment(valid_from), rotate=rotate)
     except KeyRegistryError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
-        _echo_json(dict(_key_json(k), action="rotated" if rotate else "registered"))
+        echo_json(dict(_key_json(k), action="rotated" if rotate else "registered"))
     else:
         click.echo(f"{'rotated to' if rotate else 'registered'} key {k.key_id} for {agency_id}, "
-                   f"valid from {k.valid_from.isoformat()}")
+                   f"valid from {as_utc(k.valid_from).isoformat()}")
 
 
 @key.command()
-@click.argument("agency_id")
+@click.argument("agency_id", type=AgencyId())
 @click.option("--public-key", "public_key_file", required=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path), help="The agency's public key (PEM).")
 @click.option("--valid-from", help="From when the key signs (ISO 8601; default: now).")
@@ -313,7 +311,7 @@ def register(ctx, agency_id, public_key_file, valid_from, actor, as_json):
 
 
 @key.command()
-@click.argument("agency_id")
+@click.argument("agency_id", type=AgencyId())
 @click.option("--public-key", "public_key_file", required=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path), help="The agency's new public key (PEM).")
 @click.option("--valid-from", help="From when the new key signs and the old stops (ISO 8601; default: now).")
@@ -332,7 +330,7 @@ def rotate(ctx, agency_id, public_key_file, valid_from, actor, as_json):
 
 
 @key.command()
-@click.argument("agency_id")
+@click.argument("agency_id", type=AgencyId())
 @click.option("--key-id", help="Only this key (default: every unrevoked key of the agency).")
 @_BY
 @_JSON
@@ -345,17 +343,17 @@ def revoke(ctx, agency_id, key_id, actor, as_json):
       tiendo agency key revoke ha-noi
     """
     try:
-        revoked = KeyStore(_runtime(ctx).engine).revoke(_known_agency(agency_id), actor or _operator(), key_id)
+        revoked = KeyStore(runtime(ctx).engine).revoke(agency_id, actor or _operator(), key_id)
     except KeyRegistryError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
-        _echo_json(dict(agency_id=agency_id, revoked=revoked))
+        echo_json(dict(agency_id=agency_id, revoked=revoked))
     else:
         click.echo(f"revoked {len(revoked)} key(s) of {agency_id}" + (f": {', '.join(revoked)}" if revoked else ""))
 
 
 @key.command("list")
-@click.argument("agency_id", required=False)
+@click.argument("agency_id", required=False, type=AgencyId())
 @_JSON
 @click.pass_context
 def list_keys(ctx, agency_id, as_json):
@@ -365,12 +363,13 @@ def list_keys(ctx, agency_id, as_json):
     Example:
       tiendo agency key list ha-noi --json
     """
-    events = [e for e in KeyStore(_runtime(ctx).engine).events() if agency_id in (None, e.agency_id)]
+    events = [e for e in KeyStore(runtime(ctx).existing_engine).events() if agency_id in (None, e.agency_id)]
     if as_json:
-        _echo_json([dict(seq=e.seq, action=e.action.value, key_id=e.key_id, agency_id=e.agency_id,
-                         public_key=e.public_key, effective_at=e.effective_at.isoformat(),
-                         recorded_at=e.recorded_at.isoformat(), actor=e.actor, hash=e.hash) for e in events])
+        echo_json(dict(key_events=[
+            dict(seq=e.seq, action=e.action.value, key_id=e.key_id, agency_id=e.agency_id, public_key=e.public_key,
+                 effective_at=e.effective_at, recorded_at=e.recorded_at, actor=e.actor, hash=e.hash)
+            for e in events]))
         return
-    for e in events:
-        click.echo(f"{e.seq:>6} {e.recorded_at:%Y-%m-%d %H:%M} {e.action.value:<10} {e.key_id:<40} "
-                   f"from {e.effective_at:%Y-%m-%d %H:%M} UTC  by {e.actor}")
+    echo_table(["#", "recorded (UTC)", "action", "key", "effective (UTC)", "by"],
+               [[e.seq, f"{as_utc(e.recorded_at):%Y-%m-%d %H:%M}", e.action.value, e.key_id,
+                 f"{as_utc(e.effective_at):%Y-%m-%d %H:%M}", e.actor] for e in events], wrap=(5,))

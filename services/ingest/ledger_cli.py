@@ -19,25 +19,30 @@ from shared.domain.proofs import check_proof
 from shared.domain.signing import public_key_pem
 from shared.domain.tree_head import TreeHead, key_id_of, parse_verifier_key, verifier_key
 from shared.keyfiles import LEDGER_KEY_NAME, OperatorKey, load_public_key_file, public_path
+from shared.presentation.cli import AgencyId, echo_json, json_option, runtime
 
-from services.ingest.cli import _echo_json, _runtime
 from services.ingest.proving import ProofUnavailable, prove_consistency, prove_inclusion, signed_head
 
 
 @click.group()
 def ledger() -> None:
-    """Inspect the append-only ledger: verify it, its key, tree heads and proofs."""
+    """Inspect the append-only ledger: verify it, its key, tree heads and proofs.
+
+    \b
+    Example:
+      tiendo ledger verify --against kept-head.json
+    """
 
 
 def _emit(data: dict, as_json: bool, text: str) -> None:
     if as_json:
-        _echo_json(data)
+        echo_json(data)
     else:
         click.echo(text)
 
 
 @ledger.command("key")
-@click.option("--json", "as_json", is_flag=True, help="Print the key as JSON.")
+@json_option()
 @click.pass_context
 def key_(ctx, as_json):
     """Print the ledger's public key: what auditors check tree heads and proofs against.
@@ -49,7 +54,7 @@ def key_(ctx, as_json):
     Example:
       tiendo ledger key > ledger-key.txt
     """
-    path = _runtime(ctx).settings.ledger_key_path
+    path = runtime(ctx).settings.ledger_key_path
     try:
         key = OperatorKey.load_or_create(path, LEDGER_KEY_NAME)
     except ValueError as exc:
@@ -65,7 +70,7 @@ def key_(ctx, as_json):
 @ledger.command("head")
 @click.option("--tree-size", type=click.IntRange(min=1), help="The head issued at this size (default: the newest).")
 @click.option("--note", "as_note", is_flag=True, help="Print the head as a signed note (C2SP checkpoint).")
-@click.option("--json", "as_json", is_flag=True, help="Print the head as JSON (what --against reads).")
+@json_option()
 @click.pass_context
 def head(ctx, tree_size, as_note, as_json):
     """Print a signed tree head: the ledger's size and Merkle root, signed by its key.
@@ -76,7 +81,7 @@ def head(ctx, tree_size, as_note, as_json):
       tiendo ledger head --tree-size 1000 --note
     """
     try:
-        h = signed_head(LedgerStore(_runtime(ctx).engine).tree, tree_size)
+        h = signed_head(LedgerStore(runtime(ctx).existing_engine).tree, tree_size)
     except ProofUnavailable as exc:
         raise click.ClickException(str(exc)) from exc
     if as_note:
@@ -87,10 +92,10 @@ def head(ctx, tree_size, as_note, as_json):
 
 
 @ledger.command()
-@click.argument("agency_id")
+@click.argument("agency_id", type=AgencyId())
 @click.argument("event_id")
 @click.option("--tree-size", type=click.IntRange(min=1), help="Under the head issued at this size (default: the newest).")
-@click.option("--json", "as_json", is_flag=True, help="Print the proof file's JSON (what check-proof reads).")
+@json_option()
 @click.pass_context
 def prove(ctx, agency_id, event_id, tree_size, as_json):
     """Prove that an agency's event is in the ledger: its inclusion proof under a signed head.
@@ -101,7 +106,7 @@ def prove(ctx, agency_id, event_id, tree_size, as_json):
       tiendo ledger check-proof proof.json --public-key ledger.pub.pem
     """
     try:
-        proof = prove_inclusion(LedgerStore(_runtime(ctx).engine), agency_id, event_id, tree_size)
+        proof = prove_inclusion(LedgerStore(runtime(ctx).existing_engine), agency_id, event_id, tree_size)
     except ProofUnavailable as exc:
         raise click.ClickException(str(exc)) from exc
     _emit(proof.to_json(), as_json, f"event {event_id} of {agency_id} is leaf {proof.leaf_index} of the tree of "
@@ -112,7 +117,7 @@ def prove(ctx, agency_id, event_id, tree_size, as_json):
 @ledger.command()
 @click.argument("from_size", type=click.IntRange(min=1))
 @click.argument("to_size", type=click.IntRange(min=1), required=False)
-@click.option("--json", "as_json", is_flag=True, help="Print the proof file's JSON (what check-proof reads).")
+@json_option()
 @click.pass_context
 def consistency(ctx, from_size, to_size, as_json):
     """Prove that the ledger of one signed head only grew into that of a later head.
@@ -124,7 +129,7 @@ def consistency(ctx, from_size, to_size, as_json):
       tiendo ledger consistency 10000 --json > grew.json
     """
     try:
-        proof = prove_consistency(LedgerStore(_runtime(ctx).engine).tree, from_size, to_size)
+        proof = prove_consistency(LedgerStore(runtime(ctx).existing_engine).tree, from_size, to_size)
     except ProofUnavailable as exc:
         raise click.ClickException(str(exc)) from exc
     _emit(proof.to_json(), as_json, f"the tree of {proof.old.tree_size} leaves is a prefix of the tree of "
@@ -137,7 +142,7 @@ def _ledger_public_key(public_key: Path | None, verifier: str | None, ctx) -> tu
         if verifier:
             return parse_verifier_key(verifier)
         if public_key is None:
-            public_key = public_path(_runtime(ctx).settings.ledger_key_path)
+            public_key = public_path(runtime(ctx).settings.ledger_key_path)
         return load_public_key_file(public_key)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -159,7 +164,7 @@ def _key_options(f):
 @ledger.command("check-proof")
 @click.argument("file", type=click.File("rb"))
 @_key_options
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option()
 @click.pass_context
 def check_proof_(ctx, file, public_key, verifier_key, as_json):
     """Check a proof file with nothing but it and the ledger's public key (no database, no
@@ -177,7 +182,7 @@ def check_proof_(ctx, file, public_key, verifier_key, as_json):
     problems = check_proof(data, name, raw) if isinstance(data, dict) else ["the file is not a JSON object"]
     what = data.get("kind", "?") if isinstance(data, dict) else "?"
     if as_json:
-        _echo_json(dict(ok=not problems, kind=what, problems=problems))
+        echo_json(dict(ok=not problems, kind=what, problems=problems))
     elif not problems:
         click.echo(f"{file.name}: the proof holds ({what}, signed by {key_id_of(name, raw)})")
     for p in problems if not as_json else ():
@@ -199,7 +204,7 @@ def _kept_head(path: Path) -> TreeHead:
 @click.option("--against", "against", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A signed tree head kept earlier (`ledger head --json`): prove the ledger still extends it.")
 @_key_options
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option()
 @click.pass_context
 def verify(ctx, against, public_key, verifier_key, as_json):
     """Check the whole ledger; exit 1 naming the first entry that does not match.
@@ -216,9 +221,9 @@ def verify(ctx, against, public_key, verifier_key, as_json):
       tiendo ledger verify --json
       tiendo ledger verify --against kept-head.json --public-key ledger.pub.pem
     """
-    rt = _runtime(ctx)
-    store = LedgerStore(rt.engine)
-    key_events = KeyStore(rt.engine).events()
+    rt = runtime(ctx)
+    store = LedgerStore(rt.existing_engine)
+    key_events = KeyStore(rt.existing_engine).events()
     size = store.ledger_size()
     registry_problem = chain_problem(key_events)
     with click.progressbar(store.chain_rows(), length=size, label="Verifying chains", file=sys.stderr,
@@ -238,7 +243,7 @@ def verify(ctx, against, public_key, verifier_key, as_json):
         # What the tree check above said already is not said twice.
         problems += [p for p in _against(store, kept, name, raw, as_json) if p not in problems]
     if as_json:
-        _echo_json(dict(ok=not problems, entries=size, key_events=len(key_events),
+        echo_json(dict(ok=not problems, entries=size, key_events=len(key_events),
                         key_registry_problem=registry_problem, problems=problems,
                         first_bad=None if bad is None else dict(vars(bad), description=bad.describe())))
     elif not problems:

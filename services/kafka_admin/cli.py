@@ -3,20 +3,15 @@ broker's super user (the local broker's: TIENDO_KAFKA_CREDENTIALS=.local/kafka/c
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 from pathlib import Path
 
 import click
 
-from shared.runtime import Runtime
+from shared.presentation.cli import echo_json, echo_table, json_option, runtime
 
 from services.kafka_admin.acls import Principals, of_pipeline, pipeline_grants
-
-
-def _runtime(ctx: click.Context) -> Runtime:
-    return ctx.find_root().obj
 
 
 @click.group()
@@ -46,7 +41,7 @@ def acl() -> None:
 @click.option("--ingest", "ingest_user", default="ingest", show_default=True, help="The ingest worker's principal.")
 @click.option("--scorer", "scorer_user", default="scorer", show_default=True, help="The scorer worker's principal.")
 @click.option("--report", "report_user", default="report", show_default=True, help="The report worker's principal.")
-@click.option("--json", "as_json", is_flag=True, help="Print the ACLs as JSON.")
+@json_option()
 @click.pass_context
 def apply(ctx, agencies, ingest_user, scorer_user, report_user, as_json):
     """Create the pipeline's topics and grant each principal what it needs, no more:
@@ -57,13 +52,13 @@ def apply(ctx, agencies, ingest_user, scorer_user, report_user, as_json):
     Example:
       TIENDO_KAFKA_CREDENTIALS=.local/kafka/credentials/admin.env tiendo kafka acl apply
     """
-    rt = _runtime(ctx)
+    rt = runtime(ctx)
     s = rt.settings
     rt.broker.ensure_topics(s.topics.all(), s.partitions, s.topics.configs())
     grants = pipeline_grants(s.topic_prefix, Principals(ingest_user, scorer_user, report_user, tuple(agencies)))
     rt.broker.grant(grants)
     if as_json:
-        click.echo(json.dumps([vars_of(g) for g in grants], indent=2))
+        echo_json(dict(acls=[vars_of(g) for g in grants]))
     else:
         click.echo(f"{len(grants)} ACLs for the topics and groups {s.topic_prefix}.*:")
         for g in grants:
@@ -76,7 +71,7 @@ def vars_of(g) -> dict:
 
 @acl.command(name="list")
 @click.option("--all", "everything", is_flag=True, help="Every pipeline's ACLs, not only TIENDO_TOPIC_PREFIX's.")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@json_option()
 @click.pass_context
 def list_(ctx, everything, as_json):
     """The ACLs the broker holds for the pipeline.
@@ -85,15 +80,15 @@ def list_(ctx, everything, as_json):
     Example:
       tiendo kafka acl list --json
     """
-    rt = _runtime(ctx)
+    rt = runtime(ctx)
     grants = rt.broker.acls()
     if not everything:
         grants = of_pipeline(grants, rt.settings.topic_prefix)
     if as_json:
-        click.echo(json.dumps([vars_of(g) for g in grants], indent=2))
+        echo_json(dict(acls=[vars_of(g) for g in grants]))
     else:
-        for g in grants:
-            click.echo(g.describe())
+        echo_table(["principal", "operation", "resource", "name"],
+                   [[g.principal, g.operation, g.resource, g.name + ("*" if g.prefixed else "")] for g in grants])
 
 
 @kafka.group()
@@ -110,8 +105,9 @@ def user() -> None:
 @click.argument("name")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Where to write the principal's credentials (created 0600; must not exist).")
+@json_option()
 @click.pass_context
-def add(ctx, name, out):
+def add(ctx, name, out, as_json):
     """Create a principal (or give it a new password) with a random password, written
     to --out as the variables TIENDO_KAFKA_CREDENTIALS reads; never printed. Grant it
     access with `tiendo kafka acl apply --agency NAME`.
@@ -121,7 +117,7 @@ def add(ctx, name, out):
       tiendo kafka user add ha-noi --out ha-noi.kafka.env
       tiendo kafka acl apply --agency agency --agency ha-noi
     """
-    rt = _runtime(ctx)
+    rt = runtime(ctx)
     password = secrets.token_hex(24)
     try:
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
@@ -135,15 +131,19 @@ def add(ctx, name, out):
     except BaseException:
         out.unlink()
         raise
-    click.echo(f"principal User:{name} created; credentials in {out}")
+    if as_json:
+        echo_json(dict(principal=f"User:{name}", credentials_file=out))
+    else:
+        click.echo(f"principal User:{name} created; credentials in {out}")
 
 
 @user.command(name="set")
 @click.argument("name")
 @click.option("--password-env", "variable", required=True, metavar="VARIABLE",
               help="The environment variable holding the password (never a command-line argument).")
+@json_option()
 @click.pass_context
-def set_(ctx, name, variable):
+def set_(ctx, name, variable, as_json):
     """Create a principal, or give it a new password, from an environment variable (for
     init steps such as docker-compose's kafka-init).
 
@@ -154,5 +154,8 @@ def set_(ctx, name, variable):
     password = os.environ.get(variable)
     if not password:
         raise click.ClickException(f"{variable} is not set")
-    _runtime(ctx).broker.set_user_password(name, password)
-    click.echo(f"principal User:{name}: password set")
+    runtime(ctx).broker.set_user_password(name, password)
+    if as_json:
+        echo_json(dict(principal=f"User:{name}", password_set=True))
+    else:
+        click.echo(f"principal User:{name}: password set")

@@ -3,7 +3,6 @@ and `report list`. A thin shell: parse options, call services.report, print."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
@@ -11,13 +10,14 @@ from pathlib import Path
 
 import click
 
-from shared.clock import utc_now, vietnam_today
+from shared.clock import as_utc, utc_now, vietnam_today
 from shared.config import Settings
 from shared.db.deliveries import DeliveryStore
 from shared.db.report_queries import ReportStore
 from shared.domain.temporal import VIETNAM_TZ
 from shared.keyfiles import ReportsKey, load_public_key_file, load_reports_public_key_file, public_path
-from shared.runtime import Runtime, graceful_stop
+from shared.presentation.cli import Day, echo_json, echo_table, json_option, runtime
+from shared.runtime import graceful_stop
 
 from services.report.build import NoTreeHead, ReportBuilder, reports_key, write_report
 from services.report.delivery import Deliverer
@@ -76,15 +76,7 @@ def _formats(ctx, param, value: str) -> tuple[str, ...]:
     return chosen
 
 
-def _runtime(ctx: click.Context) -> Runtime:
-    return ctx.find_root().obj
-
-
-def _echo_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
-_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+_JSON = json_option()
 _LANG = click.option("--lang", type=click.Choice(LANGUAGES), default="vi", show_default=True,
                      help="Language of the report: Vietnamese or English.")
 _FORMAT = click.option("--format", "formats", default="html,pdf,md", show_default=True, callback=_formats,
@@ -133,7 +125,7 @@ def build(ctx, period, lang, formats, out_dir, cut_off, issue, as_json):
       tiendo report build --period 2025 --cut-off 2026-01-05
       tiendo report build --period 2025-Q2 --issue
     """
-    rt = _runtime(ctx)
+    rt = runtime(ctx)
     today = vietnam_today()
     if period.end >= today:
         raise click.ClickException(f"{period} has not ended yet (its last day is {period.end}); "
@@ -158,8 +150,8 @@ def build(ctx, period, lang, formats, out_dir, cut_off, issue, as_json):
         raise click.ClickException(str(exc)) from None
     issued = issue_built(rt, store, period, lang, cutoff, written) if issue else None
     if as_json:
-        _echo_json(dict(period=period.code, lang=lang, as_of=model.as_of,
-                        cutoff=dict(at=cutoff.at.isoformat(), seq=cutoff.seq, dead_letter_id=cutoff.dead_letter_id,
+        echo_json(dict(period=period.code, lang=lang, as_of=model.as_of,
+                        cutoff=dict(at=cutoff.at, seq=cutoff.seq, dead_letter_id=cutoff.dead_letter_id,
                                     tree=plain(cutoff.tree)),
                         figures_from=builder.source, files=files_json(written),
                         **({"issued": issued} if issued else {})))
@@ -195,8 +187,7 @@ def _proof_line(tree) -> str:
 @_OUT
 @click.option("--interval", default=300.0, show_default=True, type=click.FloatRange(min=1),
               help="Seconds between checks for due reports.")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]),
-              help="Act as if today (Vietnam) were this day (replays, demos, tests).")
+@click.option("--today", type=Day(), help="Act as if today (Vietnam) were this day (replays, demos, tests).")
 @_JSON
 @click.pass_context
 def run(ctx, once, since, langs, formats, out_dir, interval, today, as_json):
@@ -210,12 +201,11 @@ def run(ctx, once, since, langs, formats, out_dir, interval, today, as_json):
       tiendo report run
       tiendo report run --once --since 2025-06 --today 2025-07-01 --format md
     """
-    rt = _runtime(ctx)
-    day = today.date() if today else None
+    rt = runtime(ctx)
     key = _reports_key(rt.settings)
     worker = ReportWorker(rt.settings, rt.broker, ReportBuilder(rt.engine), ReportStore(rt.engine),
                           out_dir=out_dir or rt.settings.data_dir / "reports", since=since, langs=langs,
-                          formats=formats, today=(lambda: day) if day else vietnam_today, key=key,
+                          formats=formats, today=(lambda: today) if today else vietnam_today, key=key,
                           deliverer=Deliverer(DeliveryStore(rt.engine), ReportStore(rt.engine), rt.settings.mail))
     try:
         if once:
@@ -230,7 +220,7 @@ def run(ctx, once, since, langs, formats, out_dir, interval, today, as_json):
     # E-mail counts only when there were any, so that a deployment without subscribers reads as before.
     mail = dict(mailed=stats.mailed, mail_failed=stats.mail_failed) if stats.mailed or stats.mail_failed else {}
     if as_json:
-        _echo_json(dict(built=stats.built, resumed=stats.resumed, announced=stats.announced, waiting=stats.waiting,
+        echo_json(dict(built=stats.built, resumed=stats.resumed, announced=stats.announced, waiting=stats.waiting,
                         **mail))
     else:
         click.echo(f"reports: built {len(stats.built)} ({', '.join(stats.built) or 'none'}), "
@@ -257,11 +247,11 @@ def amendments(ctx, period, lang, cut_off, as_json):
       tiendo report amendments --period 2025
       tiendo report amendments --period 2025-Q2 --cut-off 2025-07-05 --json
     """
-    builder = ReportBuilder(_runtime(ctx).engine)
+    builder = ReportBuilder(runtime(ctx).existing_engine)
     cutoff = builder.cutoff_at(cut_off, prove=False) if cut_off is not None else builder.latest_cutoff(prove=False)
     found = builder.amendments(period, cutoff)
     if as_json:
-        _echo_json(dict(period=period.code, cutoff=dict(at=cutoff.at.isoformat(), seq=cutoff.seq),
+        echo_json(dict(period=period.code, cutoff=dict(at=cutoff.at, seq=cutoff.seq),
                         amendments=[plain(a) for a in found]))
         return
     t = Texts(lang)
@@ -300,18 +290,18 @@ def verify(ctx, file, ledger_pub, reports_pub, as_json):
       tiendo report verify data/reports/tiendo-2025-Q2-vi.pdf
       tiendo report verify tiendo-2025-Q2-vi.md --public-key ledger.pub.pem --reports-key reports.pub.pem --json
     """
-    settings = _runtime(ctx).settings
+    settings = runtime(ctx).settings
     keys = PublicKeys(ledger=_public_key(load_public_key_file, ledger_pub or public_path(settings.ledger_key_path),
                                          "--public-key"),
                       reports=_public_key(load_reports_public_key_file,
                                           reports_pub or public_path(settings.reports_key_path), "--reports-key"))
     try:
-        verdict = verify_file(ReportBuilder(_runtime(ctx).engine), file, keys)
+        verdict = verify_file(ReportBuilder(runtime(ctx).existing_engine), file, keys)
     except NotAReport as exc:
         raise click.ClickException(str(exc)) from None
     tree = verdict.tree
     if as_json:
-        _echo_json(dict(file=str(file), format=verdict.format, period=verdict.period, lang=verdict.lang,
+        echo_json(dict(file=str(file), format=verdict.format, period=verdict.period, lang=verdict.lang,
                         cutoff_seq=verdict.cutoff_seq, tree=tree, signature=verdict.signature,
                         matches=verdict.matches, same_bytes=verdict.same_bytes, problems=verdict.problems,
                         notes=verdict.notes))
@@ -359,17 +349,16 @@ def list_reports(ctx, as_json):
     Example:
       tiendo report list --json
     """
-    records = ReportStore(_runtime(ctx).engine).all()
+    records = ReportStore(runtime(ctx).existing_engine).all()
     if as_json:
-        _echo_json([vars(r) for r in records])
+        echo_json(dict(reports=[vars(r) for r in records]))
         return
     if not records:
         click.echo("no scheduled report yet (see: tiendo report run)")
         return
-    for r in records:
-        state = "announced" if r.published_at else ("built" if r.built_at else "building")
-        click.echo(f"{r.period:<8} {r.lang}  {state:<9}  entries up to {r.cutoff_seq:<8} "
-                   f"cut-off {r.cutoff_at.isoformat()}")
+    echo_table(["period", "lang", "state", "entries up to", "cut-off (UTC)"],
+               [[r.period, r.lang, "announced" if r.published_at else ("built" if r.built_at else "building"),
+                 r.cutoff_seq, f"{as_utc(r.cutoff_at):%Y-%m-%d %H:%M:%S}"] for r in records])
 
 
 report.add_command(deliver)

@@ -4,13 +4,12 @@ which attaches them to the `report` group."""
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from shared.config import Settings
 from shared.db.deliveries import DeliveryStore
 from shared.db.report_queries import ReportStore
+from shared.presentation.cli import echo_json, json_option
 from shared.runtime import Runtime
 
 from services.report.delivery import Deliverer, DeliveryStats
@@ -57,7 +56,7 @@ def _mail_json(stats: DeliveryStats) -> dict:
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@json_option()
 @click.pass_context
 def deliver(ctx, as_json):
     """E-mail the issued reports now: schedule an e-mail for each subscriber of each
@@ -73,7 +72,7 @@ def deliver(ctx, as_json):
     rt = ctx.find_root().obj
     mailed = _mail_json(_deliver(rt))
     if as_json:
-        click.echo(json.dumps(mailed, ensure_ascii=False, indent=2))
+        echo_json(mailed)
         return
     for label in mailed["sent"]:
         click.echo(f"sent     {label}")

@@ -17,7 +17,7 @@ from shared.db.snapshots import SnapshotReader
 from shared.domain.agencies import AgencyKind, get_agency
 from shared.domain.catalogue import Target, TargetKind, catalogue_on
 from shared.kafka import BrokerUnavailable
-from shared.presentation.cli import AgencyId, Day, TargetId, echo_json, echo_table, json_option, runtime
+from shared.presentation.cli import AgencyId, Day, TargetId, echo_json, echo_table, echo_text, json_option, runtime
 from shared.presentation.figures import day_text, figure_text, number, pct
 from shared.presentation.labels import BLOCK_ORDER, BLOCK_VI, STATUS_VI, status_detail
 from shared.runtime import Runtime, graceful_stop
@@ -86,9 +86,9 @@ def _figures(rt: Runtime, as_of_day: date | None, at_seq: int | None):
     """(day, at_seq, source, rows by table). From the projections unless a day or a ledger
     position is asked for; then from the scorer's snapshot of that day when it reflects
     exactly that position (a month end of the open year), else folded from the ledger."""
-    ledger = LedgerStore(rt.engine)
+    ledger = LedgerStore(rt.existing_engine)
     if as_of_day is None and at_seq is None:
-        store = ScorerStore(rt.engine)
+        store = ScorerStore(rt.existing_engine)
         _, evaluated_on = store.state()
         if evaluated_on is None:
             raise click.ClickException(
@@ -100,7 +100,7 @@ def _figures(rt: Runtime, as_of_day: date | None, at_seq: int | None):
     if at_seq is not None and at_seq > head:
         raise click.ClickException(f"--at-seq {at_seq} is past the ledger head (seq {head})")
     seq = at_seq if at_seq is not None else head
-    snapshot = snapshot_as_of(SnapshotReader(rt.engine), day, seq)
+    snapshot = snapshot_as_of(SnapshotReader(rt.existing_engine), day, seq)
     if snapshot is not None:
         return day, seq, "snapshot", snapshot.as_rows()
     proj = as_of(ledger, Projector(), day, at_seq)
@@ -244,7 +244,7 @@ def show(ctx, agency_id, target_id, status, as_of_day, at_seq, as_json):
             out["score"] = scores.get(agency_id)
         echo_json(out)
         return
-    click.echo(f"Ngày đánh giá {day_text(day)}" + (f" · sổ cái đến seq {seq}" if seq is not None else "")
+    echo_text(f"Ngày đánh giá {day_text(day)}" + (f" · sổ cái đến seq {seq}" if seq is not None else "")
                + f" · nguồn: {'sổ cái' if source == 'ledger' else 'bảng tổng hợp'}")
     table = [[r["agency_id"], r["target_id"], figure_text(targets.get(r["target_id"]), r), pct(r["completion"]),
               _status_vi(targets.get(r["target_id"]), r), day_text(r["observed_at"]) + (" ⊕" if r["rolled_up"] else ""),
@@ -255,10 +255,10 @@ def show(ctx, agency_id, target_id, status, as_of_day, at_seq, as_json):
         return
     echo_table(["Cơ quan", "Chỉ tiêu", "Giá trị", "Hoàn thành", "Trạng thái", "Số liệu ngày", "Tên"], table, wrap=(2, 4, 6))
     if any(r["rolled_up"] for r in cells):
-        click.echo("⊕ cộng dồn từ các đơn vị trước sáp nhập (Σ tử số ÷ Σ mẫu số)")
+        echo_text("⊕ cộng dồn từ các đơn vị trước sáp nhập (Σ tử số ÷ Σ mẫu số)")
     if agency_id and agency_id in scores:
         s = scores[agency_id]
-        click.echo(f"Điểm tổng hợp của Tiến độ: {number(s['score'], digits=2)}/100 · hạng {s['rank']}/{s['peers']}")
+        echo_text(f"Điểm tổng hợp của Tiến độ: {number(s['score'], digits=2)}/100 · hạng {s['rank']}/{s['peers']}")
 
 
 @score.command()
@@ -290,7 +290,7 @@ def national(ctx, target_id, block, as_of_day, at_seq, as_json):
     if as_json:
         echo_json(dict(as_of=day, at_seq=seq, source=source, targets=[_national_json(r, targets) for r in figures]))
         return
-    click.echo(f"Số liệu toàn quốc ngày {day_text(day)}" + (f" · sổ cái đến seq {seq}" if seq is not None else ""))
+    echo_text(f"Số liệu toàn quốc ngày {day_text(day)}" + (f" · sổ cái đến seq {seq}" if seq is not None else ""))
     table = []
     for r in figures:
         t = targets.get(r["target_id"])
@@ -324,7 +324,7 @@ def ranking(ctx, kind, as_of_day, at_seq, as_json):
         echo_json(dict(as_of=day, at_seq=seq, source=source,
                        scores=[dict(r, agency_name_vi=_agency_name(r["agency_id"])) for r in scores]))
         return
-    click.echo(f"Xếp hạng theo điểm tổng hợp của Tiến độ ngày {day_text(day)} "
+    echo_text(f"Xếp hạng theo điểm tổng hợp của Tiến độ ngày {day_text(day)} "
                "(chỉ số riêng của hệ thống, không phải Bộ chỉ số 766 hay DTI)")
     echo_table(["Khối", "Hạng", "Điểm", "Cơ quan", "Tên"],
                [[BLOCK_VI.get(r["kind"], r["kind"]), f"{r['rank']}/{r['peers']}", number(r["score"], digits=2),
@@ -355,7 +355,7 @@ def alerts_list(ctx, agency_id, target_id, threshold, as_json):
     Example:
       tiendo alerts list --agency ha-noi --json
     """
-    rows = ScorerStore(runtime(ctx).engine).alerts(agency_id, target_id, threshold)
+    rows = ScorerStore(runtime(ctx).existing_engine).alerts(agency_id, target_id, threshold)
     if as_json:
         echo_json(dict(alerts=[dict(r, agency_name_vi=_agency_name(r["agency_id"]),
                                     status_vi=STATUS_VI[Status(r["status"])]) for r in rows]))

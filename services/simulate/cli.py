@@ -12,6 +12,8 @@ import click
 
 from shared.clock import vietnam_today
 from shared.db.keys import KeyStore
+from shared.presentation.cli import Day, echo_json, json_option
+from shared.presentation.figures import number
 from shared.runtime import Runtime
 
 from services.simulate.keys import dry_run_keys, store_keys
@@ -26,7 +28,7 @@ from services.simulate.trajectories import Truth
               help=f"1 = monthly reports (a few thousand events); 4 weekly, 30 daily, more for several a day "
                    f"(millions at a few hundred; at most {MAX_SCALE:g}); below 1, fewer.")
 @click.option("--year", type=int, default=2025, show_default=True, help="The year to simulate.")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]),
+@click.option("--until", type=Day(),
               help="Send only what agencies would have sent by this day (default: today in Vietnam).")
 @click.option("--dry-run", is_flag=True,
               help="Touch neither the broker nor the database; sign with keys derived from the seed.")
@@ -34,7 +36,7 @@ from services.simulate.trajectories import Truth
               help="Also write every message as a JSON line (key, value, expected outcome).")
 @click.option("--expectations", "expectations_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write what the ledger and dead letters must hold afterwards (JSON).")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option()
 @click.pass_context
 def simulate(ctx, seed, scale, year, until, dry_run, out, expectations_path, as_json):
     """Stand in for the agency systems: every ministry and province reports its YEAR.
@@ -57,7 +59,7 @@ def simulate(ctx, seed, scale, year, until, dry_run, out, expectations_path, as_
       tiendo simulate --dry-run --scale 0.05 --out events.jsonl
     """
     today = vietnam_today()
-    last = until.date() if until else today
+    last = until or today
     if last > today:
         raise click.ClickException(f"--until {last} is after today ({today}): agencies cannot report the future")
     try:
@@ -98,13 +100,15 @@ def simulate(ctx, seed, scale, year, until, dry_run, out, expectations_path, as_
                   seconds=round(seconds, 3), messages_per_second=round(tally.messages / seconds) if seconds else None,
                   expectations=str(expectations_path) if expectations_path else None)
     if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        echo_json(result)
         return
     where = "nothing (dry run)" if dry_run else topic
-    click.echo(f"simulated {year} (seed {seed}, scale {scale:g}, until {last}): {tally.messages:,} messages to {where}")
-    click.echo(f"  ledger must gain {result['ledger']['events']:,} events; {tally.duplicates:,} re-sends to ignore; "
-               f"{len(tally.rejected):,} bad events for the dead letters ({len(tally.by_reason)} reasons)")
-    click.echo(f"  {len(agency_ids)} agencies, {issued} keys issued; {seconds:.1f} s, "
-               f"{result['messages_per_second'] or 0:,} messages/s")
+    click.echo(f"simulated {year} (seed {seed}, scale {number(scale, 'en')}, until {last}): "
+               f"{number(tally.messages, 'en')} messages to {where}")
+    click.echo(f"  ledger must gain {number(result['ledger']['events'], 'en')} events; "
+               f"{number(tally.duplicates, 'en')} re-sends to ignore; {number(len(tally.rejected), 'en')} bad events "
+               f"for the dead letters ({len(tally.by_reason)} reasons)")
+    click.echo(f"  {len(agency_ids)} agencies, {issued} keys issued; {number(seconds, 'en', 1)} s, "
+               f"{number(result['messages_per_second'] or 0, 'en')} messages/s")
     if expectations_path is not None:
         click.echo(f"  expectations: {expectations_path}")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
 import click
 
+from shared.clock import as_utc
 from shared.db.web_users import UserExists, WebUserStore
-from shared.domain.agencies import get_agency
+from shared.presentation.cli import AgencyId, echo_json, echo_table, json_option
 from shared.runtime import Runtime
 
 from services.web.auth import ROLES, hash_password
@@ -82,9 +82,10 @@ def _read_password() -> str:
 @user.command("add")
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="What the user may see.")
-@click.option("--agency", "agency_id", help="The agency of an agency user (its id, e.g. ha-noi).")
+@click.option("--agency", "agency_id", type=AgencyId(), help="The agency of an agency user (its id, e.g. ha-noi).")
+@json_option()
 @click.pass_context
-def user_add(ctx, name, role, agency_id):
+def user_add(ctx, name, role, agency_id, as_json):
     """Register a web user. The password is asked for twice, or read from the first line
     of stdin; only its argon2id hash is stored.
 
@@ -95,11 +96,6 @@ def user_add(ctx, name, role, agency_id):
     """
     if (role == "agency") != (agency_id is not None):
         raise click.UsageError("--agency is required for an agency user, and only for one")
-    if agency_id is not None:
-        try:
-            get_agency(agency_id)
-        except KeyError:
-            raise click.BadParameter(f"no agency {agency_id!r} in the registry", param_hint="--agency") from None
     if not 1 <= len(name) <= 64:
         raise click.BadParameter("1 to 64 characters", param_hint="NAME")
     store = WebUserStore(_runtime(ctx).engine)
@@ -112,11 +108,14 @@ def user_add(ctx, name, role, agency_id):
         store.add_user(name, role, agency_id, hash_password(password))
     except UserExists:  # added meanwhile by someone else
         raise click.ClickException(f"a web user {name!r} exists already") from None
-    click.echo(f"added {name} ({role}{', ' + agency_id if agency_id else ''})")
+    if as_json:
+        echo_json(dict(name=name, role=role, agency_id=agency_id))
+    else:
+        click.echo(f"added {name} ({role}{', ' + agency_id if agency_id else ''})")
 
 
 @user.command("list")
-@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+@json_option()
 @click.pass_context
 def user_list(ctx, as_json):
     """The web users: name, role, agency and when they were added (never a password hash).
@@ -125,13 +124,13 @@ def user_list(ctx, as_json):
     Example:
       tiendo web user list --json
     """
-    users = WebUserStore(_runtime(ctx).engine).users()
+    users = WebUserStore(_runtime(ctx).existing_engine).users()
     if as_json:
-        click.echo(json.dumps([{"name": u.name, "role": u.role, "agency_id": u.agency_id,
-                                "created_at": u.created_at.isoformat()} for u in users], ensure_ascii=False, indent=2))
+        echo_json(dict(users=[dict(name=u.name, role=u.role, agency_id=u.agency_id, created_at=u.created_at)
+                              for u in users]))
         return
-    for u in users:
-        click.echo(f"{u.name}  {u.role}  {u.agency_id or '–'}  {u.created_at:%Y-%m-%d %H:%M}")
+    echo_table(["name", "role", "agency", "added (UTC)"],
+               [[u.name, u.role, u.agency_id or "–", f"{as_utc(u.created_at):%Y-%m-%d %H:%M}"] for u in users])
 
 
 # E-mail delivery of the issued reports (services/web/delivery_cli.py).

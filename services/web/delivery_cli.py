@@ -5,24 +5,19 @@ through shared/db/deliveries.py."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from email.utils import parseaddr
 
 import click
 
-from shared.clock import utc_now
+from shared.clock import as_utc, utc_now
 from shared.db.deliveries import ROLES, AlreadySubscribed, DeliveryStore
-from shared.domain.agencies import get_agency
+from shared.presentation.cli import AgencyId, echo_json, echo_table, json_option
 
 
-def _store(ctx: click.Context) -> DeliveryStore:
-    return DeliveryStore(ctx.find_root().obj.engine)
-
-
-def _echo_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2,
-                          default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v)))
+def _store(ctx: click.Context, reading: bool = False) -> DeliveryStore:
+    rt = ctx.find_root().obj  # a command that only reads opens an existing database only
+    return DeliveryStore(rt.existing_engine if reading else rt.engine)
 
 
 def _address(ctx, param, value: str) -> str:
@@ -33,17 +28,7 @@ def _address(ctx, param, value: str) -> str:
     return address
 
 
-def _agency(ctx, param, value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        get_agency(value)
-    except KeyError:
-        raise click.BadParameter(f"unknown agency {value!r} (see: tiendo catalogue agencies)") from None
-    return value
-
-
-_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+_JSON = json_option()
 
 
 @click.group()
@@ -59,12 +44,13 @@ def subscription() -> None:
 @subscription.command("add")
 @click.option("--email", required=True, callback=_address, help="The address that receives the reports.")
 @click.option("--role", type=click.Choice(ROLES), help="Subscribe as this role.")
-@click.option("--agency", "agency_id", callback=_agency, help="Subscribe for this agency (its id).")
+@click.option("--agency", "agency_id", type=AgencyId(), help="Subscribe for this agency (its id).")
 @click.option("--lang", type=click.Choice(("vi", "en")), default="vi", show_default=True,
               help="Language of the e-mails and of the report attached (the Vietnamese one for a period "
                    "issued in Vietnamese only).")
+@_JSON
 @click.pass_context
-def add(ctx, email, role, agency_id, lang):
+def add(ctx, email, role, agency_id, lang, as_json):
     """Subscribe an address to the reports issued from now on: each one in its language
     arrives by e-mail, the signed PDF attached. Give a role or an agency.
 
@@ -79,7 +65,10 @@ def add(ctx, email, role, agency_id, lang):
         sub = _store(ctx).subscribe(email, role=role, agency_id=agency_id, lang=lang, now=utc_now())
     except AlreadySubscribed as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"subscription {sub.id}: {sub.email} ({sub.role or sub.agency_id}, {sub.lang})")
+    if as_json:
+        echo_json(asdict(sub))
+    else:
+        click.echo(f"subscription {sub.id}: {sub.email} ({sub.role or sub.agency_id}, {sub.lang})")
 
 
 @subscription.command("list")
@@ -92,21 +81,23 @@ def list_subscriptions(ctx, as_json):
     Example:
       tiendo web subscription list --json
     """
-    subs = _store(ctx).subscriptions()
+    subs = _store(ctx, reading=True).subscriptions()
     if as_json:
-        _echo_json([asdict(s) for s in subs])
+        echo_json(dict(subscriptions=[asdict(s) for s in subs]))
         return
     if not subs:
         click.echo("no subscription yet (see: tiendo web subscription add --help)")
-    for s in subs:
-        who = f"role {s.role}" if s.role else f"agency {s.agency_id}"
-        click.echo(f"{s.id:>4}  {s.email:<40} {who:<22} {s.lang}  since {s.created_at:%Y-%m-%d %H:%M} UTC")
+        return
+    echo_table(["#", "e-mail", "for", "lang", "since (UTC)"],
+               [[s.id, s.email, f"role {s.role}" if s.role else f"agency {s.agency_id}", s.lang,
+                 f"{as_utc(s.created_at):%Y-%m-%d %H:%M}"] for s in subs])
 
 
 @subscription.command("remove")
 @click.argument("subscription_id", metavar="ID", type=int)
+@_JSON
 @click.pass_context
-def remove(ctx, subscription_id):
+def remove(ctx, subscription_id, as_json):
     """Remove a subscription: its e-mails not sent yet are dropped, the sent ones stay
     on record.
 
@@ -116,7 +107,10 @@ def remove(ctx, subscription_id):
     """
     if not _store(ctx).unsubscribe(subscription_id):
         raise click.ClickException(f"no subscription {subscription_id} (see: tiendo web subscription list)")
-    click.echo(f"subscription {subscription_id} removed")
+    if as_json:
+        echo_json(dict(removed=subscription_id))
+    else:
+        click.echo(f"subscription {subscription_id} removed")
 
 
 @click.group()
@@ -142,27 +136,32 @@ def list_deliveries(ctx, limit, as_json):
       tiendo web delivery list
       tiendo web delivery list --limit 20 --json
     """
-    found = _store(ctx).deliveries(limit)
+    found = _store(ctx, reading=True).deliveries(limit)
     if as_json:
-        _echo_json([asdict(d) for d in found])
+        echo_json(dict(deliveries=[asdict(d) for d in found]))
         return
     if not found:
         click.echo("no e-mail yet: none issued since a subscription (see: tiendo web subscription list)")
-    for d in found:
-        if d.status == "sent":
-            state = f"sent {d.sent_at:%Y-%m-%d %H:%M} UTC"
-        elif d.status == "failed":
-            then = f"next attempt {d.next_attempt_at:%Y-%m-%d %H:%M} UTC" if d.next_attempt_at else "given up"
-            state = f"failed: {d.last_error} ({then})"
-        else:
-            state = "pending"
-        click.echo(f"{d.id:>5}  {d.period}/{d.lang}  {d.email:<40} attempts {d.attempts}  {state}")
+        return
+    echo_table(["#", "report", "e-mail", "attempts", "state"],
+               [[d.id, f"{d.period}/{d.lang}", d.email, d.attempts, _state(d)] for d in found], wrap=(4,))
+
+
+def _state(d) -> str:
+    """What became of an e-mail, its times in UTC."""
+    if d.status == "sent":
+        return f"sent {as_utc(d.sent_at):%Y-%m-%d %H:%M} UTC"
+    if d.status == "failed":
+        then = f"next attempt {as_utc(d.next_attempt_at):%Y-%m-%d %H:%M} UTC" if d.next_attempt_at else "given up"
+        return f"failed: {d.last_error} ({then})"
+    return "pending"
 
 
 @delivery.command("retry")
 @click.argument("delivery_ids", metavar="[ID]...", nargs=-1, type=int)
+@_JSON
 @click.pass_context
-def retry(ctx, delivery_ids):
+def retry(ctx, delivery_ids, as_json):
     """Make failed e-mails due now (all of them, or those named), given-up ones
     included: the report worker's next round sends them (`tiendo report deliver` sends
     them at once).
@@ -173,4 +172,7 @@ def retry(ctx, delivery_ids):
       tiendo web delivery retry 12 15
     """
     count = _store(ctx).retry(utc_now(), list(delivery_ids) if delivery_ids else None)
-    click.echo(f"{count} failed e-mails due now; `tiendo report deliver` sends them")
+    if as_json:
+        echo_json(dict(due_now=count))
+    else:
+        click.echo(f"{count} failed e-mails due now; `tiendo report deliver` sends them")

@@ -27,10 +27,11 @@ import click
 from click.shell_completion import CompletionItem
 
 from shared.clock import as_utc
-from shared.domain.agencies import all_agencies, get_agency
-from shared.domain.catalogue import all_target_ids, catalogue_on
-from shared.domain.reasons import ReasonCode
 from shared.runtime import Runtime
+
+# The catalogue, the registry and the reason codes are imported where a parameter is
+# converted or completed: the main group imports this module, and `tiendo --help` or a
+# worker's start should not pay for loading them.
 
 JSON_REQUESTED = "tiendo.json"  # ctx.meta key: the command line asked for JSON (errors then are JSON too)
 
@@ -152,6 +153,8 @@ class AgencyId(click.ParamType):
     name = "AGENCY"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from shared.domain.agencies import get_agency
+
         try:
             get_agency(str(value))
         except KeyError:
@@ -159,6 +162,8 @@ class AgencyId(click.ParamType):
         return str(value)
 
     def shell_complete(self, ctx, param, incomplete):
+        from shared.domain.agencies import all_agencies
+
         return _complete(((a.id, a.name_vi) for a in sorted(all_agencies(), key=lambda a: a.id)), incomplete)
 
 
@@ -168,11 +173,15 @@ class TargetId(click.ParamType):
     name = "TARGET"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from shared.domain.catalogue import all_target_ids
+
         if str(value) not in all_target_ids():
             self.fail(f"unknown target {value!r} (see: tiendo catalogue targets)", param, ctx)
         return str(value)
 
     def shell_complete(self, ctx, param, incomplete):
+        from shared.domain.catalogue import all_target_ids, catalogue_on
+
         names = {t.id: t.name_vi for t in catalogue_on(date(2025, 12, 31)).values()}
         return _complete(((i, names.get(i, "")) for i in sorted(all_target_ids())), incomplete)
 
@@ -183,11 +192,15 @@ class Reason(click.ParamType):
     name = "REASON"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from shared.domain.reasons import ReasonCode
+
         if str(value) not in {r.value for r in ReasonCode}:
             self.fail(f"unknown reason code {value!r} (the codes: docs/contract.md)", param, ctx)
         return str(value)
 
     def shell_complete(self, ctx, param, incomplete):
+        from shared.domain.reasons import ReasonCode
+
         return _complete(((r.value, "") for r in ReasonCode), incomplete)
 
 
@@ -265,6 +278,14 @@ def _blocks(headers: Sequence[str], cells: list[list[str]], width: int) -> str:
             lines += textwrap.wrap(f"{header}: {text}", width, initial_indent="  ", subsequent_indent="    ",
                                    break_long_words=True, break_on_hyphens=False)
     return "\n".join(lines)
+
+
+def echo_text(text: str) -> None:
+    """Print a sentence, wrapped at the width tables fit (none: one line)."""
+    import textwrap
+
+    width = output_width()
+    click.echo("\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) if width else text)
 
 
 def echo_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, wrap: Iterable[int] = ()) -> None:

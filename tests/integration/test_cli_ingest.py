@@ -59,7 +59,7 @@ def test_new_register_publish_ingest_verify_and_status(tiendo, tmp_path):
     assert status["dead_letters"] == {"unknown_agency": 1}
     [group] = [g for g in status["consumer_groups"] if g["group"].endswith(".ingest")]
     assert group["lag"] == 0
-    [registered] = json.loads(tiendo("agency", "key", "list", "ha-noi", "--json").output)
+    [registered] = json.loads(tiendo("agency", "key", "list", "ha-noi", "--json").output)["key_events"]
     assert (registered["action"], registered["actor"]) == ("registered", "Văn phòng Chính phủ")
 
 
@@ -83,7 +83,7 @@ def test_a_dead_letter_is_requeued_after_the_operator_fixes_the_key(tiendo, tmp_
     events.write_text(_jsonl(event_dict(event_id="late")))
     tiendo("ingest", "publish", str(events), "--key", made["private_key_file"])
     tiendo("ingest", "run", "--until-idle")
-    [dead] = json.loads(tiendo("dlq", "list", "--json").output)
+    [dead] = json.loads(tiendo("dlq", "list", "--json").output)["dead_letters"]
     assert dead["reason_code"] == "revoked_key"
 
     # Requeueing without a fix changes nothing: the copy is still signed with the
@@ -91,9 +91,9 @@ def test_a_dead_letter_is_requeued_after_the_operator_fixes_the_key(tiendo, tmp_
     r = tiendo("dlq", "requeue", str(dead["id"]))
     assert r.exit_code == 0 and "requeued 1" in r.output
     tiendo("ingest", "run", "--until-idle")
-    listed = json.loads(tiendo("dlq", "list", "--json").output)
+    listed = json.loads(tiendo("dlq", "list", "--json").output)["dead_letters"]
     assert [d["reason_code"] for d in listed] == ["revoked_key"] and listed[0]["id"] != dead["id"]
-    actions = [e["action"] for e in json.loads(tiendo("agency", "key", "list", "--json").output)]
+    actions = [e["action"] for e in json.loads(tiendo("agency", "key", "list", "--json").output)["key_events"]]
     assert actions == ["registered", "revoked"]
 
 
@@ -104,13 +104,14 @@ def test_requeue_after_registering_the_missing_key(tiendo, tmp_path):
     events.write_text(_jsonl(event_dict(event_id="x1")))
     tiendo("ingest", "publish", str(events), "--key", made["private_key_file"])
     tiendo("ingest", "run", "--until-idle")
-    [dead] = json.loads(tiendo("dlq", "list", "--reason", "unknown_key", "--json").output)
+    [dead] = json.loads(tiendo("dlq", "list", "--reason", "unknown_key", "--json").output)["dead_letters"]
 
     tiendo("agency", "key", "register", "ha-noi", "--public-key", made["public_key_file"], "--valid-from", "2025-01-01")
-    tiendo("dlq", "requeue", str(dead["id"]))
+    requeued = json.loads(tiendo("dlq", "requeue", str(dead["id"]), "--json").output)
+    assert requeued["requeued"] == [dead["id"]]
     r = tiendo("ingest", "run", "--until-idle", "--json")
     assert json.loads(r.output)["appended"] == 1
-    assert json.loads(tiendo("dlq", "list", "--json").output) == []
+    assert json.loads(tiendo("dlq", "list", "--json").output)["dead_letters"] == []
 
 
 def test_rotation_keeps_what_was_received_and_refuses_the_old_key_afterwards(tiendo, tmp_path):
@@ -127,16 +128,19 @@ def test_rotation_keeps_what_was_received_and_refuses_the_old_key_afterwards(tie
     late.write_text(_jsonl(event_dict(event_id="backdated", observed_at="2025-01-31"), event_dict(event_id="new")))
     tiendo("ingest", "publish", str(late), "--key", old["private_key_file"])
     tiendo("ingest", "run", "--until-idle")
-    assert [d["reason_code"] for d in json.loads(tiendo("dlq", "list", "--json").output)] == ["revoked_key"] * 2
+    dead_letters = json.loads(tiendo("dlq", "list", "--json").output)["dead_letters"]
+    assert [d["reason_code"] for d in dead_letters] == ["revoked_key"] * 2
     assert tiendo("ledger", "verify").exit_code == 0  # "before" still verifies under the rotated key
 
 
 def test_user_mistakes_are_one_line_errors(tiendo, tmp_path):
     r = tiendo("agency", "key", "new", "--agency", "atlantis", "--out", str(tmp_path))
-    assert r.exit_code == 1 and r.output.strip().startswith("Error: unknown agency 'atlantis'")
+    assert r.exit_code == 2 and "unknown agency 'atlantis'" in r.output  # a usage error, as click's are
     assert "Traceback" not in r.output
     r = tiendo("dlq", "requeue", "999999")
     assert r.exit_code == 1 and "no dead letter with id 999999" in r.output
+    r = tiendo("dlq", "requeue", "999999", "--json")
+    assert r.exit_code == 1 and json.loads(r.stderr) == {"error": "no dead letter with id 999999"} and not r.stdout
     bad = tmp_path / "bad.key.pem"
     bad.write_text("{}")
     events = tmp_path / "e.jsonl"

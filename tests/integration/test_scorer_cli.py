@@ -133,3 +133,18 @@ def test_every_command_has_help_with_an_example(tiendo):
                 ["score", "ranking"], ["alerts", "list"]):
         r = tiendo(*cmd, "--help")
         assert r.exit_code == 0 and "Example" in r.stdout and "tiendo " in r.stdout, cmd
+
+
+def test_tables_fit_the_terminal_and_a_pipe_gets_whole_rows(env_for, feed):
+    """COLUMNS=100: no line wider than 100 characters (the national table, every target's
+    long name in it, once printed 237-character rows); a pipe with no COLUMNS gets each
+    row on one line, as scripts and grep want it."""
+    feed.feed([_count("bo-cong-an", "2025-02-06", 54), _civil("ha-noi", "2025-03-01", 95, 100)])
+    runner = CliRunner()
+    assert runner.invoke(main, ["scorer", "run", "--until-idle", "--today", "2025-03-18"], env=env_for).exit_code == 0
+    for args in (["score", "national"], ["score", "show"], ["score", "ranking"], ["alerts", "list"]):
+        narrow = runner.invoke(main, args, env={**env_for, "COLUMNS": "100"}, catch_exceptions=False)
+        assert narrow.exit_code == 0 and max(map(len, narrow.stdout.splitlines())) <= 100, (args, narrow.stdout)
+    whole = runner.invoke(main, ["score", "national"], env={**env_for, "COLUMNS": None}).stdout.splitlines()
+    [row] = [line for line in whole if line.startswith("essential_services ")]
+    assert "54/76" in row and "Dịch vụ công thiết yếu" in row and max(map(len, whole)) > 100

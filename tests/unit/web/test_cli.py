@@ -54,7 +54,7 @@ def test_user_add_from_stdin_and_list(tmp_path, monkeypatch):
     assert short.exit_code == 1 and "at least 12 characters" in short.output
 
     listed = runner.invoke(main, ["web", "user", "list", "--json"], env=env)
-    assert [(u["name"], u["role"], u["agency_id"]) for u in json.loads(listed.output)] == [
+    assert [(u["name"], u["role"], u["agency_id"]) for u in json.loads(listed.output)["users"]] == [
         ("ubnd-hanoi", "agency", "ha-noi")]
     assert "argon2" not in listed.output
 
@@ -67,4 +67,4 @@ def test_an_agency_user_needs_a_known_agency_and_only_it_one(tmp_path):
     extra = runner.invoke(main, ["web", "user", "add", "x", "--role", "auditor", "--agency", "ha-noi"], env=env)
     assert extra.exit_code == 2
     unknown = runner.invoke(main, ["web", "user", "add", "x", "--role", "agency", "--agency", "atlantis"], env=env)
-    assert unknown.exit_code == 2 and "no agency 'atlantis'" in unknown.output
+    assert unknown.exit_code == 2 and "unknown agency 'atlantis'" in unknown.output

@@ -53,7 +53,7 @@ def test_subscriptions_are_added_listed_and_removed(tiendo):
     assert "unknown agency" in tiendo("web", "subscription", "add", "--email", "a@b.vn", "--agency", "x", code=2)
     assert "not an e-mail address" in tiendo("web", "subscription", "add", "--email", "a@b", "--role", "auditor",
                                              code=2)
-    listed = json.loads(tiendo("web", "subscription", "list", "--json"))
+    listed = json.loads(tiendo("web", "subscription", "list", "--json"))["subscriptions"]
     assert [(s["email"], s["role"], s["agency_id"], s["lang"]) for s in listed] == [
         ("lanh.dao@chinhphu.vn", "leadership", None, "vi"), ("vanphong@hanoi.gov.vn", None, "ha-noi", "en")]
     tiendo("web", "subscription", "remove", "2")
@@ -76,7 +76,7 @@ def test_operators_read_the_delivery_record_and_retry_failed_ones(tiendo, tmp_pa
 
     listed = tiendo("web", "delivery", "list")
     assert "2025-Q2/vi" in listed and "failed: 550 5.7.1 Message rejected by policy (given up)" in listed
-    [row] = json.loads(tiendo("web", "delivery", "list", "--json"))
+    [row] = json.loads(tiendo("web", "delivery", "list", "--json"))["deliveries"]
     assert (row["status"], row["attempts"], row["next_attempt_at"]) == ("failed", 1, None)
     assert "1 failed e-mails due now" in tiendo("web", "delivery", "retry")
-    assert json.loads(tiendo("web", "delivery", "list", "--json"))[0]["next_attempt_at"] is not None
+    assert json.loads(tiendo("web", "delivery", "list", "--json"))["deliveries"][0]["next_attempt_at"] is not None
