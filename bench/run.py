@@ -44,10 +44,10 @@ import json
 import os
 import platform
 import statistics
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from shared.clock import utc_now
 from shared.config import PROJECT_ROOT
 
 from bench.append import append_figures
@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{steady_n:,} at the steady rate")
     data = dataset(count, workdir / "cache")
     cache = cache_file(count, workdir / "cache")
-    started = datetime.now(timezone.utc)
+    started = utc_now()
     day = started.strftime("%Y-%m-%d")
     path = RESULTS / f"{day}-n{args.n}.json"
     RESULTS.mkdir(parents=True, exist_ok=True)

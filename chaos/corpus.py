@@ -21,12 +21,13 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from shared.clock import utc_now, vietnam_today
 from shared.db.keys import KeyStore
 from shared.domain.reasons import ReasonCode
+from shared.domain.temporal import VIETNAM_TZ
 from shared.keyfiles import SigningKey
 
 from services.simulate.keys import KeyRing, store_keys
@@ -43,7 +44,6 @@ DISSOLVED_AGENCY = "bac-kan"
 OPERATOR = "chaos corpus"
 SEED = 9
 MiB = 1024 * 1024
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 Message = tuple[str | bytes | None, bytes | None]
 
 
@@ -179,7 +179,7 @@ def _windows_1258(ctx: Context) -> Message:
 
 def _vietnam(moment: datetime) -> str:
     """``moment`` as a canonical ``reported_at`` (whole seconds, Vietnam offset)."""
-    return moment.astimezone(VIETNAM).replace(microsecond=0).isoformat()
+    return moment.astimezone(VIETNAM_TZ).replace(microsecond=0).isoformat()
 
 
 def _revoked(ctx: Context, backdated: bool) -> Message:
@@ -374,7 +374,7 @@ def prepare_keys(keys: KeyStore, today: date) -> tuple[KeyRing, dict[str, Signin
     keys.register(current[ROTATED_AGENCY].key_id, ROTATED_AGENCY, current[ROTATED_AGENCY].public_key, OPERATOR,
                   rotate=True)
     current[NOT_YET_VALID_AGENCY] = SigningKey.derived(NOT_YET_VALID_AGENCY, _seed("next month"))
-    starts = datetime.combine(today + timedelta(days=30), datetime.min.time(), VIETNAM)
+    starts = datetime.combine(today + timedelta(days=30), datetime.min.time(), VIETNAM_TZ)
     keys.register(current[NOT_YET_VALID_AGENCY].key_id, NOT_YET_VALID_AGENCY, current[NOT_YET_VALID_AGENCY].public_key,
                   OPERATOR, valid_from=starts)
     return ring, current, old
@@ -385,9 +385,9 @@ def build(keys: KeyStore, today: date | None = None, fillers: int = 3) -> Corpus
     bad kind with ``fillers`` fresh valid events after it (from every agency, in turn),
     and last an event signed with the rotated agency's new key (accepted: rotation keeps
     the agency reporting). Ingest must run on its real clock, soon after."""
-    today = today or datetime.now(VIETNAM).date()
+    today = today or vietnam_today()
     ring, current, old = prepare_keys(keys, today)
-    ctx = Context(ring, current, old, today, datetime.now(timezone.utc))
+    ctx = Context(ring, current, old, today, utc_now())
     out = Expected()
     for e in ctx.base.values():
         out.add_valid(e["agency_id"], ctx.sign(e), e["agency_id"], e["event_id"])

@@ -156,8 +156,9 @@ def main(ctx, verbose):
     """
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    # kafka-python warns about slow event-loop ticks and metadata races that are routine
-    # for a short-lived command; operators need them only when debugging.
-    logging.getLogger("kafka").setLevel(logging.INFO if verbose else logging.ERROR)
+    # kafka-python logs every failed connection attempt (a dozen ERROR lines for one broker
+    # that is down) and routine metadata races; shared.kafka reports what matters once, as
+    # BrokerUnavailable. Its own lines are for debugging: shown with --verbose only.
+    logging.getLogger("kafka").setLevel(logging.INFO if verbose else logging.CRITICAL + 1)
     ctx.obj = Runtime()  # the environment is read when a command first needs a setting
     ctx.call_on_close(ctx.obj.close)

@@ -98,8 +98,9 @@ def _one_line(exc: ValidationError) -> str:
 class _Variables(EnvSettingsSource):
     """pydantic-settings' environment source over a given mapping (``os.environ`` unless a
     caller passes its own, as tests and the child processes' builders do), reading only
-    the fields that name a variable (``validation_alias``): a nested part such as
-    ``mail`` must not be taken from an unrelated ``MAIL`` variable."""
+    the variable each field names (``validation_alias``): a nested part such as ``mail``
+    must not be taken from an unrelated ``MAIL`` variable, nor ``database_url`` from a
+    lower-case one."""
 
     def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
         self._environ = environ
@@ -111,9 +112,11 @@ class _Variables(EnvSettingsSource):
         return {name: value for name, value in self._environ.items() if value != ""}
 
     def get_field_value(self, field, field_name: str):
-        if not isinstance(field.validation_alias, str):
-            return None, field_name, False
-        return super().get_field_value(field, field_name)
+        # The variable the field names, and no other spelling (not the field's own name,
+        # which pydantic-settings also tries when fields may be set by name). Every such
+        # field holds one plain value (no JSON to decode: "complex" is False).
+        name = field.validation_alias if isinstance(field.validation_alias, str) else None
+        return (self.env_vars.get(name) if name else None), name or field_name, False
 
 
 class _FromEnvironment(BaseSettings):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any, Protocol
 
-from shared.domain.temporal import VIETNAM_TZ
+from shared.clock import vietnam_day
 
 
 class LedgerRow(Protocol):
@@ -34,14 +34,6 @@ class Fact:
     reporter_name: str
     reporter_role: str
     evidence: str | None
-
-
-def vietnam_day(instant: datetime) -> date:
-    """The calendar day of an instant in Vietnam; a naive instant is taken as UTC (SQLite
-    hands back stored UTC timestamps without their zone)."""
-    if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=timezone.utc)
-    return instant.astimezone(VIETNAM_TZ).date()
 
 
 def fact_of(row: LedgerRow) -> Fact:

@@ -15,16 +15,17 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from json.encoder import encode_basestring
 from typing import Any
 
 from shared.domain.signing import ALGORITHM, sign
+from shared.domain.temporal import VIETNAM_TZ
 from shared.keyfiles import SigningKey
 
 SECOND = 1_000_000
 DAY = 86_400 * SECOND
-VIETNAM_OFFSET = 7 * 3600 * SECOND
+VIETNAM_OFFSET = VIETNAM_TZ.utcoffset(None) // timedelta(microseconds=1)  # in SECOND's units
 _EPOCH = date(1970, 1, 1).toordinal()
 _json = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 

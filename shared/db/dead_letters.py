@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import Engine, func, select, update
 
+from shared.clock import utc_now
 from shared.db.schema import dead_letters
 
 
@@ -66,5 +67,5 @@ class DeadLetterStore:
         """Record that these dead letters were sent back to the raw topic."""
         with self.engine.begin() as conn:
             conn.execute(
-                update(dead_letters).where(dead_letters.c.id.in_(ids)).values(requeued_at=datetime.now(timezone.utc))
+                update(dead_letters).where(dead_letters.c.id.in_(ids)).values(requeued_at=utc_now())
             )

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
+from shared.clock import utc_now
 from shared.db.schema import key_events
 from shared.domain.chain import GENESIS_HASH
 from shared.domain.keyring import KeyAction, KeyEvent, PublicKey, fold_keys, key_event_hash
@@ -46,7 +47,7 @@ class KeyStore:
         rotated from the new key's ``valid_from``, or from now if that is past (they keep
         verifying what was received before); without it, an agency that has an active key
         is refused."""
-        now = datetime.now(timezone.utc)
+        now = utc_now()
         start = _utc(valid_from) if valid_from is not None else now
         with self._appending() as append:
             keys = fold_keys(append.existing)
@@ -68,7 +69,7 @@ class KeyStore:
 
     def revoke(self, agency_id: str, actor: str, key_id: str | None = None) -> list[str]:
         """Revoke an agency's unrevoked keys (or the one named) from now; their ids."""
-        now = datetime.now(timezone.utc)
+        now = utc_now()
         with self._appending() as append:
             keys = [k for k in fold_keys(append.existing).values()
                     if k.agency_id == agency_id and k.revoked_at is None and key_id in (None, k.key_id)]

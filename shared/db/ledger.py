@@ -15,6 +15,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import Engine, func, insert, select, update, delete
 from sqlalchemy.exc import IntegrityError
 
+from shared.clock import utc_now
 from shared.db.schema import consumer_offsets, dead_letters, ledger_entries, outbox, unpublished_leaves
 from shared.db.tree import TreeStore
 from shared.domain.chain import ChainRow
@@ -235,7 +236,7 @@ class LedgerStore:
         key, value): those of dead letters and heads; the entries' own messages are built
         from them (`unpublished_entries`). Raises ConcurrentWrite when another worker got
         there first; nothing is written then."""
-        now = datetime.now(timezone.utc)
+        now = utc_now()
         try:
             with self.engine.begin() as conn:
                 _advance_offsets(conn, batch.group, batch.offsets)

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from shared.clock import utc_now
 from shared.db.ledger import ConcurrentWrite, LedgerStore, Partition, _advance_offsets
 from shared.db.schema import (
     agency_scores,
@@ -170,7 +171,7 @@ class ScorerStore:
             return _rows(conn.execute(q))
 
     def mark_published(self, ids: list[int]) -> None:
-        now = datetime.now(timezone.utc)
+        now = utc_now()
         with self.engine.begin() as conn:
             for i in range(0, len(ids), 1000):
                 conn.execute(update(alerts).where(alerts.c.id.in_(ids[i:i + 1000])).values(published_at=now))
@@ -188,7 +189,7 @@ class ScorerStore:
 
 
 def _lock(conn: Connection) -> int:
-    now = datetime.now(timezone.utc)
+    now = utc_now()
     moved = conn.execute(
         update(scorer_state).where(scorer_state.c.id == STATE_ID)
         .values(version=scorer_state.c.version + 1, updated_at=now)
@@ -356,7 +357,7 @@ class ScorerTx:
         """Record new alerts; returns their ids (to publish after the commit)."""
         if not rows:
             return []
-        now = datetime.now(timezone.utc)
+        now = utc_now()
         ids = self.conn.execute(
             insert(alerts).returning(alerts.c.id, sort_by_parameter_order=True),
             [dict(r, created_at=now) for r in rows],

@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from shared.clock import as_utc
+from shared.clock import as_utc, utc_now
 from shared.db.schema import dead_letters, ledger_entries, reports, tree_heads
 
 
@@ -206,7 +206,7 @@ class ReportStore:
     def claim(self, period: str, lang: str, cutoff_at: datetime, cutoff_seq: int,
               cutoff_dead_letter_id: int) -> ReportRecord | None:
         """Record that this report is being built; None when it was claimed before."""
-        now = datetime.now(timezone.utc)
+        now = utc_now()
         try:
             with self.engine.begin() as conn:
                 new_id = conn.execute(insert(reports).returning(reports.c.id).values(
@@ -250,10 +250,10 @@ class ReportStore:
             conn.execute(update(reports).where(reports.c.id == report_id).values(
                 files=json.dumps(files, sort_keys=True, ensure_ascii=False),
                 tree=json.dumps(tree, sort_keys=True, ensure_ascii=False) if tree is not None else None,
-                built_at=datetime.now(timezone.utc)))
+                built_at=utc_now()))
 
     def mark_published(self, report_id: int) -> None:
         """Record that the broker has the announcement."""
         with self.engine.begin() as conn:
             conn.execute(update(reports).where(reports.c.id == report_id)
-                         .values(published_at=datetime.now(timezone.utc)))
+                         .values(published_at=utc_now()))

@@ -7,13 +7,13 @@ Passwords and session tokens never reach this module: the web hashes them first.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, delete, desc, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from shared.clock import as_utc
+from shared.clock import as_utc, utc_now
 from shared.db.schema import dead_letters, ledger_entries, web_login_attempts, web_sessions, web_users
 
 
@@ -46,7 +46,7 @@ class WebUserStore:
     # ---- users ------------------------------------------------------------------------
     def add_user(self, name: str, role: str, agency_id: str | None, password_hash: str) -> WebUser:
         """Register a user; :class:`UserExists` when the name is taken."""
-        now = datetime.now(timezone.utc)
+        now = utc_now()
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(web_users).values(name=name, role=role, agency_id=agency_id,
@@ -71,7 +71,7 @@ class WebUserStore:
         """Record a session by the hash of its token."""
         with self.engine.begin() as conn:
             conn.execute(insert(web_sessions).values(token_hash=token_hash, user_name=user_name,
-                                                     expires_at=expires_at, created_at=datetime.now(timezone.utc)))
+                                                     expires_at=expires_at, created_at=utc_now()))
 
     def session_user(self, token_hash: str, now: datetime) -> WebUser | None:
         """The user of an unexpired session, or None."""
@@ -88,7 +88,7 @@ class WebUserStore:
         """Forget a session (logout), and every expired one with it."""
         with self.engine.begin() as conn:
             conn.execute(delete(web_sessions).where((web_sessions.c.token_hash == token_hash)
-                                                    | (web_sessions.c.expires_at < datetime.now(timezone.utc))))
+                                                    | (web_sessions.c.expires_at < utc_now())))
 
     # ---- login attempts ---------------------------------------------------------------
     def failures_since(self, name: str, address: str, since: datetime) -> int:
