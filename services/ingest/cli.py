@@ -20,6 +20,7 @@ from shared.domain.signing import ALGORITHM, KeyFileError, key_id_for, load_publ
 from shared.domain.temporal import VIETNAM_TZ
 from shared.keyfiles import LEDGER_KEY_NAME, OperatorKey, SigningKey
 from shared.presentation.cli import AgencyId, Reason, echo_json, echo_table, json_option, runtime
+from shared.presentation.figures import number
 from shared.runtime import graceful_stop
 
 from services.ingest.publish import keys_in_dir, publish_lines
@@ -77,7 +78,8 @@ def publish(ctx, file, keyfile, keys_dir, as_json):
     if as_json:
         echo_json(dict(topic=topic, sent=result.sent, signed=result.signed, unparsed=result.unparsed))
     else:
-        click.echo(f"published {result.sent} events to {topic}" + (f" ({result.signed} signed)" if key_for else ""))
+        click.echo(f"published {number(result.sent, 'en')} events to {topic}"
+                   + (f" ({number(result.signed, 'en')} signed)" if key_for else ""))
 
 
 @ingest.command()
@@ -113,8 +115,8 @@ def run(ctx, until_idle, batch_size, replay_clock, head_every, head_interval, as
     if as_json:
         echo_json(vars(stats))
     else:
-        click.echo(f"ingest: consumed {stats.consumed}, appended {stats.appended}, "
-                   f"duplicates {stats.duplicates}, dead letters {stats.dead_letters}")
+        click.echo(f"ingest: consumed {number(stats.consumed, 'en')}, appended {number(stats.appended, 'en')}, "
+                   f"duplicates {number(stats.duplicates, 'en')}, dead letters {number(stats.dead_letters, 'en')}")
 
 
 # ---- dead letters -------------------------------------------------------------------

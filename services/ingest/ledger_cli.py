@@ -20,6 +20,7 @@ from shared.domain.signing import public_key_pem
 from shared.domain.tree_head import TreeHead, key_id_of, parse_verifier_key, verifier_key
 from shared.keyfiles import LEDGER_KEY_NAME, OperatorKey, load_public_key_file, public_path
 from shared.presentation.cli import AgencyId, echo_json, json_option, runtime
+from shared.presentation.figures import number
 
 from services.ingest.proving import ProofUnavailable, prove_consistency, prove_inclusion, signed_head
 
@@ -247,9 +248,9 @@ def verify(ctx, against, public_key, verifier_key, as_json):
                         key_registry_problem=registry_problem, problems=problems,
                         first_bad=None if bad is None else dict(vars(bad), description=bad.describe())))
     elif not problems:
-        click.echo(f"ledger: {size} entries, every chain, column and signature verifies, and so does its Merkle "
-                   f"tree of {leaves} leaves; key registry: {len(key_events)} events verify"
-                   + (f"; it extends the kept head of {kept.tree_size} leaves" if against else ""))
+        click.echo(f"ledger: {number(size, 'en')} entries, every chain, column and signature verifies, and so does "
+                   f"its Merkle tree of {number(leaves, 'en')} leaves; key registry: {len(key_events)} events verify"
+                   + (f"; it extends the kept head of {number(kept.tree_size, 'en')} leaves" if against else ""))
     for p in problems if not as_json else ():
         click.echo(f"ledger: {p}", err=True)
     if problems:

@@ -39,6 +39,11 @@ _TODAY = click.option("--today", type=Day(),
                       help="Evaluate for this day instead of today in Vietnam (replays, demos, tests).")
 
 
+def _en(count: int) -> str:
+    """A count in an English line of the workers' output (1,234)."""
+    return number(count, "en")
+
+
 def _agency_name(agency_id: str) -> str:
     try:
         return get_agency(agency_id).name_vi
@@ -143,9 +148,11 @@ def run(ctx, until_idle, batch_size, today, as_json):
     if as_json:
         echo_json(vars(stats))
     else:
-        click.echo(f"scorer: consumed {stats.consumed}, applied {stats.applied}, duplicates {stats.duplicates}, "
-                   f"rows written {stats.rows_written}, alerts {stats.alerts}"
-                   + (f", REJECTED {stats.rejected} ledger messages the ledger does not hold" if stats.rejected else ""))
+        n = _en
+        click.echo(f"scorer: consumed {n(stats.consumed)}, applied {n(stats.applied)}, duplicates "
+                   f"{n(stats.duplicates)}, rows written {n(stats.rows_written)}, alerts {n(stats.alerts)}"
+                   + (f", REJECTED {n(stats.rejected)} ledger messages the ledger does not hold"
+                      if stats.rejected else ""))
 
 
 @scorer.command("rebuild")
@@ -187,10 +194,11 @@ def rebuild_cmd(ctx, today, as_json):
                        national=result.national, scores=result.scores, alerts=len(result.alerts),
                        alerts_published=published, evaluated_on=result.evaluated_on, snapshots=result.snapshots))
     else:
-        click.echo(f"rebuilt from {result.entries} ledger entries for {day_text(day)}: {result.cells} agency × target "
-                   f"figures, {result.national} national figures, {result.scores} scores, "
-                   f"{len(result.alerts)} new alerts, {result.snapshots} month-end snapshots" + (f" ({result.malformed} unreadable entries skipped)"
-                                                          if result.malformed else ""))
+        n = _en
+        click.echo(f"rebuilt from {n(result.entries)} ledger entries for {day_text(day)}: {n(result.cells)} agency × "
+                   f"target figures, {n(result.national)} national figures, {n(result.scores)} scores, "
+                   f"{n(len(result.alerts))} new alerts, {n(result.snapshots)} month-end snapshots"
+                   + (f" ({n(result.malformed)} unreadable entries skipped)" if result.malformed else ""))
 
 
 # ---- score ----------------------------------------------------------------------------------------
