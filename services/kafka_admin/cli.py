@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from shared.presentation.cli import echo_json, echo_table, json_option, runtime
+from shared.presentation.cli import echo_json, echo_table, json_option, pass_runtime
 
 from services.kafka_admin.acls import Principals, of_pipeline, pipeline_grants
 
@@ -42,8 +42,8 @@ def acl() -> None:
 @click.option("--scorer", "scorer_user", default="scorer", show_default=True, help="The scorer worker's principal.")
 @click.option("--report", "report_user", default="report", show_default=True, help="The report worker's principal.")
 @json_option()
-@click.pass_context
-def apply(ctx, agencies, ingest_user, scorer_user, report_user, as_json):
+@pass_runtime
+def apply(rt, agencies, ingest_user, scorer_user, report_user, as_json):
     """Create the pipeline's topics and grant each principal what it needs, no more:
     agencies write progress events; only ingest writes the ledger and dead letters;
     each worker reads with its own consumer group. Idempotent.
@@ -52,7 +52,6 @@ def apply(ctx, agencies, ingest_user, scorer_user, report_user, as_json):
     Example:
       TIENDO_KAFKA_CREDENTIALS=.local/kafka/credentials/admin.env tiendo kafka acl apply
     """
-    rt = runtime(ctx)
     s = rt.settings
     rt.broker.ensure_topics(s.topics.all(), s.partitions, s.topics.configs())
     grants = pipeline_grants(s.topic_prefix, Principals(ingest_user, scorer_user, report_user, tuple(agencies)))
@@ -72,15 +71,14 @@ def vars_of(g) -> dict:
 @acl.command(name="list")
 @click.option("--all", "everything", is_flag=True, help="Every pipeline's ACLs, not only TIENDO_TOPIC_PREFIX's.")
 @json_option()
-@click.pass_context
-def list_(ctx, everything, as_json):
+@pass_runtime
+def list_(rt, everything, as_json):
     """The ACLs the broker holds for the pipeline.
 
     \b
     Example:
       tiendo kafka acl list --json
     """
-    rt = runtime(ctx)
     grants = rt.broker.acls()
     if not everything:
         grants = of_pipeline(grants, rt.settings.topic_prefix)
@@ -106,8 +104,8 @@ def user() -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Where to write the principal's credentials (created 0600; must not exist).")
 @json_option()
-@click.pass_context
-def add(ctx, name, out, as_json):
+@pass_runtime
+def add(rt, name, out, as_json):
     """Create a principal (or give it a new password) with a random password, written
     to --out as the variables TIENDO_KAFKA_CREDENTIALS reads; never printed. Grant it
     access with `tiendo kafka acl apply --agency NAME`.
@@ -117,7 +115,6 @@ def add(ctx, name, out, as_json):
       tiendo kafka user add ha-noi --out ha-noi.kafka.env
       tiendo kafka acl apply --agency agency --agency ha-noi
     """
-    rt = runtime(ctx)
     password = secrets.token_hex(24)
     try:
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
@@ -142,8 +139,8 @@ def add(ctx, name, out, as_json):
 @click.option("--password-env", "variable", required=True, metavar="VARIABLE",
               help="The environment variable holding the password (never a command-line argument).")
 @json_option()
-@click.pass_context
-def set_(ctx, name, variable, as_json):
+@pass_runtime
+def set_(rt, name, variable, as_json):
     """Create a principal, or give it a new password, from an environment variable (for
     init steps such as docker-compose's kafka-init).
 
@@ -154,7 +151,7 @@ def set_(ctx, name, variable, as_json):
     password = os.environ.get(variable)
     if not password:
         raise click.ClickException(f"{variable} is not set")
-    runtime(ctx).broker.set_user_password(name, password)
+    rt.broker.set_user_password(name, password)
     if as_json:
         echo_json(dict(principal=f"User:{name}", password_set=True))
     else:

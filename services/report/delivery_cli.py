@@ -9,7 +9,7 @@ import click
 from shared.config import Settings
 from shared.db.deliveries import DeliveryStore
 from shared.db.report_queries import ReportStore
-from shared.presentation.cli import echo_json, json_option
+from shared.presentation.cli import echo_json, json_option, runtime
 from shared.runtime import Runtime
 
 from services.report.delivery import Deliverer, DeliveryStats
@@ -69,7 +69,7 @@ def deliver(ctx, as_json):
     Example:
       tiendo report deliver --json
     """
-    rt = ctx.find_root().obj
+    rt = runtime(ctx)
     mailed = _mail_json(_deliver(rt))
     if as_json:
         echo_json(mailed)

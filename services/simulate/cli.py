@@ -12,9 +12,8 @@ import click
 
 from shared.clock import vietnam_today
 from shared.db.keys import KeyStore
-from shared.presentation.cli import Day, echo_json, json_option
+from shared.presentation.cli import Day, echo_json, json_option, runtime
 from shared.presentation.figures import number
-from shared.runtime import Runtime
 
 from services.simulate.keys import dry_run_keys, store_keys
 from services.simulate.plan import MAX_SCALE, Config, Plan
@@ -75,7 +74,7 @@ def simulate(ctx, seed, scale, year, until, dry_run, out, expectations_path, as_
             def send(key, value):
                 """A dry run sends nothing."""
         else:
-            rt: Runtime = ctx.find_root().obj
+            rt = runtime(ctx)
             keys, issued = store_keys(KeyStore(rt.engine), seed, agency_ids)
             topic = rt.settings.topics.progress
             rt.broker.ensure_topics(rt.settings.topics.all(), rt.settings.partitions, rt.settings.topics.configs())

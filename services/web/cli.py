@@ -9,17 +9,12 @@ import click
 
 from shared.clock import as_utc
 from shared.db.web_users import UserExists, WebUserStore
-from shared.presentation.cli import AgencyId, echo_json, echo_table, json_option
-from shared.runtime import Runtime
+from shared.presentation.cli import AgencyId, echo_json, echo_table, json_option, runtime
 
 from services.web.auth import ROLES, hash_password
 from services.web.delivery_cli import delivery, subscription
 
 MIN_PASSWORD = 12
-
-
-def _runtime(ctx: click.Context) -> Runtime:
-    return ctx.find_root().obj
 
 
 @click.group()
@@ -53,7 +48,7 @@ def serve(ctx, host, port, insecure_cookies, proxy_headers, workers):
     """
     import uvicorn
 
-    _runtime(ctx).engine  # the schema current (migrated if old) once, before any server process starts
+    runtime(ctx).engine  # the schema current (migrated if old) once, before any server process starts
     # Each server process builds its own application from the environment (uvicorn's
     # factory): an engine and its connections cannot cross a fork.
     os.environ["TIENDO_WEB_INSECURE_COOKIES"] = "1" if insecure_cookies else ""
@@ -98,7 +93,7 @@ def user_add(ctx, name, role, agency_id, as_json):
         raise click.UsageError("--agency is required for an agency user, and only for one")
     if not 1 <= len(name) <= 64:
         raise click.BadParameter("1 to 64 characters", param_hint="NAME")
-    store = WebUserStore(_runtime(ctx).engine)
+    store = WebUserStore(runtime(ctx).engine)
     if store.user(name) is not None:
         raise click.ClickException(f"a web user {name!r} exists already")
     password = _read_password()
@@ -124,7 +119,7 @@ def user_list(ctx, as_json):
     Example:
       tiendo web user list --json
     """
-    users = WebUserStore(_runtime(ctx).existing_engine).users()
+    users = WebUserStore(runtime(ctx).existing_engine).users()
     if as_json:
         echo_json(dict(users=[dict(name=u.name, role=u.role, agency_id=u.agency_id, created_at=u.created_at)
                               for u in users]))

@@ -12,11 +12,11 @@ import click
 
 from shared.clock import as_utc, utc_now
 from shared.db.deliveries import ROLES, AlreadySubscribed, DeliveryStore
-from shared.presentation.cli import AgencyId, echo_json, echo_table, json_option
+from shared.presentation.cli import AgencyId, echo_json, echo_table, json_option, runtime
 
 
 def _store(ctx: click.Context, reading: bool = False) -> DeliveryStore:
-    rt = ctx.find_root().obj  # a command that only reads opens an existing database only
+    rt = runtime(ctx)  # a command that only reads opens an existing database only
     return DeliveryStore(rt.existing_engine if reading else rt.engine)
 
 
