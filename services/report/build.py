@@ -24,7 +24,7 @@ from shared.keyfiles import REPORTS_KEY_NAME, ReportsKey
 from shared.scoring.folding import fold_ledger
 from shared.scoring.rows import projections_from_rows
 
-from services.report import detached, pades
+from services.report import chartfiles, detached, pades
 from services.report.amendments import amendment, in_sent_order
 from services.report.assemble import assemble, report_days
 from services.report.facts import Fact, fact_of
@@ -57,12 +57,13 @@ def file_name(period: Period, lang: str, fmt: str) -> str:
 
 @dataclass(frozen=True)
 class WrittenFile:
-    """A rendered file, the SHA-256 of its bytes, and its detached signature file
-    (Markdown and HTML; a PDF carries its signature inside)."""
+    """A rendered file, the SHA-256 of its bytes, its detached signature file (Markdown
+    and HTML; a PDF carries its signature inside) and the chart files beside it (Markdown)."""
 
     path: Path
     sha256: str
     signature: Path | None = None
+    charts: tuple[WrittenFile, ...] = ()
 
 
 def render(view: View, report: Report, fmt: str) -> bytes:
@@ -196,8 +197,10 @@ def write_report(report: Report, lang: str, formats: Iterable[str], out_dir: Pat
                  advance: Callable[[], None] = lambda: None) -> dict[str, WrittenFile]:
     """Render ``report`` in ``lang`` to each format under ``out_dir``, signed with the
     reports ``key``: the PDF with a PAdES signature, Markdown and HTML with a detached
-    ``.sig`` file beside them. Each file is written to a temporary name and renamed, the
-    signature file after its report, so a reader never sees half a report."""
+    ``.sig`` file beside them; the Markdown's charts in a folder beside it
+    (services.report.chartfiles). Each file is written to a temporary name and renamed,
+    the charts before the Markdown that lists them and the signature file after its
+    report, so a reader never sees half a report."""
     out_dir.mkdir(parents=True, exist_ok=True)
     text = build_view(report, lang, draw_charts=False)
     advance()
@@ -207,18 +210,29 @@ def write_report(report: Report, lang: str, formats: Iterable[str], out_dir: Pat
     views = views_with_charts(text, report, (chart_format(fmt) for fmt in formats))
     written = {}
     for fmt in formats:
-        data = render(views[chart_format(fmt)], report, fmt)
+        view = views[chart_format(fmt)]
+        data = render(view, report, fmt)
         path = out_dir / file_name(report.period, lang, fmt)
         signature = None
+        charts = ()
+        if fmt == "md":
+            charts = tuple(_write_chart(out_dir / relative, chart)
+                           for relative, chart in chartfiles.chart_files(view).items())
         if fmt == "pdf":
             data = pades.sign_pdf(data, key, reason=f"{text.title} — {text.period_label}")
         _write(path, data)
         if fmt != "pdf":
             signature = detached.signature_path(path)
             _write(signature, detached.signature_bytes(data, key))
-        written[fmt] = WrittenFile(path, hashlib.sha256(data).hexdigest(), signature)
+        written[fmt] = WrittenFile(path, hashlib.sha256(data).hexdigest(), signature, charts)
         advance()
     return written
+
+
+def _write_chart(path: Path, data: bytes) -> WrittenFile:
+    path.parent.mkdir(exist_ok=True)
+    _write(path, data)
+    return WrittenFile(path, hashlib.sha256(data).hexdigest())
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -1,4 +1,5 @@
-"""Renderers: Markdown and HTML from Jinja2 templates, PDF from the HTML with WeasyPrint.
+"""Renderers: Markdown and HTML from Jinja2 templates, PDF (tagged PDF/A-3a) from the
+HTML with WeasyPrint.
 
 HTML is autoescaped, so text an agency sent (a reporter named ``<script>``) shows as
 text; Markdown escapes the same text with :func:`md_escape`. The PDF embeds the DejaVu
@@ -29,7 +30,12 @@ _FACES = (
     ("Tiendo Sans", "DejaVuSans-Bold.ttf", "bold", "normal"),
     ("DejaVu Sans Mono", "DejaVuSansMono.ttf", "normal", "normal"),
 )
+# PDF/A-3, level A: archival and tagged (WeasyPrint writes the structure tree). Not also
+# PDF/UA-1: WeasyPrint writes one standard's identification in the XMP metadata, and the
+# signature's revision (pyHanko) keeps only what that holds.
+PDF_VARIANT = "pdf/a-3a"
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
+_NUMBERED = re.compile(r"^(?:\d+|[IVX]+)\.\s+")
 
 
 def md_escape(text: object) -> str:
@@ -41,10 +47,17 @@ def md_escape(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", s)
 
 
+def unnumbered(heading: str) -> str:
+    """A heading without its number, for a table's caption: "2. Khối địa phương" →
+    "Khối địa phương"."""
+    return _NUMBERED.sub("", heading)
+
+
 def _environment(autoescape: bool) -> Environment:
     env = Environment(loader=PackageLoader("services.report", "templates"), autoescape=autoescape,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined)
     env.filters["md"] = md_escape
+    env.filters["unnumbered"] = unnumbered
     return env
 
 
@@ -53,7 +66,8 @@ _HTML = _environment(autoescape=True)
 
 
 def render_markdown(view: View) -> str:
-    """The report as one self-contained Markdown file (charts as SVG data URIs)."""
+    """The report as Markdown, its charts linked as files in ``view.chart_dir`` beside it
+    (services.report.chartfiles): GitHub and GitLab strip images in data URIs."""
     return _MARKDOWN.get_template("report.md.j2").render(v=view, t=view.t)
 
 
@@ -68,18 +82,24 @@ def render_html(view: View, *, print_css: bool = False) -> str:
 def render_pdf(view: View, report: Report) -> bytes:
     """The report as PDF (A4), with the figures block attached as a JSON file.
 
+    A tagged PDF/A-3a (:data:`PDF_VARIANT`: archival, level A "accessible"; PDF/A-3
+    lets it carry the JSON attachment): a structure tree of headings, paragraphs, tables
+    with their header cells (scoped) and captions, figures with their alternative text,
+    the document's language and its title shown as the window's.
+
     Byte-identical for the same report: the only clock the font subsetter may read is
-    SOURCE_DATE_EPOCH (set here to the cut-off), and the attachment is dated at the
-    cut-off too."""
+    SOURCE_DATE_EPOCH (set here to the cut-off), the attachment is dated at the cut-off
+    too, and the document's ID is a hash of its content."""
     # Imported here: WeasyPrint loads Pango and fonts (~2 s), which every other `tiendo`
     # command would otherwise pay at start-up.
     from weasyprint import HTML, Attachment
 
     at = report.cutoff.at
     attachment = Attachment(string=view.figures_json, name=PDF_ATTACHMENT, created=at, modified=at,
-                            description="Tiến độ report figures")
+                            description="Tiến độ report figures", relationship="Data")
     with _source_date_epoch(int(at.timestamp())):
-        return HTML(string=render_html(view, print_css=True)).write_pdf(attachments=[attachment])
+        return HTML(string=render_html(view, print_css=True)).write_pdf(attachments=[attachment],
+                                                                         pdf_variant=PDF_VARIANT)
 
 
 def _font_css() -> str:

@@ -17,7 +17,9 @@ The checks, in order, each failure named:
 5. the whole document equals the rebuild: Markdown and HTML byte for byte, charts
    included (when they differ, each differing chart and the first differing line of text
    are named); the PDF's signed revision equal to the rebuilt PDF's bytes or, when those
-   differ (another WeasyPrint or font version), its text and its chart images."""
+   differ (another WeasyPrint or font version), its text and its chart images;
+6. a Markdown report's chart files beside it (services.report.chartfiles): each one it
+   lists is there, has the SHA-256 the (signed) Markdown lists, and is the rebuilt chart."""
 
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ from shared.domain.chain import first_break
 from shared.domain.merkle import append_leaves, fold_nodes, verify_consistency
 from shared.domain.tree_head import TreeHead, entry_leaf_hash, head_problem
 
-from services.report import detached, pades
+from services.report import chartfiles, detached, pades
 from services.report.build import ReportBuilder, render
 from services.report.figures import block, differences, read_block
 from services.report.model import Cutoff, TreeProof
@@ -131,6 +133,8 @@ def verify_file(builder: ReportBuilder, path: Path, keys: PublicKeys) -> Verdict
         verdict.same_bytes = content == rebuilt
         if not verdict.same_bytes:
             verdict.problems += _document_differences(view, rebuilt, content)
+    if fmt == "md":
+        verdict.problems += chartfiles.problems(path, content.decode("utf-8", "replace"), view)
     return verdict
 
 

@@ -4,6 +4,8 @@ only differ in markup (and in how they escape agency text)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -25,12 +27,26 @@ from services.report.scoring import Status
 from services.report.texts import Texts
 
 
+_MIME = {"svg": "image/svg+xml", "png": "image/png"}
+
+
 @dataclass(frozen=True)
 class Chart:
-    """A chart ready to embed: an SVG data URI and its caption."""
+    """A chart ready to embed: its caption, the file it is in beside a Markdown report
+    (``chart-1.svg``) and its bytes (empty when the view was built without charts)."""
 
     caption: str
-    uri: str
+    name: str
+    data: bytes
+
+    @property
+    def uri(self) -> str:
+        """The chart as a data URI, for the self-contained HTML (and the PDF laid out from it)."""
+        return f"data:{_MIME[self.name.rsplit('.', 1)[1]]};base64," + base64.b64encode(self.data).decode("ascii")
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -50,6 +66,9 @@ class View:
     summary: list[tuple[str, list[dict[str, Any]]]]
     charts: list[Chart]
     charts_as: str | None  # how the charts are drawn: svg, png, or None (empty images)
+    # The folder beside a Markdown report that holds its charts, named after the report
+    # (tiendo-2025-Q2-vi.charts): the Markdown links to chart_dir/chart-1.svg.
+    chart_dir: str
     late_request: str
     late_intro: str
     late: list[dict[str, Any]]
@@ -75,8 +94,6 @@ class View:
     figures_json: str
 
 
-# An empty image in place of a chart: for comparing a document's text, which is quicker.
-NO_CHART = "data:image/svg+xml;base64,"
 # The days the agencies of the late-task section have to report back from the report's day.
 REPLY_DAYS = 15
 
@@ -84,6 +101,13 @@ REPLY_DAYS = 15
 def chart_format(fmt: str) -> str:
     """How a document format embeds its charts: the PDF as PNG, the others as SVG."""
     return "png" if fmt == "pdf" else "svg"
+
+
+def chart_dir(report: Report, lang: str) -> str:
+    """The folder of a Markdown report's charts: ``tiendo-2025-Q2-vi.charts``, beside
+    ``tiendo-2025-Q2-vi.md`` (named by period and language, so a renamed Markdown file
+    still finds them)."""
+    return f"tiendo-{report.period.code}-{lang}.charts"
 
 
 def issued_on(report: Report) -> date:
@@ -113,6 +137,7 @@ def build_view(report: Report, lang: str, *, draw_charts: bool = True, charts_as
         summary=_summary(report, targets, t),
         charts=_charts(report, targets, t, charts_as if draw_charts else None),
         charts_as=charts_as if draw_charts else None,
+        chart_dir=chart_dir(report, lang),
         late_request=t.fmt("late_request", day=t.day(issued_on(report) + timedelta(days=REPLY_DAYS))),
         late_intro=(t.fmt("late_intro", day=t.day(report.as_of), overdue=t.number(overdue),
                           at_risk=t.number(len(report.late) - overdue))
@@ -248,16 +273,17 @@ def _made(report: Report) -> list[tuple[str, Any]]:
 def _chart_sets(report: Report, targets: dict[str, Target], t: Texts,
                 formats: tuple[str, ...]) -> dict[str, list[Chart]]:
     out: dict[str, list[Chart]] = {fmt: [] for fmt in formats}
-    for key, chart in _made(report):
-        uris = charts.draw(chart, report, targets, t, formats)
+    for number, (key, chart) in enumerate(_made(report), start=1):
+        drawn = charts.draw(chart, report, targets, t, formats)
         for fmt in formats:
-            out[fmt].append(Chart(t[key], uris[fmt]))
+            out[fmt].append(Chart(t[key], f"chart-{number}.{fmt}", drawn[fmt]))
     return out
 
 
 def _charts(report: Report, targets: dict[str, Target], t: Texts, charts_as: str | None) -> list[Chart]:
     if charts_as is None:
-        return [Chart(t[key], NO_CHART) for key, _ in _made(report)]
+        # Empty images in place of the charts: for comparing a document's text, which is quicker.
+        return [Chart(t[key], f"chart-{number}.svg", b"") for number, (key, _) in enumerate(_made(report), start=1)]
     return _chart_sets(report, targets, t, (charts_as,))[charts_as]
 
 

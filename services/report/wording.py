@@ -42,6 +42,12 @@ LABELS: dict[str, dict[str, str]] = {
         "chart_progress": "Mức đạt so với mục tiêu của từng chỉ tiêu",
         "chart_distribution": "Số tỉnh, thành phố theo đánh giá, từng chỉ tiêu",
         "chart_trend": "Diễn biến mức đạt so với mục tiêu (cuối mỗi tháng)",
+        # Tables' captions: "Bảng 3. Xếp hạng: Khối địa phương (34 tỉnh, thành phố)".
+        "table_no": "Bảng {n}",
+        "caption_summary": "Kết quả thực hiện các chỉ tiêu",
+        "caption_late": "Cơ quan chưa hoàn thành chỉ tiêu {no}",
+        "caption_board": "Xếp hạng",
+        "caption_amendments": "Đính chính, thu hồi số liệu",
         # III. Late tasks
         "late": "III. NHIỆM VỤ QUÁ HẠN, CÓ NGUY CƠ CHẬM TIẾN ĐỘ",
         "late_request": "Đề nghị các cơ quan dưới đây khẩn trương hoàn thành, báo cáo trước ngày {day}, bảo đảm "
@@ -190,6 +196,11 @@ LABELS: dict[str, dict[str, str]] = {
         "chart_progress": "Achievement against the goal, by target",
         "chart_distribution": "Provinces by assessment, per target",
         "chart_trend": "Achievement against the goal over time (month ends)",
+        "table_no": "Table {n}",
+        "caption_summary": "Results by target",
+        "caption_late": "Agencies that have not met target {no}",
+        "caption_board": "Ranking",
+        "caption_amendments": "Corrections and retractions",
         "late": "III. OVERDUE TASKS AND TASKS AT RISK OF DELAY",
         "late_request": "The agencies below are requested to complete these tasks urgently and report before "
                         "{day}, with a clear owner, clear task, clear deadline, clear responsibility and clear "

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from shared.clock import utc_now, vietnam_today
 from shared.config import Settings
@@ -155,8 +156,10 @@ class ReportWorker:
         return True
 
 
-def files_json(written: dict[str, WrittenFile]) -> dict[str, dict[str, str]]:
-    """The files of a built report as recorded and announced: path, SHA-256, and the
-    detached signature file's path (Markdown and HTML)."""
-    return {fmt: {"path": str(f.path), "sha256": f.sha256, **({"signature": str(f.signature)} if f.signature else {})}
+def files_json(written: dict[str, WrittenFile]) -> dict[str, dict[str, Any]]:
+    """The files of a built report as recorded and announced: path, SHA-256, the
+    detached signature file's path (Markdown and HTML) and the chart files beside the
+    Markdown, each with its SHA-256."""
+    return {fmt: {"path": str(f.path), "sha256": f.sha256, **({"signature": str(f.signature)} if f.signature else {}),
+                  **({"charts": [{"path": str(c.path), "sha256": c.sha256} for c in f.charts]} if f.charts else {})}
             for fmt, f in written.items()}

@@ -8,6 +8,7 @@ the report's head."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -69,12 +70,15 @@ def build(env, out, pipeline, formats="md,html,pdf") -> dict:
 
 
 def _copy(path, to) -> object:
-    """A copy of a report file (and of its signature file) to tamper with."""
+    """A copy of a report file (and of its signature file and its charts' folder) to tamper with."""
     to.mkdir(exist_ok=True)
     shutil.copyfile(path, to / path.name)
     signature = path.with_name(path.name + ".sig")
     if signature.exists():
         shutil.copyfile(signature, to / signature.name)
+    charts = path.with_suffix(".charts")
+    if charts.is_dir():
+        shutil.copytree(charts, to / charts.name)
     return to / path.name
 
 
@@ -102,6 +106,10 @@ def test_a_report_carries_its_proof_and_each_tampering_is_named(pipeline, settin
     assert tree["root"] == pipeline.ledger.tree.root(entries - 1).hex()
     files = {fmt: tmp_path / "issued" / f"tiendo-2025-Q2-vi.{fmt}" for fmt in ("md", "html", "pdf")}
     assert built["files"]["md"]["signature"] == str(files["md"]) + ".sig"
+    charts = tmp_path / "issued" / "tiendo-2025-Q2-vi.charts"
+    assert built["files"]["md"]["charts"] == [
+        {"path": str(charts / f"chart-{i}.svg"), "sha256": hashlib.sha256((charts / f"chart-{i}.svg").read_bytes())
+         .hexdigest()} for i in (1, 2, 3)]
     assert "signature" not in built["files"]["pdf"], "the PDF carries its signature inside"
 
     # The public keys given explicitly, as an auditor holding them would.
@@ -112,14 +120,23 @@ def test_a_report_carries_its_proof_and_each_tampering_is_named(pipeline, settin
         assert code == 0 and out["matches"], out["problems"]
         assert (out["signature"], out["same_bytes"], out["tree"]) == ("valid", True, tree)
 
-    for fmt in ("html", "md"):
-        swapped = _copy(files[fmt], tmp_path / f"swapped-{fmt}")
-        _swap_charts(swapped)
-        code, out = verify(env_for, swapped)
-        assert code == 1
-        assert "chart 1 (Mức đạt so với mục tiêu của từng chỉ tiêu) shows the ledger's chart 2 (Số tỉnh, thành " \
-               "phố theo đánh giá, từng chỉ tiêu)" in out["problems"], out["problems"]
-        assert out["signature"] == "invalid"
+    swapped = _copy(files["md"], tmp_path / "swapped-md")
+    first, second = (swapped.with_suffix(".charts") / f"chart-{i}.svg" for i in (1, 2))
+    data = first.read_bytes()
+    first.write_bytes(second.read_bytes())
+    second.write_bytes(data)
+    code, out = verify(env_for, swapped)
+    assert code == 1 and out["signature"] == "valid"
+    assert any(p.startswith("the chart file tiendo-2025-Q2-vi.charts/chart-1.svg was changed after the report was "
+                            "issued") for p in out["problems"]), out["problems"]
+
+    swapped = _copy(files["html"], tmp_path / "swapped-html")
+    _swap_charts(swapped)
+    code, out = verify(env_for, swapped)
+    assert code == 1
+    assert "chart 1 (Mức đạt so với mục tiêu của từng chỉ tiêu) shows the ledger's chart 2 (Số tỉnh, thành " \
+           "phố theo đánh giá, từng chỉ tiêu)" in out["problems"], out["problems"]
+    assert out["signature"] == "invalid"
 
     annotated = _copy(files["pdf"], tmp_path / "annotated")
     _annotate(annotated)

@@ -4,6 +4,7 @@ tree head, or an edit to the ledger below its cut-off or its head is caught and 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -58,6 +59,9 @@ def written(builder, known, reports_key, originals, tmp_path):
     for fmt, f in originals.items():
         copies[fmt] = tmp_path / f.path.name
         shutil.copyfile(f.path, copies[fmt])
+        for chart in f.charts:
+            (tmp_path / chart.path.parent.name).mkdir(exist_ok=True)
+            shutil.copyfile(chart.path, tmp_path / chart.path.parent.name / chart.path.name)
         if f.signature:
             shutil.copyfile(f.signature, detached.signature_path(copies[fmt]))
     return builder, copies, public_keys(known, reports_key)
@@ -105,9 +109,9 @@ def test_without_its_signature_file_a_report_is_checked_and_the_absence_noted(wr
     assert "no detached signature" in verdict.notes[0]
 
 
-@pytest.mark.parametrize("fmt", ["html", "md"])
-def test_two_charts_swapped_are_named(written, fmt):
+def test_two_charts_swapped_in_the_html_are_named(written):
     builder, files, keys = written
+    fmt = "html"
     _swap_first_two_charts(files[fmt])
     verdict = verify_file(builder, files[fmt], keys)
     assert not verdict.matches
@@ -119,6 +123,44 @@ def test_two_charts_swapped_are_named(written, fmt):
     # Without its signature file the swap is caught all the same.
     detached.signature_path(files[fmt]).unlink()
     assert any(p.startswith("chart 1 ") for p in verify_file(builder, files[fmt], keys).problems)
+
+
+def test_chart_files_swapped_beside_the_markdown_are_named(written):
+    """The Markdown's charts are files beside it: its signature does not cover their bytes,
+    the SHA-256 list it carries does (services.report.chartfiles)."""
+    builder, files, keys = written
+    charts = files["md"].parent / "tiendo-2025-Q2-vi.charts"
+    first, second = (charts / "chart-1.svg").read_bytes(), (charts / "chart-2.svg").read_bytes()
+    (charts / "chart-1.svg").write_bytes(second)
+    (charts / "chart-2.svg").write_bytes(first)
+    verdict = verify_file(builder, files["md"], keys)
+    assert verdict.signature == "valid" and verdict.same_bytes and not verdict.matches
+    for name in ("chart-1.svg", "chart-2.svg"):
+        assert any(p.startswith(f"the chart file tiendo-2025-Q2-vi.charts/{name} was changed after the report was "
+                                "issued") for p in verdict.problems), verdict.problems
+
+
+def test_a_chart_file_edited_with_the_markdowns_list_is_named(written):
+    """A forger who edits a chart and the hash the Markdown lists breaks its signature, and
+    the chart is not the ledger's."""
+    builder, files, keys = written
+    chart = files["md"].parent / "tiendo-2025-Q2-vi.charts" / "chart-3.svg"
+    old = hashlib.sha256(chart.read_bytes()).hexdigest()
+    chart.write_bytes(chart.read_bytes().replace(b"#c62828", b"#2e7d32"))
+    new = hashlib.sha256(chart.read_bytes()).hexdigest()
+    files["md"].write_text(files["md"].read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    problems = verify_file(builder, files["md"], keys).problems
+    assert any("the file was changed after it was signed" in p for p in problems), problems
+    assert "the chart file tiendo-2025-Q2-vi.charts/chart-3.svg (Diễn biến mức đạt so với mục tiêu (cuối mỗi " \
+           "tháng)) differs from the ledger's" in problems, problems
+
+
+def test_a_missing_chart_file_is_named(written):
+    builder, files, keys = written
+    (files["md"].parent / "tiendo-2025-Q2-vi.charts" / "chart-2.svg").unlink()
+    problems = verify_file(builder, files["md"], keys).problems
+    assert problems == ["the chart file tiendo-2025-Q2-vi.charts/chart-2.svg is missing (it must be beside the "
+                        "report)"]
 
 
 def test_a_chart_redrawn_is_named(written):
@@ -288,7 +330,7 @@ def test_a_pdf_made_again_with_two_charts_swapped_is_named(builder, known, repor
     report = builder.report(Period.parse("2025-Q2"), builder.cutoff_at(CUTOFF))
     view = build_view(report, "vi", charts_as="png")
     first, second, *rest = view.charts
-    forged = replace(view, charts=[replace(first, uri=second.uri), replace(second, uri=first.uri), *rest])
+    forged = replace(view, charts=[replace(first, data=second.data), replace(second, data=first.data), *rest])
     pdf = tmp_path / "tiendo-2025-Q2-vi.pdf"
     pdf.write_bytes(render_pdf(forged, report))
     verdict = verify_file(builder, pdf, public_keys(known, reports_key))
