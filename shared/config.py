@@ -261,7 +261,8 @@ def database_url(url: str) -> str:
     through psycopg 3), else a ValueError saying what is wrong with it."""
     match = _URL.match(url)
     if not match:
-        raise ValueError(f"not a database URL: {url!r} (say {_EXAMPLES})")
+        shown = re.sub(r":[^:@/]*@", ":***@", url)  # a password is not repeated on the terminal or in a log
+        raise ValueError(f"not a database URL: {shown!r} (say {_EXAMPLES})")
     backend, driver = match["backend"].lower(), match["driver"]
     if backend not in _DRIVERS:
         raise ValueError(f"{backend} is not supported: Tiến độ keeps its data in SQLite or PostgreSQL "

@@ -25,6 +25,7 @@ def test_the_databases_this_project_opens_are_accepted(url):
     ({"DATABASE_URL": "mysql://tiendo@db/tiendo"}, "DATABASE_URL: mysql is not supported: Tiến độ keeps its data in "
                                                    "SQLite or PostgreSQL"),
     ({"TIENDO_MIGRATE_URL": "/var/lib/tiendo.db"}, "TIENDO_MIGRATE_URL: not a database URL: '/var/lib/tiendo.db'"),
+    ({"DATABASE_URL": "tiendo:s3cret@127.0.0.1/tiendo"}, "not a database URL: 'tiendo:***@127.0.0.1/tiendo'"),
     ({"TIENDO_PARTITIONS": "6.5"}, "TIENDO_PARTITIONS: input should be a valid integer"),
     ({"TIENDO_PARTITIONS": "-1"}, "TIENDO_PARTITIONS: input should be greater than 0: '-1'"),
     ({"TIENDO_TOPIC_PREFIX": "tiến độ"}, "TIENDO_TOPIC_PREFIX: string should match pattern"),
