@@ -92,11 +92,12 @@ _BODY = {
 
 def attachments(record: ReportRecord) -> list[Path]:
     """The files an e-mail carries: the signed PDF; a report built without one, its
-    other formats with their detached signatures."""
+    other formats with their detached signatures and the Markdown's chart files."""
     files = record.files or {}
     if "pdf" in files:
         return [Path(files["pdf"]["path"])]
-    return [Path(p) for f in files.values() for p in (f["path"], f.get("signature")) if p]
+    return [Path(p) for f in files.values()
+            for p in (f["path"], f.get("signature"), *(c["path"] for c in f.get("charts", ()))) if p]
 
 
 def compose(record: ReportRecord, delivery: Delivery, mail: MailSettings) -> EmailMessage:
@@ -117,8 +118,9 @@ def compose(record: ReportRecord, delivery: Delivery, mail: MailSettings) -> Ema
         files=", ".join(f.name for f in files), edition=_NO_EDITION if record.lang != delivery.lang else "",
         first=files[0].name if files else "", link=f"{mail.web_url}/reports"))
     for path in files:
-        subtype = {"pdf": "pdf", "html": "html", "md": "markdown"}.get(path.suffix.lstrip("."), "octet-stream")
-        maintype = "text" if subtype in ("html", "markdown") else "application"
+        subtype = {"pdf": "pdf", "html": "html", "md": "markdown", "svg": "svg+xml"}.get(path.suffix.lstrip("."),
+                                                                                      "octet-stream")
+        maintype = {"html": "text", "markdown": "text", "svg+xml": "image"}.get(subtype, "application")
         msg.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
     return msg
 

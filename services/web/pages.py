@@ -191,3 +191,14 @@ def report_download(request: Request, report_id: int, fmt: str, user: Principal 
     if path is None:
         raise HTTPException(404)
     return FileResponse(path, filename=path.name)
+
+
+@router.get("/reports/{report_id}/{fmt}/{chart}")
+def report_chart_download(request: Request, report_id: int, fmt: str, chart: str,
+                          user: Principal = Depends(require_user)):
+    """One chart file beside an issued Markdown report (only a file its record lists)."""
+    _national_only(user)
+    path = views.report_file(context(request).engine, report_id, fmt, chart)
+    if path is None:
+        raise HTTPException(404)
+    return FileResponse(path, filename=path.name)

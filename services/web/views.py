@@ -347,12 +347,14 @@ def rejections_table(engine: Engine, agency_id: str, lang: str) -> Table:
     return table
 
 
-def _check(file: dict[str, str], lang: str) -> str:
-    path = Path(file["path"])
-    if not path.is_file():
+def _check(file: dict[str, Any], lang: str) -> str:
+    """Whether a report file (and, for Markdown, every chart file beside it) is on disk
+    with the SHA-256 recorded when it was built."""
+    checks = [(Path(f["path"]), f.get("sha256")) for f in (file, *file.get("charts", ()))]
+    if not all(path.is_file() for path, _ in checks):
         return t("absent", lang)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return t("intact", lang) if digest == file.get("sha256") else t("altered", lang)
+    intact = all(hashlib.sha256(path.read_bytes()).hexdigest() == digest for path, digest in checks)
+    return t("intact", lang) if intact else t("altered", lang)
 
 
 def reports_table(engine: Engine, lang: str) -> Table:
@@ -369,6 +371,12 @@ def reports_table(engine: Engine, lang: str) -> Table:
         for fmt, file in sorted(record.files.items()):
             table.add([record.id, record.period, record.lang, record.cutoff_at, record.built_at, fmt,
                        _check(file, lang), file.get("sha256")], f"/reports/{record.id}/{fmt}")
+            # A Markdown report's charts are files beside it (services/report/chartfiles.py).
+            for chart in file.get("charts", ()):
+                name = Path(chart["path"]).name
+                table.add([record.id, record.period, record.lang, record.cutoff_at, record.built_at,
+                           f"{fmt}/{name}", _check(chart, lang), chart.get("sha256")],
+                          f"/reports/{record.id}/{fmt}/{name}")
     return table
 
 
@@ -388,10 +396,13 @@ def deliveries_table(engine: Engine, lang: str) -> Table:
     return table
 
 
-def report_file(engine: Engine, report_id: int, fmt: str) -> Path | None:
-    """The file of a built report in that format, if it is on disk."""
+def report_file(engine: Engine, report_id: int, fmt: str, chart: str | None = None) -> Path | None:
+    """The file of a built report in that format (or the chart file of that name beside
+    it), if it is on disk."""
     record = next((r for r in ReportStore(engine).all() if r.id == report_id), None)
     file = (record.files or {}).get(fmt) if record else None
+    if file is not None and chart is not None:
+        file = next((c for c in file.get("charts", ()) if Path(c["path"]).name == chart), None)
     path = Path(file["path"]) if file else None
     return path if path is not None and path.is_file() else None
 

@@ -11,6 +11,7 @@ import json
 import socket
 import ssl
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -24,10 +25,10 @@ from cryptography.x509.oid import NameOID
 from shared.config import MailSettings, Settings
 from shared.db.deliveries import DeliveryStore
 from shared.db.engine import make_engine, migrate
-from shared.db.report_queries import ReportStore
+from shared.db.report_queries import ReportRecord, ReportStore
 
 from services.cli import main
-from services.report.delivery import FIRST_RETRY, Deliverer
+from services.report.delivery import FIRST_RETRY, Deliverer, attachments
 from services.report.period import Period
 from services.report.worker import ReportWorker
 from tests.fakes import FakeBroker
@@ -328,3 +329,17 @@ def test_smtp_settings_from_the_environment():
                                "TIENDO_SMTP_STARTTLS": "false"})
     with pytest.raises(ValueError, match="true or false"):
         MailSettings.from_env({"TIENDO_SMTP_STARTTLS": "maybe"})
+
+
+def test_a_report_without_a_pdf_is_mailed_with_its_signatures_and_charts(tmp_path):
+    charts = tmp_path / "tiendo-2025-Q2-vi.charts"
+    charts.mkdir()
+    files = {"md": {"path": str(tmp_path / "tiendo-2025-Q2-vi.md"), "sha256": "0" * 64,
+                    "signature": str(tmp_path / "tiendo-2025-Q2-vi.md.sig"),
+                    "charts": [{"path": str(charts / f"chart-{i}.svg"), "sha256": "0" * 64} for i in (1, 2)]}}
+    for f in (files["md"]["path"], files["md"]["signature"], *(c["path"] for c in files["md"]["charts"])):
+        Path(f).write_bytes(b"<svg/>" if f.endswith(".svg") else b"# report\n")
+    record = ReportRecord(id=1, period="2025-Q2", lang="vi", cutoff_at=T0, cutoff_seq=1, cutoff_dead_letter_id=0,
+                          tree=None, files=files, claimed_at=T0, built_at=T0, published_at=None)
+    assert [p.name for p in attachments(record)] == ["tiendo-2025-Q2-vi.md", "tiendo-2025-Q2-vi.md.sig",
+                                                      "chart-1.svg", "chart-2.svg"]
