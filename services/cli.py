@@ -4,11 +4,8 @@ there, a server that cannot be reached) becomes one line rather than a traceback
 
 from __future__ import annotations
 
-import codecs
 import importlib
 import logging
-import sys
-import unicodedata
 
 import click
 
@@ -18,6 +15,8 @@ from shared.db.engine import NoDatabase
 from shared.kafka import BrokerUnavailable, NotAuthorized
 from shared.presentation.cli import JSON_REQUESTED, json_errors, wants_json
 from shared.runtime import Runtime
+
+from services.terminal import fit_streams
 
 # Each command's group, imported only when the command runs: the report's renderers
 # (matplotlib, WeasyPrint) take seconds and tens of megabytes that a worker never uses.
@@ -36,49 +35,6 @@ COMMANDS = {
     "kafka": "services.kafka_admin.cli:kafka",
     "web": "services.web.cli:web",
 }
-
-
-# Letters a terminal may lack, written as Vietnamese is typed without its marks
-# ("Tiến độ" as "Tien do"); the few other signs the output uses, as ASCII.
-_PLAIN_SIGNS = {"đ": "d", "Đ": "D", "—": "-", "–": "-", "←": "<-", "→": "->", "×": "x", "…": "...",
-                "“": '"', "”": '"', "‘": "'", "’": "'", "≥": ">=", "≤": "<=", "·": "."}
-
-
-def _without_marks(error: UnicodeError) -> tuple[str, int]:
-    """A codec error handler: what the stream's encoding cannot write, without its
-    diacritics (each remaining character it still cannot write becomes ``?``)."""
-    if not isinstance(error, UnicodeEncodeError):
-        raise error
-    plain = []
-    for char in error.object[error.start:error.end]:
-        base = _PLAIN_SIGNS.get(char) or "".join(
-            c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
-        try:
-            base.encode(error.encoding)
-        except (UnicodeEncodeError, LookupError):
-            base = "?"
-        plain.append(base or "?")
-    return "".join(plain), error.end
-
-
-codecs.register_error("tiendo.without_marks", _without_marks)
-
-
-def fit_streams(streams=None) -> None:
-    """Let stdout and stderr write Vietnamese on any terminal: a stream whose encoding
-    cannot write it (LANG=C without Python's UTF-8 coercion, PYTHONIOENCODING=latin-1 or
-    ascii) writes the letters without their marks instead of raising mid-output. (click
-    itself writes its own output to a stream that says ASCII as UTF-8, as Python does
-    for the C locale; text it does not write, rich's tables and log lines, is covered
-    here.)"""
-    for stream in streams or (sys.stdout, sys.stderr):
-        encoding = getattr(stream, "encoding", None)
-        if not encoding or not hasattr(stream, "reconfigure"):
-            continue
-        try:
-            "Tiến độ — đ".encode(encoding)
-        except (UnicodeEncodeError, LookupError):
-            stream.reconfigure(errors="tiendo.without_marks")
 
 
 # What a user can get wrong or find down: each is reported by _one_line.

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from services.cli import fit_streams, main
+from services.cli import main
+from services.terminal import PLAIN_ASCII, WITHOUT_MARKS, fit_streams
 from shared.config import PROJECT_ROOT
 from shared.keyfiles import LEDGER_KEY_NAME, REPORTS_KEY_NAME, OperatorKey, ReportsKey
 
@@ -164,10 +165,19 @@ def test_a_key_file_that_is_not_one_is_one_line(env, tmp_path):
 
 # ---- terminals that cannot show Vietnamese --------------------------------------------------
 def test_letters_lose_their_marks_where_the_encoding_lacks_them():
-    assert "Tiến độ — Thành phố Đà Nẵng ← Tỉnh".encode("ascii", "tiendo.without_marks") == \
-        b"Tien do - Thanh pho Da Nang <- Tinh"
+    assert "Tiến độ — Thành phố Đà Nẵng ← Tỉnh".encode(PLAIN_ASCII) == b"Tien do - Thanh pho Da Nang <- Tinh"
     # What latin-1 has (à) is kept; what it lacks loses its marks; what has no plain form is "?".
-    assert "Cà Mau, Tỉnh, 東".encode("latin-1", "tiendo.without_marks") == "Cà Mau, Tinh, ?".encode("latin-1")
+    assert "Cà Mau, Tỉnh, 東".encode("latin-1", WITHOUT_MARKS) == "Cà Mau, Tinh, ?".encode("latin-1")
+
+
+def test_fit_streams_changes_only_the_streams_that_cannot_write_vietnamese():
+    import io
+
+    utf8, latin1, ascii_ = (io.TextIOWrapper(io.BytesIO(), encoding=e) for e in ("utf-8", "latin-1", "ascii"))
+    fit_streams([utf8, latin1, ascii_])
+    assert (utf8.encoding, utf8.errors) == ("utf-8", "strict")
+    assert (latin1.encoding, latin1.errors) == ("latin-1", WITHOUT_MARKS)
+    assert ascii_.encoding == PLAIN_ASCII  # not "ascii": click would write UTF-8 to that (services/terminal.py)
 
 
 def test_a_latin1_terminal_gets_the_catalogue_without_a_traceback(env):
@@ -176,26 +186,20 @@ def test_a_latin1_terminal_gets_the_catalogue_without_a_traceback(env):
     assert "Tinh Cà Mau" in result.output and "Traceback" not in result.output
 
 
-def test_fit_streams_leaves_a_utf8_stream_alone(tmp_path):
-    import io
-
-    utf8 = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
-    fit_streams([utf8])
-    assert utf8.errors == "strict"
-
-
-@pytest.mark.parametrize("terminal", [
-    {"PYTHONIOENCODING": "ascii"},
-    {"PYTHONIOENCODING": "latin-1"},
-    {"LANG": "C", "LC_ALL": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"},
-], ids=lambda t: " ".join(f"{k}={v}" for k, v in t.items()))
-def test_a_non_utf8_terminal_gets_vietnamese_text_and_errors_without_a_traceback(env, terminal):
+@pytest.mark.parametrize(("terminal", "shown"), [
+    ({"PYTHONIOENCODING": "ascii"}, b"Tinh Ca Mau"),
+    ({"PYTHONIOENCODING": "latin-1"}, "Tinh Cà Mau".encode("latin-1")),
+    ({"LANG": "C", "LC_ALL": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"}, b"Tinh Ca Mau"),
+], ids=["PYTHONIOENCODING=ascii", "PYTHONIOENCODING=latin-1", "LC_ALL=C without UTF-8 coercion"])
+def test_a_non_utf8_terminal_gets_vietnamese_text_and_errors_without_a_traceback(env, terminal, shown):
     # A real process: the streams are the interpreter's, as a terminal gives them.
     base = {k: v for k, v in os.environ.items() if k not in ("PYTHONIOENCODING", "LANG", "LC_ALL", "PYTHONUTF8")}
-    for args, code in ((["catalogue", "agencies"], 0),
-                       (["score", "show", "--agency", "đà-nẵng"], 2)):
-        done = subprocess.run([sys.executable, "-m", "services", *args], cwd=PROJECT_ROOT, capture_output=True,
-                              env={**base, **env, **terminal}, timeout=120)
-        assert done.returncode == code, done.stderr.decode("utf-8", "replace")
-        assert b"Traceback" not in done.stderr and b"UnicodeEncodeError" not in done.stderr
-        assert done.stdout or done.stderr
+    listed = subprocess.run([sys.executable, "-m", "services", "catalogue", "agencies", "--on", "2025-07-01"],
+                            cwd=PROJECT_ROOT, capture_output=True, env={**base, **env, **terminal}, timeout=120)
+    assert listed.returncode == 0, listed.stderr.decode("utf-8", "replace")
+    assert shown in listed.stdout and b"Traceback" not in listed.stderr
+    refused = subprocess.run([sys.executable, "-m", "services", "score", "show", "--agency", "đà-nẵng"],
+                             cwd=PROJECT_ROOT, capture_output=True, env={**base, **env, **terminal}, timeout=120)
+    assert refused.returncode == 2 and b"unknown agency" in refused.stderr and b"Traceback" not in refused.stderr
+    if "latin-1" not in terminal.values():
+        assert listed.stdout.isascii() and refused.stderr.isascii()
