@@ -206,15 +206,26 @@ class IngestWorker:
         idle_since = time.monotonic()
         try:
             while not stop():
-                records = self._consumer.poll(max_records=self.batch_size, timeout_ms=200)
-                self.step(records)
-                if records:
-                    idle_since = time.monotonic()
-                    continue
-                self._issue_idle_head(final=False)
-                if until_idle and time.monotonic() - idle_since > 0.5 and self._group_caught_up():
-                    self._issue_idle_head(final=True)
-                    break
+                try:
+                    records = self._consumer.poll(max_records=self.batch_size, timeout_ms=200)
+                    self.step(records)
+                    if records:
+                        idle_since = time.monotonic()
+                        continue
+                    self._issue_idle_head(final=False)
+                    if until_idle and time.monotonic() - idle_since > 0.5 and self._group_caught_up():
+                        self._issue_idle_head(final=True)
+                        break
+                except BrokerUnavailable as exc:
+                    if type(exc) is not BrokerUnavailable:
+                        raise  # refused, not away: exit; the next start publishes the outbox
+                    # The broker away for longer than a flush waits (stopped, or slow to
+                    # restart on a loaded machine): what was committed is in the outbox,
+                    # which the next step publishes first. Ridden out, like the database's
+                    # outages; records polled meanwhile are sought back to the stored offsets.
+                    log.warning("%s; waiting for the broker", exc)
+                    self.stats.retries += 1
+                    self._outbox_unchecked = True
             if stop():
                 self._issue_stopping_head()
         finally:

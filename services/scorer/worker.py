@@ -34,7 +34,7 @@ from shared.db import DatabaseUnavailable
 from shared.db.ledger import ConcurrentWrite, LedgerStore
 from shared.db.outage import until_available
 from shared.db.projections import ScorerStore
-from shared.kafka import Broker, Consumer, Record
+from shared.kafka import Broker, BrokerUnavailable, Consumer, Record
 from shared.offsets import in_sequence
 from shared.scoring.alerts import alerts_due
 from shared.scoring.digest import Digest, History, Key
@@ -181,19 +181,32 @@ class ScorerWorker:
         )
         idle_since = time.monotonic()
         try:
+            alerts_pending = False
             while not stop():
-                records = self._gather()
-                if records:
-                    # Under a steady stream one touched snapshot a round, so that no batch
-                    # waits for every day's re-evaluation at once.
-                    due = time.monotonic() - self._refreshed_at >= self.snapshot_every_s
-                    self._handle(records, refresh_days=1 if due else 0)
-                    idle_since = time.monotonic()
-                    continue
-                if self._current is None or self._current.on != self.today() or self.behind:
-                    self._handle([], refresh_days=None)  # a new day, or snapshots to bring up to date
-                if until_idle and not self.behind and self._caught_up(idle_since, idle_grace_s):
-                    break
+                try:
+                    if alerts_pending:
+                        self.publish_alerts()
+                        alerts_pending = False
+                    records = self._gather()
+                    if records:
+                        # Under a steady stream one touched snapshot a round, so that no batch
+                        # waits for every day's re-evaluation at once.
+                        due = time.monotonic() - self._refreshed_at >= self.snapshot_every_s
+                        self._handle(records, refresh_days=1 if due else 0)
+                        idle_since = time.monotonic()
+                        continue
+                    if self._current is None or self._current.on != self.today() or self.behind:
+                        self._handle([], refresh_days=None)  # a new day, or snapshots to bring up to date
+                    if until_idle and not self.behind and self._caught_up(idle_since, idle_grace_s):
+                        break
+                except BrokerUnavailable as exc:
+                    if type(exc) is not BrokerUnavailable:
+                        raise  # refused, not away: exit; the next start publishes the alerts
+                    # The broker away for longer than publishing the alerts waits (stopped,
+                    # or slow to restart on a loaded machine): the batch is committed, its
+                    # alerts stored unpublished. Ridden out, like the database's outages.
+                    log.warning("%s; waiting for the broker", exc)
+                    alerts_pending = True
         finally:
             self._consumer.close()
             self._producer.close()

@@ -271,3 +271,18 @@ def test_a_database_that_fails_mid_batch_leaves_each_entry_once(settings, broker
     assert max(_announced(broker, settings).values()) == 1
     assert len(broker.values(settings.topics.dead_letters)) == 1
     assert _stored(ledger, settings) == broker.end_offsets(settings.topics.progress)
+
+
+def test_a_broker_away_longer_than_a_flush_waits_is_ridden_out(settings, broker, new_ledger):
+    # Issue 18: on a loaded machine the broker of `make chaos` came back after more than
+    # the producer's 60 s, the flush raised, and the worker exited instead of waiting.
+    ledger = new_ledger()
+    ids = _publish(broker, settings, 20, bad=1)
+    broker.fail_publishing(BrokerUnavailable("cannot reach Kafka"), times=2, delivered=3)
+    worker = IngestWorker(settings, broker, ledger, StaticKeys(registry(*KEYS.values())), today=lambda: TODAY,
+                          replay_clock=True)
+    worker.run(until_idle=True)
+    assert worker.stats.retries == 2
+    assert _recorded(ledger) == Counter(ids)
+    assert set(_announced(broker, settings)) == set(_entries(ledger)), "every entry announced (some twice)"
+    assert ledger.pending_outbox() == [] and ledger.unpublished_entries() == ([], [])

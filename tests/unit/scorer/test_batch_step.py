@@ -18,6 +18,7 @@ from shared.db.engine import make_engine
 from shared.db.ledger import LedgerStore, StoredEntry
 from shared.db.projections import ScorerStore
 from shared.db.snapshots import SnapshotReader
+from shared.kafka import BrokerUnavailable
 from shared.scoring.folding import fold_ledger
 from shared.scoring.rows import projections_from_rows
 from shared.scoring.snapshots import snapshot_days
@@ -159,6 +160,20 @@ def test_a_crash_between_commit_and_publish_is_published_by_the_next_start_once(
     assert second.publish_alerts() == 0, "what a later start would publish: nothing"
     assert _alerts_sent(broker, settings) == sent
     assert len(pipe.store.alerts()) == len(alerts)
+
+
+def test_a_broker_away_longer_than_publishing_waits_is_ridden_out(pipe, settings, broker):
+    # Issue 18: on a loaded machine the broker of `make chaos` came back after more than
+    # the producer's 60 s; the alerts' flush raised and the worker exited instead of waiting.
+    pipe.record(_civil("ha-noi", 100), _civil("hue", 90))
+    engine = pipe.engine()
+    worker = ScorerWorker(settings, broker, ScorerStore(engine), PROJECTOR, today=lambda: ALERT_DAY,
+                          ledger=LedgerStore(engine))
+    broker.fail_publishing(BrokerUnavailable("cannot reach Kafka"))
+    worker.run(until_idle=True, idle_grace_s=0)
+    alerts = pipe.store.alerts()
+    assert alerts and all(a["published_at"] is not None for a in alerts), "published once the broker was back"
+    assert _alerts_sent(broker, settings) == Counter({a["alert_id"]: 1 for a in alerts})
 
 
 def _year(agencies=("ha-noi", "hue", "lai-chau", "nghe-an")) -> list[dict]:
