@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell md5sum pyproject.toml | cut -c1-8)
+# The virtualenv is made again when the project or its pinned dependencies change.
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml requirements-dev.lock | md5sum | cut -c1-8)
 # Empty: the owner's URL with the password `make up` generated (data/pg-passwords.env).
 PG_URL ?=
 
@@ -10,14 +11,29 @@ export KAFKA_BOOTSTRAP_SERVERS ?= 127.0.0.1:9092
 # The local broker's super user (infra/kafka.sh writes one 0600 file per principal).
 export TIENDO_KAFKA_CREDENTIALS ?= $(CURDIR)/.local/kafka/credentials/admin.env
 
-.PHONY: install deps up down demo test test-unit bench chaos clean
+.PHONY: install lock deps up down demo test test-unit containers bench chaos clean
 
-$(STAMP): pyproject.toml
+# Exactly the versions of requirements-dev.lock, each checked against its hashes (the image
+# installs requirements.lock, the same versions without the test tools: the same PDF
+# bytes), then the project itself without resolving anything again; pip check fails when
+# pyproject.toml asks for something the lock does not pin (then `make lock`).
+$(STAMP): pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install -q --no-deps -e .
+	$(BIN)/pip check || { echo "requirements-dev.lock does not cover pyproject.toml: run make lock" >&2; exit 1; }
 	rm -f $(VENV)/.installed-*; touch $(STAMP)
 
 install: $(STAMP)  ## virtualenv with the project and its test tools
+
+# After a change to pyproject.toml's dependencies. uv keeps every pin the lock already has
+# that still fits (add --upgrade-package NAME to move one); requirements.lock is resolved
+# within requirements-dev.lock's pins, so the image and the virtualenv agree.
+UV_COMPILE = uv pip compile -q pyproject.toml --universal --python-version 3.11 --generate-hashes
+lock:  ## pin the dependencies again, with hashes: requirements-dev.lock (make install), requirements.lock (the image)
+	test -x $(BIN)/uv || { $(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q 'uv>=0.9'; }
+	$(BIN)/$(UV_COMPILE) --extra dev -o requirements-dev.lock
+	$(BIN)/$(UV_COMPILE) -c requirements-dev.lock -o requirements.lock
 
 deps:  ## Debian packages: PostgreSQL, kcat, poppler-utils, a Vietnamese font
 	infra/debian-packages.sh
@@ -40,6 +56,10 @@ test: install deps  ## the whole suite against the real broker, SQLite and Postg
 
 test-unit: install
 	$(BIN)/python -m pytest -q tests/unit
+
+containers: install deps  ## the Docker stack under podman, images from Debian's packages, the demo's events through it (tests/containers)
+	infra/containers/packages.sh
+	$(BIN)/python -m pytest -q tests/containers
 
 N ?= 1000000
 bench: install deps  ## speed against the Kafka client's limits, SQLite and PostgreSQL (N events; docs/benchmarks.md)
