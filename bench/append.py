@@ -46,7 +46,7 @@ from shared.kafka import Record
 from services.ingest.admission import decide
 from services.ingest.worker import IngestWorker, dead_letter_key, dead_letter_message, ledger_message, receipt_message
 
-from bench.events import Dataset, dataset, load, register_keys
+from bench.events import Dataset, cache_prefix, dataset, load, register_keys
 
 GOALS_US = dict(admission_us=25.0, storage_us_sqlite=25.0, storage_us_postgresql=50.0)
 BATCH = 5000
@@ -58,7 +58,7 @@ CACHE = PROJECT_ROOT / "data" / "bench" / "cache"
 def records_of(n: int, cache_dir: Path = CACHE) -> Dataset:
     """``n`` simulator messages: the first ``n`` of any cached dataset that has as many (a
     run of `make bench` leaves one), else generated and cached like bench/run.py's."""
-    for path in sorted(cache_dir.glob("events-v2-ed25519-seed7-*.bin"), key=lambda p: int(p.stem.rsplit("-", 1)[1])):
+    for path in sorted(cache_dir.glob(f"{cache_prefix()}*.bin"), key=lambda p: int(p.stem.rsplit("-", 1)[1])):
         if int(path.stem.rsplit("-", 1)[1]) >= n:
             return load(path).head(n)
     return dataset(n, cache_dir)

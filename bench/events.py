@@ -5,11 +5,13 @@ generated once and cached on disk for later runs."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import struct
 from dataclasses import dataclass
 from pathlib import Path
 
+from shared.config import PROJECT_ROOT
 from shared.db.keys import KeyStore
 
 from services.simulate.keys import KeyRing, dry_run_keys, store_keys
@@ -111,11 +113,27 @@ def load(path: Path, limit: int | None = None) -> Dataset:
     return Dataset(messages, recorded)
 
 
+def generator_digest() -> str:
+    """A digest of what decides the generated messages and their predicted outcomes: the
+    simulator's code and the domain's data (catalogue, agencies). A cache made before any
+    change to them is never read: its predictions could be stale."""
+    digest = hashlib.sha256()
+    for root in (PROJECT_ROOT / "services" / "simulate", PROJECT_ROOT / "shared" / "domain" / "data"):
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml", ".json")):
+            digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def cache_prefix() -> str:
+    """The start of every cache file's name, before its message count."""
+    # The contract version and signature scheme are in the name too: a cache of
+    # HMAC-signed schema-1 events, from before issue 13, is never read.
+    return f"events-v2-ed25519-seed{SEED}-{generator_digest()}-"
+
+
 def cache_file(count: int, cache_dir: Path) -> Path:
     """Where :func:`dataset` keeps ``count`` messages (load reads them back)."""
-    # The contract version and signature scheme are in the name: a cache of HMAC-signed
-    # schema-1 events, from before issue 13, is never read.
-    return cache_dir / f"events-v2-ed25519-seed{SEED}-{count}.bin"
+    return cache_dir / f"{cache_prefix()}{count}.bin"
 
 
 def dataset(count: int, cache_dir: Path) -> Dataset:

@@ -143,8 +143,10 @@ def _zero_denominator(p: Primary) -> Message:
 
 def _swapped_ratio(p: Primary) -> Message:
     figure = p.event["figure"]
-    if figure["type"] == "ratio" and figure["numerator"] < figure["denominator"]:
-        swapped = {"type": "ratio", "numerator": figure["denominator"], "denominator": figure["numerator"] or 1}
+    # 0 of n swapped would be n of 0 (another fault); "n of 1" is no swap of 0 of 1 either
+    # (1 of 1 is a valid figure): a zero numerator takes the general case.
+    if figure["type"] == "ratio" and 0 < figure["numerator"] < figure["denominator"]:
+        swapped = {"type": "ratio", "numerator": figure["denominator"], "denominator": figure["numerator"]}
     else:
         size = _magnitude(figure)
         swapped = {"type": "ratio", "numerator": size + 1, "denominator": size}

@@ -105,3 +105,20 @@ def test_a_foreign_target_derived_from_a_milestone_is_refused_for_its_target(tru
     record = Record("progress", 0, 0, key.encode(), value, 0)
     decisions = decide([record], registry(*ring.keys.values()), lambda _: NOW, TODAY, lambda _: {}, lambda _: set())
     assert [r.code for r in decisions.rejected] == [ReasonCode.TARGET_NOT_APPLICABLE]
+
+
+@pytest.mark.parametrize("numerator, denominator", [(0, 1), (0, 34), (3, 34), (1, 1)])
+def test_a_swapped_ratio_always_exceeds_its_denominator(truth, ring, numerator, denominator) -> None:
+    # Regression (make bench, N = 1,000,000): 0 of 1 "swapped" became 1 of 1, a valid
+    # figure that ingest rightly recorded where the plan predicted a rejection.
+    primary = {"schema_version": 2, "event_id": "btp-1", "agency_id": "bo-tu-phap",
+               "target_id": "national_databases_completed", "kind": "measurement", "observed_at": "2025-03-12",
+               "reported_at": "2025-03-12T15:00:00+07:00",
+               "figure": {"type": "ratio", "numerator": numerator, "denominator": denominator},
+               "reporter": {"name": "Hồ Ngọc Hùng", "role": "Giám đốc Trung tâm Thông tin"}}
+    fresh = iter(f"btp-{i}" for i in range(2, 100))
+    key, value = FAULTS_BY_NAME["swapped_ratio"].build(Primary(primary, truth, ring, random.Random(1),
+                                                               lambda: next(fresh)))
+    record = Record("progress", 0, 0, key.encode(), value, 0)
+    decisions = decide([record], registry(*ring.keys.values()), lambda _: NOW, TODAY, lambda _: {}, lambda _: set())
+    assert [r.code for r in decisions.rejected] == [ReasonCode.NUMERATOR_EXCEEDS_DENOMINATOR]
