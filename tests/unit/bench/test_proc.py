@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 from bench.proc import Worker, wait_all
 
 
-def test_peak_rss_is_the_childs_high_water_mark_not_the_parents() -> None:
+def test_peak_rss_is_the_childs_high_water_mark_not_the_parents(tmp_path) -> None:
     ballast = bytearray(300 * 1024 * 1024)  # the parent's memory, which ru_maxrss would report
     ballast[::4096] = b"x" * len(ballast[::4096])
-    # 200 MB held for a moment and released well before the end: a high-water mark sees it.
-    m = Worker(["-c", "import time; b = bytearray(200 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); del b; "
-                      "time.sleep(0.3); print('done')"]).wait(30)
+    release = tmp_path / "release"
+    # 200 MB held and released before the end: a high-water mark still sees it. The child
+    # ends once the mark has been read (a condition, not a time: safety bound 60 s).
+    w = Worker(["-c", "import pathlib, time; b = bytearray(200 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); "
+                      f"del b\nwhile not pathlib.Path({str(release)!r}).exists(): time.sleep(0.01)\nprint('done')"])
+
+    def release_once_read() -> None:
+        deadline = time.monotonic() + 60
+        while w._peak_kb < 200 * 1024 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        release.touch()
+
+    threading.Thread(target=release_once_read, daemon=True).start()
+    m = w.wait(90)
     del ballast
     assert m.returncode == 0 and m.stdout == "done\n"
     assert 200 <= m.peak_rss_mb < 400
@@ -49,14 +61,29 @@ def test_stop_asks_a_worker_to_end(tmp_path) -> None:
 
 
 def test_wait_all_watches_every_worker_while_the_others_run(tmp_path) -> None:
-    done = tmp_path / "done"
-    # The second ends first, after holding 150 MB; the first ends only once the second
-    # has. Waited for one after the other, the second would be a zombie with no memory
-    # left to read by the time its turn came.
-    last = Worker(["-c", f"import pathlib, time\nwhile not pathlib.Path({str(done)!r}).exists(): time.sleep(0.01)"])
-    first = Worker(["-c", f"import pathlib; b = bytearray(150 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); "
-                          f"pathlib.Path({str(done)!r}).touch()"])
-    m_last, m_first = wait_all([last, first], 60)
+    release, over = tmp_path / "release", tmp_path / "over"
+    # The second holds 150 MB until told to end; the first ends only after it. Waited for
+    # one after the other, the second's memory would never be read while it runs. No step
+    # waits for a time: the second is released once wait_all has read its 150 MB (a
+    # wait_all that blocked on the first would never read it, and the test fails on its
+    # safety bound), and the first once the second has ended.
+    last = Worker(["-c", f"import pathlib, time\nwhile not pathlib.Path({str(over)!r}).exists(): time.sleep(0.01)"])
+    first = Worker(["-c", f"import pathlib, time; b = bytearray(150 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096])\n"
+                          f"while not pathlib.Path({str(release)!r}).exists(): time.sleep(0.01)"])
+
+    def conduct() -> None:
+        deadline = time.monotonic() + 60
+        while first._peak_kb < 150 * 1024 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        release.touch()
+        while not first.exited() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        over.touch()
+
+    conductor = threading.Thread(target=conduct, daemon=True)
+    conductor.start()
+    m_last, m_first = wait_all([last, first], 90)
+    conductor.join()
     assert m_last.returncode == 0 and m_first.returncode == 0
     assert 150 <= m_first.peak_rss_mb < 400
     assert m_last.peak_rss_mb < 100
