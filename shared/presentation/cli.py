@@ -19,7 +19,6 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ from shared.runtime import Runtime
 # converted or completed: the main group imports this module, and `tiendo --help` or a
 # worker's start should not pay for loading them.
 
-JSON_REQUESTED = "tiendo.json"  # ctx.meta key: the command line asked for JSON (errors then are JSON too)
+JSON_REQUESTED = "tiendo.json"  # ctx.meta key the main group sets: the command line asks for JSON
 
 pass_runtime = click.make_pass_decorator(Runtime)
 """Pass the Runtime that the main group built (its context's object) as the first argument."""
@@ -46,14 +45,7 @@ def runtime(ctx: click.Context) -> Runtime:
 
 def json_option(help: str = "Print JSON for scripts (docs/cli.md) instead of text.") -> Callable:  # noqa: A002
     """The one ``--json`` flag, passed to the command as ``as_json``."""
-
-    def remember(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
-        if value:
-            ctx.meta[JSON_REQUESTED] = True
-        return value
-
-    return click.option("--json", "as_json", is_flag=True, callback=remember,
-                        is_eager=True, help=help)
+    return click.option("--json", "as_json", is_flag=True, help=help)
 
 
 # ---- JSON ------------------------------------------------------------------------------------
@@ -70,10 +62,6 @@ def _plain(value: Any) -> Any:
         return value.value
     if isinstance(value, Path):
         return str(value)
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, (set, frozenset)):
-        return sorted(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
     if isinstance(value, bytes):
@@ -116,8 +104,6 @@ def json_errors(ctx: click.Context):
     JSON: the main group's ``invoke`` runs the command inside it."""
     try:
         yield
-    except JsonError:
-        raise
     except click.ClickException as exc:
         if ctx.meta.get(JSON_REQUESTED):
             raise JsonError(exc) from exc
