@@ -196,6 +196,12 @@ def test_the_host_listener_serves_a_client_on_the_host(stack):
                    "-m", "20"]).stdout
     assert "broker 1 at 127.0.0.1:19092" in listing
     assert "tiendo.progress.v1" in listing
+    # An agency's system with the tour's kcat settings (SASL/PLAIN): it sees only what its
+    # ACLs let it (the progress topic it writes), not the ledger.
+    agency = run(["kcat", "-b", HOST_KAFKA, "-L", "-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanisms=PLAIN",
+                  "-X", "sasl.username=agency", "-X", f"sasl.password={stack.passwords['TIENDO_KAFKA_AGENCY_PASSWORD']}",
+                  "-m", "20"]).stdout
+    assert "tiendo.progress.v1" in agency and "tiendo.ledger.v1" not in agency
 
 
 def test_the_readme_steps_and_the_demo_events_go_through_the_stack(stack, tmp_path):
