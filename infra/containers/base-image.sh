@@ -24,6 +24,12 @@ if [ ! -s "$tarball" ]; then
   # minbase: dpkg, apt and the essential packages; each image adds what it needs with apt.
   debootstrap --variant=minbase bookworm "$work/rootfs" ${DEBIAN_MIRROR:+"$DEBIAN_MIRROR"} >"$work/debootstrap.log" 2>&1 \
     || { tail -20 "$work/debootstrap.log" >&2; exit 1; }
+  # Debian's updates and security fixes too, from the same mirror (debootstrap lists the
+  # release only): the images get what an up-to-date bookworm host has, the same Pango and
+  # HarfBuzz as `make install`'s machine, hence the same PDF bytes.
+  mirror=$(awk '$1 == "deb" {print $2; exit}' "$work/rootfs/etc/apt/sources.list")
+  printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb %s-security bookworm-security main\n' \
+    "$mirror" "$mirror" "$mirror" >"$work/rootfs/etc/apt/sources.list"
   # The downloaded .debs and apt lists would only weigh the image down.
   rm -rf "$work/rootfs/var/cache/apt/archives/"*.deb "$work/rootfs/var/lib/apt/lists/"*
   tar --numeric-owner -C "$work/rootfs" -cf "$tarball.part" .

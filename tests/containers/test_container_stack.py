@@ -253,3 +253,17 @@ def test_the_readme_steps_and_the_demo_events_go_through_the_stack(stack, tmp_pa
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in run(["pdftotext", "-l", "1", str(pdf), "-"]).stdout
     # The data volume belongs to the image's user, who wrote the report there.
     assert pdf.stat().st_uid == pdf.parent.stat().st_uid == 10001
+    # The same report built on the host, by the virtualenv `make install` made from the
+    # lock, signed with the same key: WeasyPrint's document, the PDF's first revision, has
+    # the same bytes (the image installs the same versions). The signature's revision
+    # after it carries the signing time (pyHanko's xmp:ModifyDate), so it is left out.
+    keys = stack.volume_path("tiendo-data") / "keys"
+    run(["tiendo", "report", "build", "--period", "2025-Q1", "--format", "pdf", "--out", str(tmp_path / "host")],
+        env={**client, "TIENDO_REPORTS_KEY": str(keys / "reports.key.pem"), "TIENDO_LEDGER_KEY": str(keys / "ledger.key.pem")})
+    shutil.copy(pdf, tmp_path / "image.pdf")  # kept beside the host's for a look when they differ
+
+    def first_revision(data: bytes) -> bytes:
+        return data[:data.index(b"%%EOF")]
+
+    host_pdf = (tmp_path / "host/tiendo-2025-Q1-vi.pdf").read_bytes()
+    assert first_revision(host_pdf) == first_revision(pdf.read_bytes()), tmp_path
