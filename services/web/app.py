@@ -17,7 +17,9 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.clock import vietnam_today
 from shared.db.engine import Engine  # the type of what make_engine builds
@@ -53,6 +55,34 @@ class WebContext:
     today: Callable[[], date]
     figures: RecentCache = field(default_factory=RecentCache)
     pages: RecentCache = field(default_factory=lambda: RecentCache(PAGES_KEPT))
+
+
+class SecurityHeaders:
+    """The security headers on every answer, ``Cache-Control: no-store`` on all but the
+    static files, HSTS when cookies are Secure. Plain ASGI: Starlette's BaseHTTPMiddleware
+    (``@app.middleware``) would add a task group and a stream to every request."""
+
+    def __init__(self, app: ASGIApp, secure_cookies: bool) -> None:
+        self.app = app
+        self.headers = dict(SECURITY_HEADERS)
+        if secure_cookies:
+            self.headers["Strict-Transport-Security"] = "max-age=31536000"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        static = scope["path"].startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.update(self.headers)
+                if not static:
+                    headers["Cache-Control"] = "no-store"  # figures and evidence are not for shared caches
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class LoginRequired(Exception):
@@ -115,15 +145,7 @@ def create_app(engine: Engine, *, secure_cookies: bool = True, authenticator: Au
                                secure_cookies, today)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        response.headers.update(SECURITY_HEADERS)
-        if secure_cookies:
-            response.headers["Strict-Transport-Security"] = "max-age=31536000"
-        if not request.url.path.startswith("/static/"):
-            response.headers["Cache-Control"] = "no-store"  # figures and evidence are not for shared caches
-        return response
+    app.add_middleware(SecurityHeaders, secure_cookies=secure_cookies)
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, _exc: LoginRequired):

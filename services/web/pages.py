@@ -3,13 +3,14 @@ tables download as CSV or .xlsx with ``?format=csv|xlsx&table=NAME``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import date
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from shared.db.web_users import AgencyEvidence
 from shared.domain.agencies import get_agency
 from shared.domain.catalogue import catalogue_on
 
@@ -65,15 +66,17 @@ def _render(request: Request, user: Principal, title: str, tables: list[Table], 
     })
 
 
-def _kept_page(request: Request, user: Principal, shown: date, build: Callable[[], Response]) -> Response:
-    """A national page as rendered for this user, day and query while the scorer has not
-    moved on since; rendered by ``build`` (and kept) otherwise. Its figures depend on
-    nothing else (projections and snapshots change only with the scorer's version), and
-    rendering them is most of a page's cost (docs/web.md). Files are never kept."""
+def _kept_page(request: Request, user: Principal, shown: date, build: Callable[[], Response],
+               evidence: Hashable = None) -> Response:
+    """A page as rendered for this user, day and query while the scorer has not moved on
+    since (nor ``evidence``: what else the page shows, an agency's ledger entries and dead
+    letters); rendered by ``build`` (and kept) otherwise. Projections and snapshots change
+    only with the scorer's version, and rendering is most of a page's cost (docs/web.md).
+    Files are never kept."""
     if request.query_params.get("format"):
         return build()
     ctx = context(request)
-    key = (request.url.path, request.url.query, shown, user, views.scorer_version(ctx.engine))
+    key = (request.url.path, request.url.query, shown, user, views.scorer_version(ctx.engine), evidence)
     body = ctx.pages.get(key)
     if body is None:
         response = build()
@@ -150,13 +153,18 @@ def agency_page(request: Request, agency_id: str, day: date | None = DayQuery, u
     lang = lang_of(request)
     title = _agency_title(agency_id, lang)
     shown = day or ctx.today()
-    fig = views.figures_on(ctx.engine, shown, ctx.figures)
-    query = _query(request, day)
-    tables = [views.agency_tasks_table(fig, agency_id, lang, query), views.upcoming_table(fig, agency_id, lang, query),
-              views.events_table(ctx.engine, agency_id, lang), views.alerts_table(ctx.engine, agency_id, lang)]
-    if user.sees_rejections(agency_id):
-        tables.append(views.rejections_table(ctx.engine, agency_id, lang))
-    return _render(request, user, f"{title} — {day_text(shown, lang)}", tables, day=shown, fig=fig)
+
+    def build() -> Response:
+        fig = views.figures_on(ctx.engine, shown, ctx.figures)
+        query = _query(request, day)
+        tables = [views.agency_tasks_table(fig, agency_id, lang, query),
+                  views.upcoming_table(fig, agency_id, lang, query),
+                  views.events_table(ctx.engine, agency_id, lang), views.alerts_table(ctx.engine, agency_id, lang)]
+        if user.sees_rejections(agency_id):
+            tables.append(views.rejections_table(ctx.engine, agency_id, lang))
+        return _render(request, user, f"{title} — {day_text(shown, lang)}", tables, day=shown, fig=fig)
+    # Read before the page: evidence recorded meanwhile is shown, or the next view renders again.
+    return _kept_page(request, user, shown, build, AgencyEvidence(ctx.engine).version(agency_id))
 
 
 @router.get("/agencies/{agency_id}/rejections")

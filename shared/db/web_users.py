@@ -136,6 +136,17 @@ class AgencyEvidence:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 
+    def version(self, agency_id: str) -> tuple[int | None, int | None, int]:
+        """What changes whenever the agency's evidence does: its newest chain position,
+        its newest dead letter and how many of its dead letters were requeued (three
+        index reads: (agency_id, chain_pos) and (agency_id, id), migration 0015)."""
+        t, d = ledger_entries, dead_letters
+        with self.engine.connect() as conn:
+            head = conn.execute(select(func.max(t.c.chain_pos)).where(t.c.agency_id == agency_id)).scalar()
+            newest, requeued = conn.execute(select(func.max(d.c.id), func.count(d.c.requeued_at))
+                                            .where(d.c.agency_id == agency_id)).one()
+        return head, newest, requeued
+
     def recorded_at(self, seq: int) -> datetime | None:
         """When the ledger entry ``seq`` was recorded (None: no such entry)."""
         t = ledger_entries

@@ -5,17 +5,18 @@ figures on the next view. A user, a day or a language of its own is a page of it
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import insert, update
 from fastapi.testclient import TestClient
 
 from shared.db.engine import make_engine
 from shared.db.projections import ScorerStore
-from shared.db.schema import metadata
+from shared.db.schema import dead_letters, ledger_entries, metadata
 from shared.db.web_users import WebUserStore
 
 from services.web import views
 from services.web.app import create_app
 from services.web.auth import PasswordAuthenticator
-from tests.unit.web.conftest import FAST, TODAY, _rows, login, seed
+from tests.unit.web.conftest import FAST, NOW, TODAY, _dead_letter, _entry, _rows, login, seed
 
 
 @pytest.fixture
@@ -35,7 +36,8 @@ def fresh(tmp_path):
 def renders(monkeypatch):
     """How many times the dashboard's national table and a task's ranking were built."""
     counts = {"national": 0, "target": 0}
-    for name, key in (("national_table", "national"), ("target_table", "target")):
+    counts["agency"] = 0
+    for name, key in (("national_table", "national"), ("target_table", "target"), ("events_table", "agency")):
         real = getattr(views, name)
 
         def counted(*args, _real=real, _key=key, **kwargs):
@@ -52,7 +54,7 @@ def test_a_page_is_rendered_once_while_the_scorer_stands_still(fresh, renders):
     assert client.get("/").text == first and "50,00% (5/10)" in first
     client.get("/targets/online_dossier_rate")
     client.get("/targets/online_dossier_rate")
-    assert renders == {"national": 1, "target": 1}
+    assert renders == {"national": 1, "target": 1, "agency": 0}
     client.get("/?lang=en")
     client.get("/?day=2025-10-31")
     assert renders["national"] == 3  # another language, another day: pages of their own
@@ -84,3 +86,25 @@ def test_files_are_built_each_time(fresh, renders):
     for _ in range(2):
         assert client.get("/?format=csv&table=national").status_code == 200
     assert renders["national"] == 2
+
+
+def test_an_agency_page_is_rendered_again_when_its_evidence_changes(fresh, renders):
+    engine, client = fresh
+    assert login(client, "lan").status_code == 303
+    client.get("/agencies/ha-noi")
+    client.get("/agencies/ha-noi")
+    assert renders["agency"] == 1
+    with engine.begin() as conn:  # another agency's evidence: this page is as it was
+        conn.execute(insert(ledger_entries), [_entry(3, "bo-cong-an", "measurement")])
+    client.get("/agencies/ha-noi")
+    assert renders["agency"] == 1
+    with engine.begin() as conn:  # its own new entry, recorded before the scorer has it
+        conn.execute(insert(ledger_entries), [dict(_entry(4, "ha-noi", "measurement"), chain_pos=3)])
+    assert "ha-noi-4" in client.get("/agencies/ha-noi").text
+    with engine.begin() as conn:
+        conn.execute(insert(dead_letters), [_dead_letter(9, "ha-noi", "bad_signature")])
+    assert "bad_signature at offset 9" in client.get("/agencies/ha-noi").text
+    with engine.begin() as conn:  # an operator requeued one
+        conn.execute(update(dead_letters).where(dead_letters.c.source_offset == 9).values(requeued_at=NOW))
+    client.get("/agencies/ha-noi")
+    assert renders["agency"] == 4
