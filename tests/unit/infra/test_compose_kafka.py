@@ -34,4 +34,5 @@ def test_no_kafka_password_is_written_in_the_file():
         if "PASSWORD" in line and ":" in line and not line.lstrip().startswith("#"):
             value = line.split(":", 1)[1]
             assert "${TIENDO_KAFKA_" in value or "${TIENDO_PG_" in value or "--password-env" in value \
+                or "${TIENDO_SMTP_PASSWORD" in value \
                 or "$${TIENDO_KAFKA_ADMIN_PASSWORD}" in value or "TIENDO_PG_" in value, line
