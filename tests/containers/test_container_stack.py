@@ -30,6 +30,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -151,6 +152,19 @@ def host_client(stack: Stack) -> dict[str, str]:
                TIENDO_TOPIC_PREFIX="tiendo", PATH=f"{BIN}:{env['PATH']}", TIENDO_DATA_DIR=str(stack.host_data),
                DATABASE_URL=f"postgresql+psycopg://tiendo:{stack.passwords['TIENDO_PG_OWNER_PASSWORD']}@{HOST_PG}/tiendo")
     return env
+
+
+def test_podman_compose_reads_the_files_with_every_service_on_the_host_network():
+    """`podman-compose config`: the compose file and the override, merged (lists replaced
+    where the override says !override), every service on the host network, none publishing."""
+    env = {**os.environ, **{name: "x" for name in PASSWORDS}, "COMPOSE_PROFILES": "tools"}
+    config = run([str(BIN / "podman-compose"), "-f", COMPOSE_FILES[0], "-f", COMPOSE_FILES[1], "config"], env=env).stdout
+    services = yaml.safe_load(config)["services"]
+    assert {"kafka", "postgres", "migrate", "kafka-init", "ingest", "scorer", "report", "web"} <= services.keys()
+    assert {name: svc.get("network_mode") for name, svc in services.items()} == {name: "host" for name in services}
+    assert not any(svc.get("ports") for svc in services.values())
+    assert services["web"]["command"][:6] == ["web", "serve", "--host", "127.0.0.1", "--port", "18000"]
+    assert services["web"]["healthcheck"]["test"][-1].count("/healthz") == 1
 
 
 def test_the_image_renders_vietnamese_text_into_a_pdf(images, tmp_path):
