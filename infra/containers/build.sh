@@ -6,9 +6,10 @@
 #   localhost/tiendo-kafka:4.1.1            Kafka 4.1.1 from infra/kafka/pom.xml's jars (for apache/kafka:4.1.1)
 #   localhost/tiendo-postgres:15            Debian's PostgreSQL 15 (for postgres:16)
 # and writes the variables that point docker-compose.yml at them to
-# .local/containers/images.env (`podman-compose --env-file`). The debootstrapped base is
-# made once per version of base-image.sh; podman's layer cache rebuilds a layer only when
-# its inputs change, so a second run takes seconds.
+# .local/containers/images.env, whose path is the one line it prints on standard output
+# (everything else goes to standard error). The debootstrapped base is made once per
+# version of base-image.sh; podman's layer cache rebuilds a layer only when its inputs
+# change, so a second run takes seconds.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -33,7 +34,7 @@ build -t localhost/tiendo:latest ${ca:+--secret id=ca,src="$ca"} --build-arg BAS
 echo "containers: kafka" >&2
 libs=$root/infra/kafka/target/libs
 if [ ! -f "$libs/kafka_2.13-4.1.1.jar" ]; then
-  (cd "$root/infra/kafka" && mvn -q -B -Dstyle.color=never package)
+  (cd "$root/infra/kafka" && mvn -q -B -Dstyle.color=never package) >&2
 fi
 ctx=$state/kafka-context
 rm -rf "$ctx" && mkdir -p "$ctx" && cp -r "$libs" "$ctx/libs"
@@ -41,7 +42,7 @@ rm -rf "$ctx" && mkdir -p "$ctx" && cp -r "$libs" "$ctx/libs"
 # check runs (apache/kafka ships it in the same libs folder).
 tools=$state/kafka-tools
 if [ ! -f "$tools/kafka-tools-4.1.1.jar" ]; then
-  mvn -q -B -Dstyle.color=never dependency:copy -Dartifact=org.apache.kafka:kafka-tools:4.1.1 -DoutputDirectory="$tools"
+  mvn -q -B -Dstyle.color=never dependency:copy -Dartifact=org.apache.kafka:kafka-tools:4.1.1 -DoutputDirectory="$tools" >&2
 fi
 cp "$tools/kafka-tools-4.1.1.jar" "$ctx/libs/"
 cp "$here/kafka/Containerfile" "$here/kafka/"*.sh "$here/kafka/log4j2.yaml" "$ctx/"

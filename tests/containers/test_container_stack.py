@@ -48,7 +48,8 @@ DEADLINE = 600  # seconds for any one condition on this shared 2-core machine; n
 
 
 def run(cmd: list[str], env: dict[str, str] | None = None, check: bool = True, **kw) -> subprocess.CompletedProcess:
-    result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, **kw)
+    # No standard input (as under CI): nothing here reads one.
+    result = subprocess.run(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, **kw)
     if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} exited {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     return result
@@ -100,7 +101,7 @@ class Stack:
     def tools(self, service: str, *args: str, volumes: tuple[str, ...] = ()) -> str:
         """`docker compose run --rm SERVICE ARGS` (the README's tools), output on stdout."""
         mounts = [a for v in volumes for a in ("-v", v)]
-        return self.compose("run", "--rm", "--no-deps", *mounts, service, *args).stdout
+        return self.compose("run", "--rm", "--no-deps", "-T", *mounts, service, *args).stdout
 
     def volume_path(self, volume: str) -> Path:
         return Path(self.podman("volume", "inspect", "--format", "{{.Mountpoint}}", f"{PROJECT}_{volume}").stdout.strip())
