@@ -125,7 +125,7 @@ def bench_database(backend: str, data: Dataset, cache: Path, n: int, steady_n: i
         say(f"  latency at {per_second}/s with {f['latency_ledger_entries']:,} entries in the ledger: "
             f"p50 {f['p50_ms']:.0f} ms, p99 {f['p99_ms']:.0f} ms")
         say(f"{backend}: the web view over the {f['latency_ledger_entries']:,}-entry ledger (bench/web.py)")
-        f.update(web_figures(big))
+        f.update(web_figures(big.engine, big.env, big.workdir))
     finally:
         big.dispose()
     if backend in PAIR_DATABASES:

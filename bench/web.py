@@ -5,7 +5,8 @@ pages with 20 concurrent clients on loopback for 30 s; p95 of each against its g
 
 Run inside `make bench` on the N-entry pipeline, or alone on a fresh pipeline of its own:
 
-    python -m bench.web --n 100000 --database postgresql
+    python -m bench.web --n 100000 --database postgresql [--keep]
+    python -m bench.web --database-url postgresql+psycopg://…/bench_pow_1234abcd   # a kept one
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
+from sqlalchemy.engine import make_url
 
 from shared.config import PROJECT_ROOT
+from shared.db.engine import make_engine
 from shared.db.projections import ScorerStore
 from shared.db.schema import ledger_entries
 from shared.db.web_users import WebUserStore
@@ -64,31 +67,35 @@ def wait_until_up(url: str, server: Worker, limit_s: float = START_LIMIT_S) -> N
     raise RuntimeError(f"tiendo web serve did not answer /healthz within {limit_s:.0f} s")
 
 
-def busiest(p: Pipeline, limit: int = 50) -> list[str]:
+def busiest(engine: Engine, limit: int = 50) -> list[str]:
     """The agencies with the most ledger entries: their pages list the most evidence."""
-    with p.engine.connect() as conn:
+    with engine.connect() as conn:
         rows = conn.execute(select(ledger_entries.c.agency_id).group_by(ledger_entries.c.agency_id)
                             .order_by(func.count().desc()).limit(limit)).all()
     return [r[0] for r in rows]
 
 
-def web_figures(p: Pipeline, clients: int = CLIENTS, seconds: float = SECONDS, workers: int = WORKERS) -> dict[str, Any]:
-    """Serve ``p``'s database and load it; p95 a page kind, and the server's CPU a page."""
+def web_figures(engine: Engine, env: dict[str, str], workdir: Path, clients: int = CLIENTS,
+                seconds: float = SECONDS, workers: int = WORKERS) -> dict[str, Any]:
+    """Serve ``engine``'s database (``env`` names it to `tiendo`) and load it; p95 a page
+    kind, and the server's CPU a page."""
     password = secrets.token_urlsafe(18)
-    WebUserStore(p.engine).add_user(USER, "leadership", None, hash_password(password))
-    secret = p.workdir / "bench-web-password"
+    user = f"{USER}-{secrets.token_hex(3)}"  # a user of its own on a database kept from an earlier run
+    WebUserStore(engine).add_user(user, "leadership", None, hash_password(password))
+    secret = workdir / "bench-web-password"
     secret.write_text(password, encoding="utf-8")
     secret.chmod(0o600)
-    targets = sorted({c["target_id"] for c in ScorerStore(p.engine).cells()})
-    agencies = busiest(p)
+    targets = sorted({c["target_id"] for c in ScorerStore(engine).cells()})
+    agencies = busiest(engine)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    server = p.tiendo("web", "serve", "--port", str(port), "--insecure-cookies", "--workers", str(workers))
+    server = Worker(["-m", "services", "web", "serve", "--port", str(port), "--insecure-cookies", "--workers",
+                     str(workers)], env=env)
     try:
         wait_until_up(url, server)
-        load = Worker(["-m", "bench.webload", "--url", url, "--name", USER, "--password-file", str(secret),
+        load = Worker(["-m", "bench.webload", "--url", url, "--name", user, "--password-file", str(secret),
                        "--targets", ",".join(targets), "--agencies", ",".join(agencies),
-                       "--clients", str(clients), "--seconds", str(seconds)], env=p.env).wait(seconds + 300)
+                       "--clients", str(clients), "--seconds", str(seconds)], env=env).wait(seconds + 300)
         if load.returncode != 0:
             raise RuntimeError(f"bench.webload failed ({load.returncode}):\n{load.stderr[-3000:]}")
     finally:
@@ -120,17 +127,33 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=CLIENTS)
     parser.add_argument("--seconds", type=float, default=SECONDS)
     parser.add_argument("--workers", type=int, default=WORKERS, help="uvicorn worker processes.")
+    parser.add_argument("--keep", action="store_true",
+                        help="Keep the pipeline's database afterwards and print its URL (for --database-url).")
+    parser.add_argument("--database-url", help="Load the web view over this database instead (kept by --keep).")
     args = parser.parse_args(argv)
     workdir = PROJECT_ROOT / "data" / "bench"
+    if args.database_url:
+        engine = make_engine(args.database_url)
+        env = {**os.environ, "DATABASE_URL": args.database_url, "TIENDO_DATA_DIR": str(workdir)}
+        say(f"the web view over {make_url(args.database_url).render_as_string(hide_password=True)}")
+        try:
+            f = web_figures(engine, env, workdir, args.clients, args.seconds, args.workers)
+        finally:
+            engine.dispose()
+        print(json.dumps(f), flush=True)
+        return
     data, cache = dataset(args.n, workdir / "cache"), cache_file(args.n, workdir / "cache")
     p = Pipeline(args.database, f"{args.database[:2]}w", workdir, os.environ.get("KAFKA_BOOTSTRAP_SERVERS",
                                                                                   "127.0.0.1:9092"))
     try:
         say(f"{args.database}: N = {args.n:,} through the pipeline, then the web view")
         through_pipeline(p, data, cache)
-        f = web_figures(p, args.clients, args.seconds, args.workers)
+        f = web_figures(p.engine, p.env, p.workdir, args.clients, args.seconds, args.workers)
     finally:
-        p.dispose()
+        if args.keep:
+            say(f"kept: --database-url {p.env['DATABASE_URL']}")
+        else:
+            p.dispose()
     print(json.dumps(f), flush=True)
 
 
