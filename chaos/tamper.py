@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -316,8 +317,9 @@ def ledger_checks(pipe: Pipeline, work: Path) -> list[Check]:
 
 
 _NATIONAL_MD = re.compile(r"\n\| \d+ \|(?:[^|\n]*\|){3}[^|\n\d]*(\d)")
-_NATIONAL_HTML = re.compile(r'<tr><td class="num[^"]*">\d+</td>(?:<td[^>]*>(?:(?!</td>).)*</td>){3}<td class="num[^"]*">[^<\d]*(\d)',
-                            re.S)
+# The target's name is the row's header cell (<th scope="row">).
+_NATIONAL_HTML = re.compile(r'<tr><td class="num[^"]*">\d+</td>(?:<t[dh][^>]*>(?:(?!</t[dh]>).)*</t[dh]>){3}'
+                            r'<td class="num[^"]*">[^<\d]*(\d)', re.S)
 
 
 def _edit_visible_figure(path: Path) -> None:
@@ -336,7 +338,14 @@ _CHART = re.compile(r"data:image/svg\+xml;base64,[A-Za-z0-9+/=]*")
 
 def _swap_charts(path: Path) -> None:
     """Swap the report's first two charts (the national progress and the provinces'
-    distribution): the document then shows one figure where the other belongs."""
+    distribution): the document then shows one figure where the other belongs. A
+    Markdown report's charts are the files beside it (services/report/chartfiles.py)."""
+    if path.suffix == ".md":
+        first, second = (next(path.parent.glob("*.charts")) / f"chart-{i}.svg" for i in (1, 2))
+        data = first.read_bytes()
+        first.write_bytes(second.read_bytes())
+        second.write_bytes(data)
+        return
     text = path.read_text("utf-8")
     charts = list(_CHART.finditer(text))
     if len(charts) < 2 or charts[0].group(0) == charts[1].group(0):
@@ -368,7 +377,8 @@ REPORT_TAMPERING: tuple[tuple[str, str, Callable[[Path], None], str, str], ...] 
      "the document's text differs"),
     ("report charts swapped (html)", "the report's first two charts swapped", _swap_charts, ".html",
      "chart 1 ("),
-    ("report charts swapped (md)", "the report's first two charts swapped", _swap_charts, ".md", "chart 1 ("),
+    ("report charts swapped (md)", "the report's first two chart files swapped", _swap_charts, ".md",
+     "was changed after the report was issued"),
     ("report annotated (pdf)", "a text annotation laid over page 1 of the signed PDF (an incremental update)",
      _annotate_pdf, ".pdf", "changed after it was signed"),
 )
@@ -398,8 +408,12 @@ def report_checks(pipe: Pipeline, work: Path) -> list[Check]:
                                 untouched.returncode == 0 and "signed by the reports key" in untouched.stdout))
         for name, what, tamper, suffix, says in REPORT_TAMPERING:
             original = next(f for f in files if f.suffix == suffix)
-            tampered = work / f"{name.replace(' ', '-').replace('(', '').replace(')', '')}{suffix}"
+            # Each in a folder of its own, with the charts' folder beside a Markdown report.
+            tampered = work / name.replace(' ', '-').replace('(', '').replace(')', '') / original.name
+            tampered.parent.mkdir(exist_ok=True)
             tampered.write_bytes(original.read_bytes())
+            for charts in out.glob("*.charts"):
+                shutil.copytree(charts, tampered.parent / charts.name, dirs_exist_ok=True)
             signature = original.with_name(original.name + ".sig")
             if signature.exists():
                 tampered.with_name(tampered.name + ".sig").write_bytes(signature.read_bytes())
