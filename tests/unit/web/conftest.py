@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
-from shared.db.engine import make_engine
+from shared.db.engine import Engine, make_engine
 from shared.db.projections import ScorerStore
 from shared.db.schema import dead_letters, ledger_entries, metadata
 from shared.db.web_users import WebUserStore
@@ -88,25 +88,41 @@ def seed(engine) -> None:
         users.add_user(name, role, agency, hash_password(PASSWORD, FAST))
 
 
-@pytest.fixture(scope="session")
-def engine(tmp_path_factory):
-    path = tmp_path_factory.mktemp("web") / "web.db"
+def seeded_engine(path) -> Engine:
+    """A SQLite database at ``path`` with the seed's rows (tests that change it take one
+    of their own)."""
     engine = make_engine(f"sqlite:///{path}")
     metadata.create_all(engine)
     seed(engine)
+    return engine
+
+
+def web_app(engine: Engine):
+    """The application over ``engine`` as the tests run it: plain http, cheap hashes, TODAY."""
+    return create_app(engine, secure_cookies=False, authenticator=PasswordAuthenticator(WebUserStore(engine), FAST),
+                      today=lambda: TODAY)
+
+
+def web_client(app) -> TestClient:
+    """A client of ``app`` on 127.0.0.1 that shows redirects instead of following them."""
+    return TestClient(app, base_url="http://127.0.0.1", follow_redirects=False)
+
+
+@pytest.fixture(scope="session")
+def engine(tmp_path_factory):
+    engine = seeded_engine(tmp_path_factory.mktemp("web") / "web.db")
     yield engine
     engine.dispose()
 
 
 @pytest.fixture(scope="session")
 def app(engine):
-    return create_app(engine, secure_cookies=False, authenticator=PasswordAuthenticator(WebUserStore(engine), FAST),
-                      today=lambda: TODAY)
+    return web_app(engine)
 
 
 @pytest.fixture
 def client(app):
-    with TestClient(app, base_url="http://127.0.0.1", follow_redirects=False) as c:
+    with web_client(app) as c:
         yield c
 
 

@@ -7,26 +7,18 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from fastapi.testclient import TestClient
 
 from shared.db.deliveries import DeliveryStore
-from shared.db.engine import make_engine
 from shared.db.report_queries import ReportStore
-from shared.db.schema import metadata
-from shared.db.web_users import WebUserStore
 
-from services.web.app import create_app
-from services.web.auth import PasswordAuthenticator
-from tests.unit.web.conftest import FAST, TODAY, login, seed
+from tests.unit.web.conftest import login, seeded_engine, web_app, web_client
 
 
 @pytest.fixture
 def client(tmp_path):
     """An application whose database has one issued report e-mailed to two subscribers:
     one sent, one refused for good."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'web.db'}")
-    metadata.create_all(engine)
-    seed(engine)
+    engine = seeded_engine(tmp_path / "web.db")
     deliveries = DeliveryStore(engine)
     since = datetime(2025, 1, 1, tzinfo=timezone.utc)
     deliveries.subscribe("lanh.dao@chinhphu.vn", role="leadership", agency_id=None, lang="vi", now=since)
@@ -41,9 +33,7 @@ def client(tmp_path):
         deliveries.claim(d, now)
     deliveries.mark_sent(first.id, now)
     deliveries.mark_failed(second.id, "550 5.7.1 Message rejected by policy", None)
-    app = create_app(engine, secure_cookies=False, authenticator=PasswordAuthenticator(WebUserStore(engine), FAST),
-                     today=lambda: TODAY)
-    with TestClient(app, base_url="http://127.0.0.1", follow_redirects=False) as c:
+    with web_client(web_app(engine)) as c:
         yield c
     engine.dispose()
 

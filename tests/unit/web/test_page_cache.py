@@ -6,28 +6,19 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import insert, update
-from fastapi.testclient import TestClient
 
-from shared.db.engine import make_engine
 from shared.db.projections import ScorerStore
-from shared.db.schema import dead_letters, ledger_entries, metadata
-from shared.db.web_users import WebUserStore
+from shared.db.schema import dead_letters, ledger_entries
 
 from services.web import views
-from services.web.app import create_app
-from services.web.auth import PasswordAuthenticator
-from tests.unit.web.conftest import FAST, NOW, TODAY, _dead_letter, _entry, _rows, login, seed
+from tests.unit.web.conftest import NOW, TODAY, _dead_letter, _entry, _rows, login, seeded_engine, web_app, web_client
 
 
 @pytest.fixture
 def fresh(tmp_path):
     """An application over a database of its own (this test changes the figures)."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'web.db'}")
-    metadata.create_all(engine)
-    seed(engine)
-    app = create_app(engine, secure_cookies=False, authenticator=PasswordAuthenticator(WebUserStore(engine), FAST),
-                     today=lambda: TODAY)
-    with TestClient(app, base_url="http://127.0.0.1", follow_redirects=False) as client:
+    engine = seeded_engine(tmp_path / "web.db")
+    with web_client(web_app(engine)) as client:
         yield engine, client
     engine.dispose()
 

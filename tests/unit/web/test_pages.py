@@ -96,22 +96,11 @@ def test_what_an_agency_sent_is_escaped(as_user):
 
 
 def test_the_figures_follow_the_scorer(tmp_path):
-    from fastapi.testclient import TestClient
-
-    from services.web.app import create_app
-    from services.web.auth import PasswordAuthenticator
-    from shared.db.engine import make_engine
     from shared.db.projections import ScorerStore
-    from shared.db.schema import metadata
-    from shared.db.web_users import WebUserStore
-    from tests.unit.web.conftest import FAST, _national, login, seed
+    from tests.unit.web.conftest import _national, login, seeded_engine, web_app, web_client
 
-    engine = make_engine(f"sqlite:///{tmp_path / 'moving.db'}")
-    metadata.create_all(engine)
-    seed(engine)
-    app = create_app(engine, secure_cookies=False, authenticator=PasswordAuthenticator(WebUserStore(engine), FAST),
-                     today=lambda: TODAY)
-    with TestClient(app, base_url="http://127.0.0.1") as client:
+    engine = seeded_engine(tmp_path / "moving.db")
+    with web_client(web_app(engine)) as client:
         login(client, "lan")
         assert "50,00% (5/10)" in client.get("/").text
         assert "50,00% (5/10)" in client.get("/").text  # kept: the scorer has not moved

@@ -7,16 +7,10 @@ import hashlib
 from datetime import datetime, timezone
 
 import pytest
-from fastapi.testclient import TestClient
 
-from shared.db.engine import make_engine
 from shared.db.report_queries import ReportStore
-from shared.db.schema import metadata
-from shared.db.web_users import WebUserStore
 
-from services.web.app import create_app
-from services.web.auth import PasswordAuthenticator
-from tests.unit.web.conftest import FAST, TODAY, login, seed
+from tests.unit.web.conftest import login, seeded_engine, web_app, web_client
 
 
 def _file(path, data: bytes) -> dict[str, str]:
@@ -28,18 +22,14 @@ def _file(path, data: bytes) -> dict[str, str]:
 @pytest.fixture
 def issued(tmp_path):
     """An application whose database has one Markdown report with two charts beside it."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'web.db'}")
-    metadata.create_all(engine)
-    seed(engine)
+    engine = seeded_engine(tmp_path / "web.db")
     charts = tmp_path / "tiendo-2025-Q3-vi.charts"
     md = _file(tmp_path / "tiendo-2025-Q3-vi.md", b"# BAO CAO\n")
     md["charts"] = [_file(charts / "chart-1.svg", b"<svg/>"), _file(charts / "chart-2.svg", b"<svg></svg>")]
     reports = ReportStore(engine)
     record = reports.claim("2025-Q3", "vi", datetime(2025, 10, 1, tzinfo=timezone.utc), 2, 0)
     reports.mark_built(record.id, {"md": md}, None)
-    app = create_app(engine, secure_cookies=False, authenticator=PasswordAuthenticator(WebUserStore(engine), FAST),
-                     today=lambda: TODAY)
-    with TestClient(app, base_url="http://127.0.0.1", follow_redirects=False) as client:
+    with web_client(web_app(engine)) as client:
         assert login(client, "van").status_code == 303
         yield client, record.id, charts
     engine.dispose()
