@@ -12,6 +12,7 @@ Run inside `make bench` on the N-entry pipeline, or alone on a fresh pipeline of
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -57,12 +58,10 @@ def wait_until_up(url: str, server: Worker, limit_s: float = START_LIMIT_S) -> N
         if server.exited():
             m = server.wait(1)
             raise RuntimeError(f"tiendo web serve ended ({m.returncode}):\n{m.stderr[-3000:]}")
-        try:
+        with contextlib.suppress(OSError):  # not listening yet
             with urllib.request.urlopen(f"{url}/healthz", timeout=5) as answer:
                 if answer.status == 200:
                     return
-        except OSError:
-            pass
         time.sleep(0.2)
     raise RuntimeError(f"tiendo web serve did not answer /healthz within {limit_s:.0f} s")
 

@@ -12,6 +12,7 @@ Tampering and access attempts are in tamper.py and access.py.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 import threading
@@ -136,11 +137,9 @@ def _until(condition: Callable[[], bool], workers: tuple[Worker, ...], timeout_s
     while True:
         for w in workers:
             w.restart_if_dead()
-        try:
+        with contextlib.suppress(DatabaseUnavailable, BrokerUnavailable):  # away: not yet
             if condition():
                 return True
-        except (DatabaseUnavailable, BrokerUnavailable):
-            pass
         if time.monotonic() > deadline:
             return False
         time.sleep(0.1)

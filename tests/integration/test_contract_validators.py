@@ -22,12 +22,10 @@ from typing import Any
 
 import pytest
 
-from shared.db.engine import make_engine, migrate
-from shared.db.keys import KeyStore
 from shared.domain.schema import ASYNCAPI_PATH, JSON_SCHEMA_PATH
 
 from tests.unit.domain.schema_cases import (
-    corpus,
+    corpus_messages,  # noqa: F401 (a fixture)
     day_spellings,
     decoded,
     examples,
@@ -58,15 +56,6 @@ def node_modules() -> Path:
                        cwd=INSTALL, check=True, timeout=600)
         marker.write_text(digest)
     return INSTALL / "node_modules"
-
-
-@pytest.fixture(scope="module")
-def corpus_messages(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('keys') / 'keys.db'}"
-    migrate(url)
-    engine = make_engine(url)
-    yield corpus(KeyStore(engine))
-    engine.dispose()
 
 
 def _run(node_modules: Path, tmp_path: Path, judge: dict[str, tuple[dict[str, Any], list[str]]]) -> dict[str, Any]:

@@ -13,8 +13,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from jsonschema import Draft202012Validator
 
+from shared.db.engine import make_engine, migrate
 from shared.db.keys import KeyStore
 from shared.domain.decoding import decode_object
 from shared.domain.events import parse_event
@@ -165,3 +167,13 @@ def timestamp_spellings(rng: random.Random, n: int) -> list[str]:
         out.append(text + offset)
     return out
 
+
+@pytest.fixture(scope="module")
+def corpus_messages(tmp_path_factory):
+    """The bad-input corpus, signed with keys registered in a database of the module's own
+    (a fixture the schema tests import)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('keys') / 'keys.db'}"
+    migrate(url)
+    engine = make_engine(url)
+    yield corpus(KeyStore(engine))
+    engine.dispose()

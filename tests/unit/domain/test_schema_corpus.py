@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from shared.db.engine import make_engine, migrate
-from shared.db.keys import KeyStore
 from shared.domain.reasons import ReasonCode
 
 from tests.unit.domain.schema_cases import (
@@ -17,7 +15,7 @@ from tests.unit.domain.schema_cases import (
     SCHEMA_CODES,
     as_json_schema_sees,
     contract_codes,
-    corpus,
+    corpus_messages,  # noqa: F401 (a fixture)
     decoded,
     examples,
     mutants,
@@ -26,15 +24,6 @@ from tests.unit.domain.schema_cases import (
 )
 
 SCHEMA = validator()
-
-
-@pytest.fixture(scope="module")
-def corpus_messages(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('keys') / 'keys.db'}"
-    migrate(url)
-    engine = make_engine(url)
-    yield corpus(KeyStore(engine))
-    engine.dispose()
 
 
 @pytest.mark.parametrize("name", sorted(examples()))
