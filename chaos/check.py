@@ -167,6 +167,26 @@ def verify_scorer(pipe: Pipeline, today: date, v: Verdict) -> None:
     v.duplicated += len(alerts) - len({(a["agency_id"], a["target_id"], a["threshold"]) for a in alerts})
     kept = store.projection_rows()
     rebuild(store, pipe.ledger, Projector(), today)
-    v.projections_match = store.projection_rows() == kept
+    rebuilt = store.projection_rows()
+    v.projections_match = rebuilt == kept
     if not v.projections_match:
-        v.problems.append("the projections the workers kept differ from a rebuild from the ledger")
+        v.problems.append("the projections the workers kept differ from a rebuild from the ledger: "
+                          + projection_difference(kept, rebuilt))
+
+
+def projection_difference(kept: dict[str, list[dict]], rebuilt: dict[str, list[dict]]) -> str:
+    """Where two sets of projection rows first differ, table by table (for the verdict)."""
+    parts = []
+    for table in sorted(kept.keys() | rebuilt.keys()):
+        a, b = kept.get(table, []), rebuilt.get(table, [])
+        if a == b:
+            continue
+        first = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+        x = a[first] if first < len(a) else None
+        y = b[first] if first < len(b) else None
+        columns = sorted(k for k in (x or {}).keys() | (y or {}).keys() if (x or {}).get(k) != (y or {}).get(k))
+        where = {k: (x or y)[k] for k in ("agency_id", "target_id", "block", "kind") if k in (x or y or {})}
+        parts.append(f"{table} ({len(a)} rows kept, {len(b)} rebuilt; first at row {first} {where}: "
+                     + ", ".join(f"{c} {(x or {}).get(c)!r} kept, {(y or {}).get(c)!r} rebuilt" for c in columns[:4])
+                     + ")")
+    return "; ".join(parts)

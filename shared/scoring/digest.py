@@ -12,8 +12,10 @@ of each key and its figure on the baseline day (where a path starts), and every 
 whose figure reaches the target where the one before did not, or the other way round (a
 *transition*: the day a task was done, on time or late, is the start of its current run).
 Tasks whose target is a national total keep every point: their national series is walked
-across agencies. A figure that changes an earlier day's reaching or not (a correction, a
-late figure) replays its key whole.
+across agencies. So do the agencies of a merger (the 2025 reorganisations), up to its day:
+the successor's series before it pools its predecessors', and the pooled series can reach
+the target on a day that is no transition of any one of them. A figure that changes an
+earlier day's reaching or not (a correction, a late figure) replays its key whole.
 
 What a dropped point would be needed for — a correction or retraction of an old event, an
 entry arriving after a later one of the same agency × target — is handled by replaying
@@ -52,10 +54,14 @@ class History(Protocol):
 
 
 class Retention(Protocol):
-    """What the catalogue says about keeping a target's points."""
+    """What the catalogue and the registry say about keeping a key's points."""
 
     def keeps_all(self, target_id: str) -> bool:
         """Whether every point of the target is kept (a national total)."""
+
+    def kept_through(self, agency_id: str) -> date | None:
+        """The day up to which every point of the agency is kept (the last merger it is
+        part of: a successor's pooled series may cross the target on any of them)."""
 
     def reaches(self, target_id: str, fig: Fig) -> bool:
         """Whether ``fig`` reaches the target."""
@@ -264,11 +270,15 @@ class Digest:
 
     def _pruned(self, key: Key, points: list[Point]) -> list[Point]:
         """The points some kept day or status needs: the last two of each figure kind on
-        or before each bound, the first of each kind, each transition, and every point
-        after today (every point of a national total)."""
+        or before each bound, the first of each kind, each transition, every point up to
+        the last merger the agency is part of, and every point after today (every point
+        of a national total)."""
         if self.retention.keeps_all(key[1]):
             return points
         keep: set[int] = set()
+        through = self.retention.kept_through(key[0])
+        if through is not None:
+            keep.update(range(bisect.bisect_right(points, through, key=point_day)))
         reaches = self.retention.reaches
         before: dict[type, bool] = {}
         for i, p in enumerate(points):

@@ -15,10 +15,29 @@ from shared.scoring.world import DomainWorld, World, successors_chain
 
 
 class TargetRetention:
-    """What a digest keeps of each target's points, by the catalogue's targets."""
+    """What a digest keeps of each target's points, by the catalogue's targets and the
+    registry's mergers."""
 
-    def __init__(self, targets: dict[str, Target]) -> None:
+    def __init__(self, targets: dict[str, Target], world: World) -> None:
         self.targets = targets
+        self.world = world
+        self._through: dict[str, date | None] = {}
+
+    def kept_through(self, agency_id: str) -> date | None:
+        """The last day of a merger the agency is part of (as a predecessor or as the
+        successor): its points up to that day are all kept, because the successor's pooled
+        series can cross the target on any of them. None: no merger (or an agency the
+        registry does not know)."""
+        if agency_id not in self._through:
+            try:
+                agency = self.world.agency(agency_id)
+                ends = [self.world.agency(pid).valid_to for pid in agency.predecessors or ()]
+            except KeyError:
+                agency, ends = None, []
+            if agency is not None and agency.successor is not None:
+                ends.append(agency.valid_to)
+            self._through[agency_id] = max((d for d in ends if d is not None), default=None)
+        return self._through[agency_id]
 
     def keeps_all(self, target_id: str) -> bool:
         """A national total keeps every point: its national series is walked across agencies."""
@@ -47,7 +66,7 @@ class Projector:
     def retention(self, day: date) -> TargetRetention:
         """What a digest evaluated up to ``day`` keeps (target values never change by
         revision, so any day's catalogue gives the same answers for them)."""
-        return TargetRetention(self.world.targets_on(day))
+        return TargetRetention(self.world.targets_on(day), self.world)
 
     def full(self, fold: Fold, on: date, upto: int | None = None) -> Projections:
         """Every figure on ``on`` as of ledger position ``upto`` (None: all applied)."""
