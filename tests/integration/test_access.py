@@ -13,8 +13,8 @@ from tests.integration.chaos_support import chaos_pipeline
 
 
 @pytest.fixture
-def pipe(database_url, kafka_bootstrap, tmp_path):
-    p = chaos_pipeline(database_url, kafka_bootstrap, tmp_path)
+def pipe(database_url, kafka_bootstrap, kafka_credentials, tmp_path):
+    p = chaos_pipeline(database_url, kafka_bootstrap, tmp_path, credentials=kafka_credentials)
     yield p
     p.dispose()
 
@@ -37,12 +37,12 @@ def test_agency_text_is_escaped_in_html_and_markdown_reports(pipe, tmp_path):
 
 
 @pytest.fixture
-def pg_pipe(pg_admin_url, kafka_bootstrap, tmp_path):
+def pg_pipe(pg_admin_url, kafka_bootstrap, kafka_credentials, tmp_path):
     from shared.db.engine import drop_database
     from tests.conftest import _fresh_pg_database
 
     name, url, admin = _fresh_pg_database(pg_admin_url)
-    p = chaos_pipeline(url, kafka_bootstrap, tmp_path)
+    p = chaos_pipeline(url, kafka_bootstrap, tmp_path, credentials=kafka_credentials)
     yield p
     p.dispose()
     admin.dispose()
