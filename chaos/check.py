@@ -182,11 +182,10 @@ def projection_difference(kept: dict[str, list[dict]], rebuilt: dict[str, list[d
         if a == b:
             continue
         first = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-        x = a[first] if first < len(a) else None
-        y = b[first] if first < len(b) else None
-        columns = sorted(k for k in (x or {}).keys() | (y or {}).keys() if (x or {}).get(k) != (y or {}).get(k))
-        where = {k: (x or y)[k] for k in ("agency_id", "target_id", "block", "kind") if k in (x or y or {})}
+        x = a[first] if first < len(a) else {}
+        y = b[first] if first < len(b) else {}
+        columns = sorted(k for k in x.keys() | y.keys() if x.get(k) != y.get(k))
+        where = {k: (x or y)[k] for k in ("agency_id", "target_id", "block", "kind") if k in (x or y)}
         parts.append(f"{table} ({len(a)} rows kept, {len(b)} rebuilt; first at row {first} {where}: "
-                     + ", ".join(f"{c} {(x or {}).get(c)!r} kept, {(y or {}).get(c)!r} rebuilt" for c in columns[:4])
-                     + ")")
+                     + ", ".join(f"{c} {x.get(c)!r} kept, {y.get(c)!r} rebuilt" for c in columns[:4]) + ")")
     return "; ".join(parts)

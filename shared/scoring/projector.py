@@ -31,10 +31,11 @@ class TargetRetention:
         if agency_id not in self._through:
             try:
                 agency = self.world.agency(agency_id)
-                ends = [self.world.agency(pid).valid_to for pid in agency.predecessors or ()]
             except KeyError:
-                agency, ends = None, []
-            if agency is not None and agency.successor is not None:
+                self._through[agency_id] = None
+                return None
+            ends = [self.world.agency(pid).valid_to for pid in agency.predecessors or ()]
+            if agency.successor is not None:
                 ends.append(agency.valid_to)
             self._through[agency_id] = max((d for d in ends if d is not None), default=None)
         return self._through[agency_id]
