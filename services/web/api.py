@@ -1,5 +1,7 @@
 """The read-only JSON API for other government systems: the figures the pages show, under
-/api/…, documented at /openapi.json. A request without a session gets 401."""
+/api/…, documented at /openapi.json. A caller is a web user, proved by an API token
+(``Authorization: Bearer …``) or the session cookie of a signed-in browser; a request
+with neither, or with a token that is unknown, revoked or expired, gets 401."""
 
 from __future__ import annotations
 
@@ -7,26 +9,41 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from shared.domain.catalogue import catalogue_on
 
 from services.web import views
-from services.web.app import context, lang_of, principal
+from services.web.app import COOKIE, context, lang_of, principal
 from services.web.auth import Principal
 from services.web.tables import Table
 
 
-def api_user(request: Request) -> Principal:
-    """The signed-in user of an API call; 401 otherwise."""
+# Declared as security schemes so that /openapi.json says how to authenticate; neither
+# refuses by itself (auto_error=False): api_user decides, with one answer for both.
+_BEARER = HTTPBearer(auto_error=False, description="An API token of `tiendo web token add`.")
+_SESSION = APIKeyCookie(name=COOKIE, auto_error=False, description="The session cookie that POST /login sets.")
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def api_user(request: Request, bearer: HTTPAuthorizationCredentials | None = Depends(_BEARER),
+             _cookie: str | None = Depends(_SESSION)) -> Principal:
+    """The web user an API call acts as: its API token's, else its session's; 401 otherwise."""
+    if bearer is not None:
+        user = context(request).api_tokens.principal(bearer.credentials)
+        if user is None:
+            raise HTTPException(401, "this API token is unknown, revoked or expired", headers=_CHALLENGE)
+        return user
     user = principal(request)
     if user is None:
-        raise HTTPException(401, "sign in first: POST /login sets the session cookie")
+        raise HTTPException(401, "authenticate first: an API token (Authorization: Bearer …) or the session "
+                                 "cookie that POST /login sets", headers=_CHALLENGE)
     return user
 
 
 router = APIRouter(prefix="/api", tags=["figures"], dependencies=[Depends(api_user)],
-                   responses={401: {"description": "No session"}, 404: {"description": "Unknown, or not yours"}})
+                   responses={401: {"description": "No valid API token or session"}, 404: {"description": "Unknown, or not yours"}})
 
 DayQuery = Query(None, description="The day, YYYY-MM-DD (default: today in Vietnam).")
 LangQuery = Query("vi", pattern="^(vi|en)$", description="The language of names and statuses.")

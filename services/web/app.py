@@ -25,7 +25,7 @@ from shared.clock import vietnam_today
 from shared.db.engine import Engine  # the type of what make_engine builds
 from shared.db.web_users import WebUserStore
 
-from services.web.auth import Authenticator, PasswordAuthenticator, Principal, RateLimited, Sessions
+from services.web.auth import ApiTokens, Authenticator, PasswordAuthenticator, Principal, RateLimited, Sessions
 from services.web.i18n import LANGS, t
 from services.web.views import RecentCache
 
@@ -45,10 +45,12 @@ SECURITY_HEADERS = {
 
 @dataclass
 class WebContext:
-    """What every request handler reads: the engine, the sessions, the templates, today."""
+    """What every request handler reads: the engine, the sessions and API tokens, the
+    templates, today."""
 
     engine: Engine
     sessions: Sessions
+    api_tokens: ApiTokens
     authenticator: Authenticator
     templates: Jinja2Templates
     secure_cookies: bool
@@ -136,13 +138,15 @@ def create_app(engine: Engine, *, secure_cookies: bool = True, authenticator: Au
     store = WebUserStore(engine)
     app = FastAPI(title="Tiến độ — read-only API", version="1", docs_url=None, redoc_url=None,
                   description="Progress of Vietnam's 2025 digital-transformation targets: the scorer's figures, "
-                              "the same as the web pages show. Every endpoint but /healthz needs a signed-in session.")
+                              "the same as the web pages show. Every endpoint but /healthz needs an API token "
+                              "(`Authorization: Bearer …`, issued by `tiendo web token add`) or a signed-in "
+                              "session; either acts as its web user, whose role and agency decide what it sees.")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     # Escape everything: Starlette escapes only *.html names, and these are *.html.j2; an
     # agency's rejected message is shown as it was sent.
     templates.env.autoescape = True
-    app.state.web = WebContext(engine, Sessions(store), authenticator or PasswordAuthenticator(store), templates,
-                               secure_cookies, today)
+    app.state.web = WebContext(engine, Sessions(store), ApiTokens(store),
+                               authenticator or PasswordAuthenticator(store), templates, secure_cookies, today)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     app.add_middleware(SecurityHeaders, secure_cookies=secure_cookies)

@@ -1,7 +1,8 @@
 """Who is asking: web users, their roles, password logins and sessions.
 
 A login goes through an :class:`Authenticator`; the one here checks a name and an argon2id
-password hash. Single sign-on (OIDC) would be another authenticator that turns a verified
+password hash. Another system calling the API sends an API token instead (:class:`ApiTokens`),
+which acts as the web user it was issued for. Single sign-on (OIDC) would be another authenticator that turns a verified
 identity into the same :class:`Principal`; sessions, roles and the pages stay as they are."""
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from shared.clock import utc_now
-from shared.db.web_users import WebUserStore
+from shared.db.web_users import ApiToken, WebUserStore
 
 ROLES = ("leadership", "auditor", "operator", "agency")
 SESSION_LIFETIME = timedelta(hours=8)
+API_TOKEN_DAYS = 365
+API_TOKEN_PREFIX = "tiendo_"  # a recognisable prefix lets secret scanners find a leaked token
 # The rate limit: this many failed logins per name and address within the window, then
 # every attempt is refused until the oldest failure leaves the window.
 MAX_FAILURES = 5
@@ -120,3 +123,30 @@ class Sessions:
         """End the session of this token."""
         if token:
             self.store.close_session(_token_hash(token))
+
+
+class UnknownUser(LookupError):
+    """No web user of that name."""
+
+
+class ApiTokens:
+    """Bearer tokens of the read-only API: a random token for the calling system, its
+    SHA-256 in the database. A token acts as its web user (role and agency) on /api/…"""
+
+    def __init__(self, store: WebUserStore) -> None:
+        self.store = store
+
+    def issue(self, user_name: str, label: str, days: int = API_TOKEN_DAYS) -> tuple[str, ApiToken]:
+        """A new token for ``user_name`` (shown once: it is not kept) and its record;
+        :class:`UnknownUser` when there is no such user."""
+        if self.store.user(user_name) is None:
+            raise UnknownUser(user_name)
+        token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+        return token, self.store.add_token(_token_hash(token), user_name, label, utc_now() + timedelta(days=days))
+
+    def principal(self, token: str) -> Principal | None:
+        """Who this token acts as, if it is known, not revoked and not expired."""
+        if not token.startswith(API_TOKEN_PREFIX):
+            return None
+        user = self.store.token_user(_token_hash(token), utc_now())
+        return None if user is None else Principal(user.name, user.role, user.agency_id)

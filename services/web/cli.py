@@ -13,6 +13,7 @@ from shared.presentation.cli import AgencyId, echo_json, echo_table, json_option
 
 from services.web.auth import ROLES, hash_password
 from services.web.delivery_cli import delivery, subscription
+from services.web.token_cli import token
 
 MIN_PASSWORD = 12
 
@@ -128,6 +129,27 @@ def user_list(ctx, as_json):
                [[u.name, u.role, u.agency_id or "–", f"{as_utc(u.created_at):%Y-%m-%d %H:%M}"] for u in users])
 
 
-# E-mail delivery of the issued reports (services/web/delivery_cli.py).
+@user.command("remove")
+@click.argument("name")
+@json_option()
+@click.pass_context
+def user_remove(ctx, name, as_json):
+    """Remove a web user: its open sessions and API tokens end at once.
+
+    \b
+    Example:
+      tiendo web user remove ubnd-hanoi
+    """
+    if not WebUserStore(runtime(ctx).engine).remove_user(name):
+        raise click.ClickException(f"no web user {name!r}")
+    if as_json:
+        echo_json(dict(name=name, removed=True))
+    else:
+        click.echo(f"removed {name}")
+
+
+# E-mail delivery of the issued reports (services/web/delivery_cli.py); API tokens
+# (services/web/token_cli.py).
 web.add_command(subscription)
 web.add_command(delivery)
+web.add_command(token)

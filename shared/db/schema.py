@@ -378,6 +378,20 @@ web_login_attempts = Table(
 Index("ix_web_login_attempts_key", web_login_attempts.c.name, web_login_attempts.c.address,
       web_login_attempts.c.attempted_at)
 
+# Bearer tokens of the read-only API, each acting as one web user (`tiendo web token`):
+# the SHA-256 of the token only, as for sessions; revoked or expired, it opens nothing.
+web_api_tokens = Table(
+    "web_api_tokens",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_name", String(64), nullable=False, index=True),
+    Column("label", String(128), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
 # ---- report delivery (issue 17) -------------------------------------------------------
 # Who receives the issued reports by e-mail: an address subscribed as a role (leadership,
 # auditor, operator) or for an agency, in a language. Managed by `tiendo web subscription`.

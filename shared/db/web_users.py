@@ -1,8 +1,8 @@
-"""The web view's tables (migration 0013): its users, their sessions and the failed login
-attempts the rate limit counts; and the few reads a page needs beyond the scorer's and
+"""The web view's tables (migrations 0013, 0016): its users, their sessions, the API's
+bearer tokens and the failed login attempts the rate limit counts; and the few reads a page needs beyond the scorer's and
 the report's stores (an agency's latest ledger entries, its dead letters).
 
-Passwords and session tokens never reach this module: the web hashes them first."""
+Passwords, session and API tokens never reach this module: the web hashes them first."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, desc, func, insert, select
+from sqlalchemy import Engine, delete, desc, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from shared.clock import as_utc, utc_now
-from shared.db.schema import dead_letters, ledger_entries, web_login_attempts, web_sessions, web_users
+from shared.db.schema import dead_letters, ledger_entries, web_api_tokens, web_login_attempts, web_sessions, web_users
 
 
 class UserExists(ValueError):
@@ -30,6 +30,18 @@ class WebUser:
     agency_id: str | None
     password_hash: str
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """An API token as listed (never the token: only its hash is kept)."""
+
+    id: int
+    user_name: str
+    label: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
 
 
 def _user(row) -> WebUser:
@@ -66,6 +78,13 @@ class WebUserStore:
         with self.engine.connect() as conn:
             return [_user(r) for r in conn.execute(select(web_users).order_by(web_users.c.name))]
 
+    def remove_user(self, name: str) -> bool:
+        """Remove a user with its sessions and API tokens (False: no such user)."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(web_sessions).where(web_sessions.c.user_name == name))
+            conn.execute(delete(web_api_tokens).where(web_api_tokens.c.user_name == name))
+            return conn.execute(delete(web_users).where(web_users.c.name == name)).rowcount > 0
+
     # ---- sessions ---------------------------------------------------------------------
     def open_session(self, token_hash: str, user_name: str, expires_at: datetime) -> None:
         """Record a session by the hash of its token."""
@@ -89,6 +108,42 @@ class WebUserStore:
         with self.engine.begin() as conn:
             conn.execute(delete(web_sessions).where((web_sessions.c.token_hash == token_hash)
                                                     | (web_sessions.c.expires_at < utc_now())))
+
+    # ---- API tokens -------------------------------------------------------------------
+    def add_token(self, token_hash: str, user_name: str, label: str, expires_at: datetime) -> ApiToken:
+        """Record an API token of ``user_name`` by its hash."""
+        now = utc_now()
+        with self.engine.begin() as conn:
+            token_id = conn.execute(insert(web_api_tokens).values(
+                token_hash=token_hash, user_name=user_name, label=label, created_at=now,
+                expires_at=expires_at)).inserted_primary_key[0]
+        return ApiToken(token_id, user_name, label, now, expires_at, None)
+
+    def token_user(self, token_hash: str, now: datetime) -> WebUser | None:
+        """The user of an API token neither revoked nor expired, or None."""
+        k, u = web_api_tokens, web_users
+        q = (select(u).join(k, k.c.user_name == u.c.name).add_columns(k.c.expires_at)
+             .where(k.c.token_hash == token_hash, k.c.revoked_at.is_(None)))
+        with self.engine.connect() as conn:
+            row = conn.execute(q).first()
+        if row is None or as_utc(row.expires_at) <= now:
+            return None
+        return _user(row)
+
+    def tokens(self) -> list[ApiToken]:
+        """Every API token, oldest first."""
+        k = web_api_tokens
+        q = select(k.c.id, k.c.user_name, k.c.label, k.c.created_at, k.c.expires_at, k.c.revoked_at).order_by(k.c.id)
+        with self.engine.connect() as conn:
+            return [ApiToken(r.id, r.user_name, r.label, as_utc(r.created_at), as_utc(r.expires_at),
+                             None if r.revoked_at is None else as_utc(r.revoked_at)) for r in conn.execute(q)]
+
+    def revoke_token(self, token_id: int) -> bool:
+        """Revoke an API token (False: no such token, or revoked already)."""
+        k = web_api_tokens
+        with self.engine.begin() as conn:
+            return conn.execute(update(k).where(k.c.id == token_id, k.c.revoked_at.is_(None))
+                                .values(revoked_at=utc_now())).rowcount > 0
 
     # ---- login attempts ---------------------------------------------------------------
     def failures_since(self, name: str, address: str, since: datetime) -> int:

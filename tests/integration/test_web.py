@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 from click.testing import CliRunner
@@ -73,3 +74,25 @@ def test_the_web_runs_as_the_report_role(report_engine, tmp_path):
         assert client.get("/api/agencies/ha-noi/rejections").json()["rows"][0]["reason_code"] == "bad_signature"
         assert client.get("/api/agencies/bo-cong-an/rejections").status_code == 404
         assert client.get("/agencies/bo-cong-an").status_code == 404
+
+
+def test_api_tokens_work_with_the_report_roles_privileges(report_engine, tmp_path):
+    """`tiendo web token add|revoke` and `web user remove` as tiendo_report (migration 0016's
+    grants), and a system's bearer token reading the API through them."""
+    engine, url = report_engine
+    env = {"DATABASE_URL": url, "TIENDO_DATA_DIR": str(tmp_path)}
+    runner = CliRunner()
+    issued = runner.invoke(main, ["web", "token", "add", "hanoi", "--label", "Cổng dữ liệu Hà Nội", "--json"], env=env)
+    assert issued.exit_code == 0, issued.output
+    token = json.loads(issued.stdout)
+    with _client(engine) as client:
+        bearer = {"Authorization": f"Bearer {token['token']}"}
+        assert client.get("/api/agencies/ha-noi/rejections", headers=bearer).json()["rows"][0][
+            "reason_code"] == "bad_signature"
+        assert client.get("/api/agencies/bo-cong-an/rejections", headers=bearer).status_code == 404
+        revoked = runner.invoke(main, ["web", "token", "revoke", str(token["id"])], env=env)
+        assert revoked.exit_code == 0, revoked.output
+        assert client.get("/api/agencies/ha-noi", headers=bearer).status_code == 401
+    removed = runner.invoke(main, ["web", "user", "remove", "hanoi"], env=env)
+    assert removed.exit_code == 0, removed.output
+    assert WebUserStore(engine).user("hanoi") is None

@@ -11,11 +11,11 @@ from click.testing import CliRunner
 from services.cli import main
 from services.web import cli as web_cli
 from services.web.auth import hash_password
-from shared.db.engine import HEAD_REVISION, make_engine
+from shared.db.engine import make_engine
 from shared.db.schema import metadata
 from shared.db.web_users import WebUserStore
 
-from tests.unit.web.conftest import FAST
+from tests.unit.web.conftest import FAST, stamp_current
 
 
 def _database(tmp_path) -> str:
@@ -23,9 +23,7 @@ def _database(tmp_path) -> str:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     engine = make_engine(url)
     metadata.create_all(engine)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
-        conn.exec_driver_sql("INSERT INTO alembic_version VALUES (?)", (HEAD_REVISION,))
+    stamp_current(engine)
     engine.dispose()
     return url
 
