@@ -36,6 +36,7 @@ TEXT = {
     "upcoming": ("Thời hạn sắp tới", "Upcoming deadlines"),
     "days_left": ("Số ngày còn lại", "Days left"),
     "reached": ("Cơ quan đạt", "Agencies done"),
+    "agencies": ("Số cơ quan", "Agencies"),
     "reporting": ("Cơ quan đã báo cáo", "Agencies reporting"),
     "accountable": ("Người chịu trách nhiệm", "Accountable"),
     "rank": ("Hạng", "Rank"),

@@ -22,7 +22,7 @@ from shared.db.snapshots import ScorerPosition, SnapshotReader
 from shared.db.web_users import AgencyEvidence
 from shared.domain.agencies import accountable_head, get_agency
 from shared.domain.catalogue import Target, catalogue_on
-from shared.presentation.figures import figure_text, number, pct
+from shared.presentation.figures import figure_text, number, pct, reported_figure_text
 from shared.presentation.labels import BLOCK_EN, BLOCK_ORDER, BLOCK_VI, STATUS_ORDER, status_detail, status_label
 
 from services.web.i18n import kind, t
@@ -168,7 +168,7 @@ def national_table(fig: Figures, lang: str, query: str,
                    "deadline", "reached", "agencies", "reporting"],
                   [t("target", lang) + " (id)", t("target", lang), t("block", lang), t("figure", lang),
                    t("completion", lang), t("trend", lang), t("status", lang), "status", t("deadline", lang),
-                   t("reached", lang), t("agency", lang), t("reporting", lang)],
+                   t("reached", lang), t("agencies", lang), t("reporting", lang)],
                   link_key="target", hidden={"target_id", "status_code"})
     rows = sorted(fig.national, key=lambda r: (order.get(r["target_id"], len(order)), r["target_id"],
                                                BLOCK_ORDER.index(r["block"])))
@@ -307,17 +307,19 @@ def events_table(engine: Engine, agency_id: str, lang: str) -> Table:
     """The agency's latest ledger entries: measurements, corrections, retractions,
     explanations; who reported, when, with what evidence."""
     table = Table("events", t("events", lang),
-                  ["seq", "event_id", "kind", "kind_code", "target_id", "observed_at", "figure", "amends", "reporter",
-                   "evidence", "recorded_at"],
+                  ["seq", "event_id", "kind", "kind_code", "target_id", "observed_at", "figure_text", "figure", "amends",
+                   "reporter", "evidence", "recorded_at"],
                   [t("seq", lang), t("event", lang), t("kind", lang), "kind", t("target", lang), t("observed", lang),
-                   t("figure", lang), t("amends", lang), t("reporter", lang), t("evidence", lang), t("recorded", lang)],
-                  hidden={"kind_code"})
+                   t("figure", lang), "figure", t("amends", lang), t("reporter", lang), t("evidence", lang),
+                   t("recorded", lang)],
+                  hidden={"kind_code", "figure"})
     for e in AgencyEvidence(engine).entries(agency_id, RECENT):
         payload = json.loads(e["payload"])
         reporter = payload.get("reporter") or {}
         figure = payload.get("figure")
         table.add([e["seq"], e["event_id"], kind(e["kind"], lang), e["kind"], e["target_id"], e["observed_at"],
-                   json.dumps(figure, ensure_ascii=False, sort_keys=True) if figure else "", e["amends"],
+                   reported_figure_text(figure, lang), json.dumps(figure, ensure_ascii=False, sort_keys=True)
+                   if figure else "", e["amends"],
                    ", ".join(str(v) for v in (reporter.get("name"), reporter.get("role")) if v),
                    payload.get("evidence"), e["recorded_at"]])
     return table

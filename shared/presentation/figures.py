@@ -41,6 +41,27 @@ def day_text(day: date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else "–"
 
 
+def reported_figure_text(figure: dict[str, Any] | None, lang: str = "vi") -> str:
+    """A figure as an agency reported it in an event (the contract's ``figure`` object):
+    a ratio with its share (395.120/471.830 (83,74%)), a count, a milestone done or not
+    with its day; "" for an event without one (a retraction, an explanation)."""
+    if not figure:
+        return ""
+    kind = figure.get("type")
+    if kind == "ratio":
+        num, den = figure["numerator"], figure["denominator"]
+        share = f" ({pct(num / den, lang)})" if den else ""
+        return f"{number(num, lang)}/{number(den, lang)}{share}"
+    if kind == "count":
+        return number(figure["count"], lang)
+    if kind == "milestone":
+        done = figure.get("done")
+        words = ("đã xong" if done else "chưa xong") if lang == "vi" else ("done" if done else "not done")
+        on = figure.get("done_on")
+        return f"{words} ({day_text(date.fromisoformat(on))})" if done and on else words
+    return str(figure)
+
+
 def figure_text(target: Target | None, row: dict[str, Any], lang: str = "vi", national: bool = False) -> str:
     """A figure in words: a share with its counts, a count against its goal, the agencies
     that reached a task every agency must reach ("x/N cơ quan đạt"), a milestone done."""

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.domain.catalogue import catalogue_on
-from shared.presentation.figures import figure_text, number, pct
+from shared.presentation.figures import figure_text, number, pct, reported_figure_text
 
 
 def test_vietnamese_and_english_separators():
@@ -34,3 +34,14 @@ def test_figures_in_words():
     assert figure_text(targets["civil_registry_digitised"], ratio, "en") == "98.00% (9,800/10,000)"
     count = {"value": 54.0, "agencies": 1}
     assert figure_text(targets["essential_services"], count).startswith("54/76 ")
+
+
+def test_figures_as_agencies_reported_them():
+    ratio = {"type": "ratio", "numerator": 395120, "denominator": 471830}
+    assert reported_figure_text(ratio) == "395.120/471.830 (83,74%)"
+    assert reported_figure_text(ratio, "en") == "395,120/471,830 (83.74%)"
+    assert reported_figure_text({"type": "ratio", "numerator": 0, "denominator": 0}) == "0/0"
+    assert reported_figure_text({"type": "count", "count": 1017}, "en") == "1,017"
+    assert reported_figure_text({"type": "milestone", "done": True, "done_on": "2025-02-25"}) == "đã xong (25/02/2025)"
+    assert reported_figure_text({"type": "milestone", "done": False}, "en") == "not done"
+    assert reported_figure_text(None) == ""

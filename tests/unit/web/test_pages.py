@@ -5,6 +5,8 @@ security headers; the API's own description."""
 
 from __future__ import annotations
 
+import json
+
 from tests.unit.web.conftest import TODAY
 
 
@@ -50,11 +52,15 @@ def test_a_task_ranks_its_agencies_and_charts_its_month_ends(as_user):
 
 def test_an_agency_page_shows_its_deadlines_and_its_events_with_their_corrections(as_user):
     page = as_user("lan").get("/agencies/ha-noi").text
-    assert "Thời hạn sắp tới" in page and "<td>41</td>" in page  # 31/12/2025 is 41 days after 20/11
+    assert "Thời hạn sắp tới" in page and '<td data-label="Số ngày còn lại">41</td>' in page  # 31/12/2025 is 41 days after 20/11
     assert "Đính chính" in page and "Nguyễn Thị Lan, Chuyên viên" in page and "https://example.gov.vn/bc.pdf" in page
+    assert '<td data-label="Kết quả">5/10 (50,00%)</td>' in page  # each cell named for a phone's card layout
     events = as_user("lan").get("/api/agencies/ha-noi/events").json()["rows"]
     assert [(e["seq"], e["kind"], e["kind_code"], e["amends"]) for e in events] == [
         (2, "Đính chính", "correction", "ha-noi-1"), (1, "Số liệu", "measurement", None)]
+    # The API and the files keep the figure as reported beside its words.
+    assert json.loads(events[0]["figure"]) == {"type": "ratio", "numerator": 5, "denominator": 10}
+    assert events[0]["figure_text"] == "5/10 (50,00%)"
 
 
 def test_the_api_gives_the_figures_the_page_shows(as_user):
