@@ -133,6 +133,11 @@ class ScorerWorker:
         self._consumer: Consumer | None = None
         self._producer = None
         self._stop = lambda: False
+        # Deadline alerts are raised only from a state that has every ledger message the
+        # topic held: one raised halfway through a backlog (or before the group's first
+        # assignment) could warn an agency whose figure is still on its way, and an alert
+        # is never taken back. Owed until the worker has read the topic to its end.
+        self._alerts_owed = True
 
     # ---- state -------------------------------------------------------------------------
     def load(self) -> None:
@@ -197,6 +202,8 @@ class ScorerWorker:
                         continue
                     if self._current is None or self._current.on != self.today() or self.behind:
                         self._handle([], refresh_days=None)  # a new day, or snapshots to bring up to date
+                    elif self._alerts_owed and self._drained():
+                        self._handle([], live=True)  # read to the end at last: the alerts withheld
                     if until_idle and not self.behind and self._caught_up(idle_since, idle_grace_s):
                         break
                 except BrokerUnavailable as exc:
@@ -232,23 +239,29 @@ class ScorerWorker:
 
     def _caught_up(self, idle_since: float, grace: float) -> bool:
         idle = time.monotonic() - idle_since
-        if self._consumer.assignment():
-            return self._consumer.lag() == 0 and idle > 0.5
         # No partitions (yet): the group may still be forming, or other members own them
-        # all. Done when the offsets stored for the whole group reach the end of the topic.
-        if idle > grace:
-            ends = self.broker.end_offsets(self.topics.ledger)
-            stored = self.store.tracked_offsets(self.group, [(self.topics.ledger, p) for p in ends])
-            # Never "idle for long enough" alone: on a loaded broker joining the group has
-            # been seen to take over half a minute, and stopping then would score nothing.
-            return bool(ends) and all((stored.get((self.topics.ledger, p)) or 0) >= end for p, end in ends.items())
-        return False
+        # all; then the grace first. Never "idle for long enough" alone: on a loaded broker
+        # joining the group has been seen to take over half a minute, and stopping then
+        # would score nothing.
+        return idle > (0.5 if self._consumer.assignment() else grace) and self._drained()
 
-    def _handle(self, records: list[Record], refresh_days: int | None = 0) -> None:
+    def _drained(self) -> bool:
+        """Whether the group has read every ledger message the topic holds now: this
+        member's partitions by its positions, the others' by the offsets the database
+        stores for the group."""
+        mine = set(self._consumer.assignment())
+        if mine and self._consumer.lag():
+            return False
+        ends = self.broker.end_offsets(self.topics.ledger)
+        others = [(self.topics.ledger, p) for p in ends if (self.topics.ledger, p) not in mine]
+        stored = self.store.tracked_offsets(self.group, others) if others else {}
+        return bool(ends) and all((stored.get(k) or 0) >= ends[k[1]] for k in others)
+
+    def _handle(self, records: list[Record], refresh_days: int | None = 0, live: bool | None = None) -> None:
         try:
             if self._stale:
                 self.load()
-            self.step(self._in_sequence(records), refresh_days)
+            self.step(self._in_sequence(records), refresh_days, self._drained() if live is None else live)
         except ConcurrentWrite as exc:
             # Another member owns (or owned) these partitions: start again from what the
             # database says was consumed, with the state the database holds.
@@ -347,10 +360,12 @@ class ScorerWorker:
         return Verified(entries, unreadable)
 
     # ---- the batch step ----------------------------------------------------------------------
-    def step(self, records: list[Record], refresh_days: int | None = 0) -> None:
+    def step(self, records: list[Record], refresh_days: int | None = 0, live: bool = True) -> None:
         """Apply one batch of ledger messages (possibly none) in one transaction, then
         publish the alerts it raised. The ``refresh_days`` oldest touched snapshots (None:
-        all of them) are brought up to date in the same transaction."""
+        all of them) are brought up to date in the same transaction. ``live``: nothing
+        is left to read after this batch, so deadline alerts are raised (those withheld
+        while it was behind included); otherwise they are withheld."""
         today = self.today()
         offsets: dict[tuple[str, int], tuple[int | None, int]] = {}
         for r in records:
@@ -388,7 +403,10 @@ class ScorerWorker:
                 proj = self.projector.update(self.digest, base, set(changed))
             change = diff(base, proj)
             rows_written += _write(tx.write, change)
-            due = alerts_due(change.upserts["agency_target_values"], self.projector.world.targets_on(today))
+            due = []
+            if live:
+                cells = proj.cells.values() if self._alerts_owed else change.upserts["agency_target_values"]
+                due = alerts_due(cells, self.projector.world.targets_on(today))
             if due:
                 existing = tx.alert_keys()
                 fresh = {a.key: a for a in due if a.key not in existing}
@@ -409,6 +427,7 @@ class ScorerWorker:
             version = tx.version
         self._version = version
         self._current = proj
+        self._alerts_owed = not live
         self._unwritten = set()
         if refresh_days != 0:
             self._refreshed_at = time.monotonic()

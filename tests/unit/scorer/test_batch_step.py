@@ -162,6 +162,29 @@ def test_a_crash_between_commit_and_publish_is_published_by_the_next_start_once(
     assert len(pipe.store.alerts()) == len(alerts)
 
 
+def test_alerts_wait_until_the_topic_is_read_to_its_end(pipe, settings, broker):
+    """A day evaluated before the worker has read the ledger topic (the group's first
+    assignment still empty, a backlog half applied) raises no alert: Hà Nội's 100 % is on
+    its way, and an alert is never taken back. Read to the end, the worker raises every
+    alert the whole state calls for, the cells that did not change since included."""
+    pipe.record(_civil("hue", 90), _civil("ha-noi", 100))
+    w = pipe.worker(ALERT_DAY)
+    w.step([], refresh_days=None, live=False)  # today evaluated with nothing read yet
+    assert pipe.store.alerts() == []
+    records = w._consumer.poll()
+    assert len(records) == 2
+    w.step(records[:1], live=False)  # half the backlog
+    assert pipe.store.alerts() == []
+    w._handle(records[1:])  # the rest: nothing left to read on any partition
+    agencies = {a["agency_id"] for a in pipe.store.alerts() if a["threshold"] == "30d"}
+    assert "hue" in agencies and "ha-noi" not in agencies, "its target is met"
+    assert "lao-cai" in agencies, "no figure, unchanged since the day was evaluated: due all the same"
+    assert _alerts_sent(broker, settings) == Counter({a["alert_id"]: 1 for a in pipe.store.alerts()})
+    raised = w.stats.alerts
+    w.step([])
+    assert w.stats.alerts == raised, "each alert once"
+
+
 def test_a_broker_away_longer_than_publishing_waits_is_ridden_out(pipe, settings, broker):
     # Issue 18: on a loaded machine the broker of `make chaos` came back after more than
     # the producer's 60 s; the alerts' flush raised and the worker exited instead of waiting.
