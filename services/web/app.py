@@ -33,6 +33,8 @@ HERE = Path(__file__).resolve().parent
 PAGES_KEPT = 256
 """Rendered national pages kept a server process (a dashboard is about 120 KB)."""
 COOKIE = "tiendo_session"
+WEB_CONNECTIONS = 20
+"""PostgreSQL connections a server process keeps open (its pool; as many again beyond)."""
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
@@ -218,7 +220,10 @@ def app_from_env() -> FastAPI:
     from shared.config import Settings
 
     insecure = os.environ.get("TIENDO_WEB_INSECURE_COOKIES", "").lower() in ("1", "true", "yes")
-    return create_app(make_engine(Settings.from_env().database_url), secure_cookies=not insecure)
+    # As many connections as requests in flight: a sync endpoint runs in one of anyio's 40
+    # threads, and under 20 clients a pool of 5 opened and closed connections all the time.
+    return create_app(make_engine(Settings.from_env().database_url, connections=WEB_CONNECTIONS),
+                      secure_cookies=not insecure)
 
 
 def file_response(content: bytes, media_type: str, filename: str) -> Response:

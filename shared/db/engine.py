@@ -51,8 +51,11 @@ def _sqlite_file(url: str) -> str | None:
     return None
 
 
-def make_engine(url: str) -> Engine:
-    """An engine with the settings each backend needs for concurrent workers."""
+def make_engine(url: str, connections: int | None = None) -> Engine:
+    """An engine with the settings each backend needs for concurrent workers; on
+    PostgreSQL, ``connections``: a pool that keeps that many open, for a server answering
+    that many requests at once (beyond its pool a connection is opened and closed again
+    for each use, which costs more than the query it serves); None: SQLAlchemy's 5."""
     url = normalise_url(url)
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
@@ -71,7 +74,8 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    pool = {} if connections is None else {"pool_size": connections, "max_overflow": connections}
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 def alembic_config(url: str) -> Config:
