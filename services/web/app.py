@@ -26,6 +26,7 @@ from shared.db.engine import Engine  # the type of what make_engine builds
 from shared.db.web_users import WebUserStore
 
 from services.web.auth import ApiTokens, Authenticator, PasswordAuthenticator, Principal, RateLimited, Sessions
+from services.web.freshness import VERSIONS_KEPT_S, ShortLived
 from services.web.i18n import LANGS, t
 from services.web.views import RecentCache
 
@@ -59,6 +60,7 @@ class WebContext:
     today: Callable[[], date]
     figures: RecentCache = field(default_factory=RecentCache)
     pages: RecentCache = field(default_factory=lambda: RecentCache(PAGES_KEPT))
+    versions: ShortLived = field(default_factory=ShortLived)
 
 
 class SecurityHeaders:
@@ -133,8 +135,9 @@ def _login_page(request: Request, lang: str, error: str | None, status: int, nex
 
 
 def create_app(engine: Engine, *, secure_cookies: bool = True, authenticator: Authenticator | None = None,
-               today: Callable[[], date] = vietnam_today) -> FastAPI:
-    """The web application over ``engine``'s database (its schema already current)."""
+               today: Callable[[], date] = vietnam_today, versions: ShortLived | None = None) -> FastAPI:
+    """The web application over ``engine``'s database (its schema already current);
+    ``versions``: how long the versions that find a kept page are trusted (a second)."""
     from services.web import api, pages  # the routers use this module's helpers
 
     store = WebUserStore(engine)
@@ -148,7 +151,8 @@ def create_app(engine: Engine, *, secure_cookies: bool = True, authenticator: Au
     # agency's rejected message is shown as it was sent.
     templates.env.autoescape = True
     app.state.web = WebContext(engine, Sessions(store), ApiTokens(store),
-                               authenticator or PasswordAuthenticator(store), templates, secure_cookies, today)
+                               authenticator or PasswordAuthenticator(store), templates, secure_cookies, today,
+                               versions=versions or ShortLived(VERSIONS_KEPT_S))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     app.add_middleware(SecurityHeaders, secure_cookies=secure_cookies)

@@ -70,13 +70,15 @@ def _kept_page(request: Request, user: Principal, shown: date, build: Callable[[
                evidence: Hashable = None) -> Response:
     """A page as rendered for this user, day and query while the scorer has not moved on
     since (nor ``evidence``: what else the page shows, an agency's ledger entries and dead
-    letters); rendered by ``build`` (and kept) otherwise. Projections and snapshots change
+    letters), both as read within the last second (services/web/freshness.py); rendered
+    by ``build`` (and kept) otherwise. Projections and snapshots change
     only with the scorer's version, and rendering is most of a page's cost (docs/web.md).
     Files are never kept."""
     if request.query_params.get("format"):
         return build()
     ctx = context(request)
-    key = (request.url.path, request.url.query, shown, user, views.scorer_version(ctx.engine), evidence)
+    version = ctx.versions.get("scorer", lambda: views.scorer_version(ctx.engine))
+    key = (request.url.path, request.url.query, shown, user, version, evidence)
     body = ctx.pages.get(key)
     if body is None:
         response = build()
@@ -164,7 +166,8 @@ def agency_page(request: Request, agency_id: str, day: date | None = DayQuery, u
             tables.append(views.rejections_table(ctx.engine, agency_id, lang))
         return _render(request, user, f"{title} — {day_text(shown, lang)}", tables, day=shown, fig=fig)
     # Read before the page: evidence recorded meanwhile is shown, or the next view renders again.
-    return _kept_page(request, user, shown, build, AgencyEvidence(ctx.engine).version(agency_id))
+    evidence = ctx.versions.get(("evidence", agency_id), lambda: AgencyEvidence(ctx.engine).version(agency_id))
+    return _kept_page(request, user, shown, build, evidence)
 
 
 @router.get("/agencies/{agency_id}/rejections")

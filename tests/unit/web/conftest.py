@@ -20,6 +20,7 @@ from shared.db.web_users import WebUserStore
 
 from services.web.app import create_app
 from services.web.auth import PasswordAuthenticator, hash_password
+from services.web.freshness import ShortLived
 
 TODAY = date(2025, 11, 20)
 MONTH_END = date(2025, 10, 31)
@@ -105,10 +106,12 @@ def stamp_current(engine: Engine) -> None:
         conn.exec_driver_sql("INSERT INTO alembic_version VALUES (?)", (HEAD_REVISION,))
 
 
-def web_app(engine: Engine):
-    """The application over ``engine`` as the tests run it: plain http, cheap hashes, TODAY."""
+def web_app(engine: Engine, versions: ShortLived | None = None):
+    """The application over ``engine`` as the tests run it: plain http, cheap hashes, TODAY,
+    and versions read afresh on every view unless ``versions`` says otherwise (what the
+    database holds is on the next page)."""
     return create_app(engine, secure_cookies=False, authenticator=PasswordAuthenticator(WebUserStore(engine), FAST),
-                      today=lambda: TODAY)
+                      today=lambda: TODAY, versions=versions or ShortLived(0))
 
 
 def web_client(app) -> TestClient:

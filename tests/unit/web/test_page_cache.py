@@ -11,6 +11,7 @@ from shared.db.projections import ScorerStore
 from shared.db.schema import dead_letters, ledger_entries
 
 from services.web import views
+from services.web.freshness import ShortLived
 from tests.unit.web.conftest import NOW, TODAY, _dead_letter, _entry, _rows, login, seeded_engine, web_app, web_client
 
 
@@ -99,3 +100,21 @@ def test_an_agency_page_is_rendered_again_when_its_evidence_changes(fresh, rende
         conn.execute(update(dead_letters).where(dead_letters.c.source_offset == 9).values(requeued_at=NOW))
     client.get("/agencies/ha-noi")
     assert renders["agency"] == 4
+
+
+def test_the_scorers_version_is_trusted_for_a_second(tmp_path, renders):
+    """Under load a kept page costs its session's read alone: the scorer's version is read
+    at most once a second, so new figures show at most a second late."""
+    engine = seeded_engine(tmp_path / "web.db")
+    now = [100.0]
+    with web_client(web_app(engine, ShortLived(1.0, clock=lambda: now[0]))) as client:
+        assert login(client, "lan").status_code == 303
+        assert "50,00% (5/10)" in client.get("/").text
+        with ScorerStore(engine).transaction() as tx:
+            tx.write(_rows(TODAY, 6), {})
+        now[0] += 0.5
+        assert "50,00% (5/10)" in client.get("/").text, "the kept page, within the second"
+        now[0] += 0.5
+        assert "60,00% (6/10)" in client.get("/").text
+        assert renders["national"] == 2
+    engine.dispose()
