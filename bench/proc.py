@@ -49,10 +49,11 @@ class Worker:
 
     def exited(self) -> bool:
         """Whether the child has ended, without reaping it (which would lose its rusage):
-        an ended, unreaped child is a zombie in /proc."""
+        an ended, unreaped child is a zombie in /proc. Reaped between opening its stat
+        file and reading it, the read fails with ESRCH (ProcessLookupError)."""
         try:
             stat = Path(f"/proc/{self.proc.pid}/stat").read_text()
-        except FileNotFoundError:
+        except (FileNotFoundError, ProcessLookupError):
             return True
         return stat.rpartition(")")[2].split()[0] == "Z"
 
