@@ -89,6 +89,8 @@ class _Tiendo(click.Group):
         with json_errors(ctx):  # outermost: the one lines below are answered in JSON too
             try:
                 return super().invoke(ctx)
+            except BrokenPipeError:
+                raise  # the reader left (`| head`): click ends quietly, like any Unix tool
             except _AT_THE_EDGE as exc:
                 raise _one_line(exc) from exc
 

@@ -203,3 +203,18 @@ def test_a_non_utf8_terminal_gets_vietnamese_text_and_errors_without_a_traceback
     assert refused.returncode == 2 and b"unknown agency" in refused.stderr and b"Traceback" not in refused.stderr
     if "latin-1" not in terminal.values():
         assert listed.stdout.isascii() and refused.stderr.isascii()
+
+
+@pytest.mark.parametrize("args", [["catalogue", "agencies", "--on", "2025-07-01"],
+                                  ["catalogue", "agencies", "--on", "2025-07-01", "--json"]], ids=["text", "json"])
+def test_a_reader_that_leaves_early_gets_no_error_message(env, args):
+    # `tiendo … | head`: the pipe's reading end is closed before the command writes a byte,
+    # so its first write fails with EPIPE, as when the reader has gone.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run([sys.executable, "-m", "services", *args], cwd=PROJECT_ROOT, stdout=write_end,
+                              stderr=subprocess.PIPE, env={**os.environ, **env}, timeout=120)
+    finally:
+        os.close(write_end)
+    assert done.stderr == b"" and done.returncode == 1, done.stderr.decode("utf-8", "replace")
