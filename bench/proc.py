@@ -49,13 +49,9 @@ class Worker:
 
     def exited(self) -> bool:
         """Whether the child has ended, without reaping it (which would lose its rusage):
-        an ended, unreaped child is a zombie in /proc. Reaped between opening its stat
-        file and reading it, the read fails with ESRCH (ProcessLookupError)."""
-        try:
-            stat = Path(f"/proc/{self.proc.pid}/stat").read_text()
-        except (FileNotFoundError, ProcessLookupError):
-            return True
-        return stat.rpartition(")")[2].split()[0] == "Z"
+        an ended, unreaped child is a zombie in /proc."""
+        stat = self._proc_file("stat")
+        return stat is None or stat.rpartition(")")[2].split()[0] == "Z"
 
     def wait(self, timeout_s: float = 3600.0) -> Measured:
         """Reap the child with ``wait4``; kill it when it is still running ``timeout_s`` from now."""
@@ -76,10 +72,17 @@ class Worker:
         return Measured(seconds, usage.ru_utime + usage.ru_stime, self._peak_kb / 1024, self.proc.returncode,
                         _read(self._out), _read(self._err))
 
-    def _high_water_kb(self) -> int:
+    def _proc_file(self, name: str) -> str | None:
+        """/proc/PID/NAME of the child; None once it has been reaped (gone before the
+        open, or between the open and the read: then the read fails with ESRCH)."""
         try:
-            status = Path(f"/proc/{self.proc.pid}/status").read_text()
+            return Path(f"/proc/{self.proc.pid}/{name}").read_text()
         except (FileNotFoundError, ProcessLookupError):
+            return None
+
+    def _high_water_kb(self) -> int:
+        status = self._proc_file("status")
+        if status is None:
             return 0
         for line in status.splitlines():
             if line.startswith("VmHWM:"):
